@@ -1,0 +1,170 @@
+//! The vocabulary between the supervisor and its driver: events, actions, timers.
+
+use super::message::Message;
+use super::state::ConnectionState;
+
+/// The timers the supervisor may arm; at most one of each kind is armed at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Timer {
+    /// Backoff delay before the next attempt.
+    Backoff,
+    /// Limit on resolving the URL plus opening the socket.
+    ConnectTimeout,
+    /// The link stayed open long enough to reset the attempt counter.
+    Stable,
+    /// Time to send the next heartbeat ping.
+    Ping,
+    /// No inbound message since the last ping: the link is dead.
+    PongTimeout,
+    /// The server did not finish the application's close in time.
+    CloseTimeout,
+}
+
+impl Timer {
+    pub(crate) const ALL: [Timer; 6] = [
+        Timer::Backoff,
+        Timer::ConnectTimeout,
+        Timer::Stable,
+        Timer::Ping,
+        Timer::PongTimeout,
+        Timer::CloseTimeout,
+    ];
+
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Something that happened, reported by the driver.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The URL provider finished for attempt `id`.
+    UrlResolved {
+        /// Attempt id from [`Action::ResolveUrl`].
+        id: u64,
+        /// The URL, or the provider's error text.
+        result: Result<String, String>,
+    },
+    /// Socket `id` fired `open`.
+    Opened {
+        /// Socket id.
+        id: u64,
+    },
+    /// Socket `id` fired `close`.
+    Closed {
+        /// Socket id.
+        id: u64,
+        /// `CloseEvent.code`.
+        code: u16,
+        /// `CloseEvent.reason`.
+        reason: String,
+        /// `CloseEvent.wasClean`.
+        was_clean: bool,
+    },
+    /// Socket `id` received a message.
+    Message {
+        /// Socket id.
+        id: u64,
+        /// The message.
+        message: Message,
+    },
+    /// A [`Action::Send`] could not be handed to socket `id` (it was no longer open).
+    Bounced {
+        /// Socket id.
+        id: u64,
+        /// The message, to be queued again at the head.
+        message: Message,
+    },
+    /// An armed timer expired.
+    Timer(Timer),
+    /// The browser went online.
+    Online,
+    /// The browser went offline.
+    Offline,
+}
+
+/// Something the driver must do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Call the URL provider, then report [`Event::UrlResolved`] with this id.
+    ResolveUrl {
+        /// Attempt id.
+        id: u64,
+    },
+    /// Open a browser socket for `url`, reporting its events with this id.
+    Connect {
+        /// Socket id.
+        id: u64,
+        /// The URL.
+        url: String,
+    },
+    /// Send a message on socket `id` (report [`Event::Bounced`] if it is not open).
+    Send {
+        /// Socket id.
+        id: u64,
+        /// The message.
+        message: Message,
+    },
+    /// Send a heartbeat ping on socket `id` (dropped silently if it is not open).
+    Ping {
+        /// Socket id.
+        id: u64,
+        /// The ping message.
+        message: Message,
+    },
+    /// Start the closing handshake of socket `id` and keep reporting its events.
+    Close {
+        /// Socket id.
+        id: u64,
+        /// Close code.
+        code: u16,
+        /// Close reason.
+        reason: String,
+    },
+    /// Close socket `id`, detach its listeners and forget it.
+    Abandon {
+        /// Socket id.
+        id: u64,
+        /// Close code.
+        code: u16,
+        /// Close reason.
+        reason: String,
+    },
+    /// Arm a timer (replacing one of the same kind).
+    SetTimer {
+        /// Which timer.
+        timer: Timer,
+        /// Delay.
+        after_ms: u64,
+    },
+    /// Disarm a timer.
+    CancelTimer(Timer),
+    /// Hand an inbound message to the application.
+    Deliver(Message),
+    /// The connection state changed.
+    State(ConnectionState),
+    /// Queued messages were evicted by the `DropOldest` policy.
+    Dropped(Vec<Message>),
+    /// Queued messages that will never be sent (the socket closed for good).
+    Unsent(Vec<Message>),
+}
+
+/// Counters over the life of a connection.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Successful re-opens after the first open.
+    pub reconnects: u64,
+    /// Messages delivered to the application.
+    pub messages_in: u64,
+    /// Payload bytes delivered to the application.
+    pub bytes_in: u64,
+    /// Messages handed to the browser socket.
+    pub messages_out: u64,
+    /// Payload bytes handed to the browser socket.
+    pub bytes_out: u64,
+    /// Messages evicted from the queue by the overflow policy.
+    pub dropped: u64,
+    /// Last heartbeat round-trip time.
+    pub last_rtt_ms: Option<u64>,
+}

@@ -1,0 +1,15 @@
+//! The pure core: connection logic with no browser in it.
+//!
+//! Nothing in this module touches `web-sys`, `js-sys` or a clock: time arrives as
+//! milliseconds and randomness as a seed, so every behaviour here is tested natively,
+//! including thousands of seeded fault schedules (see `tests/simulation.rs`).
+
+pub mod backoff;
+pub mod close;
+pub mod config;
+pub mod event;
+pub mod message;
+pub mod outbox;
+pub mod pressure;
+pub mod state;
+pub mod supervisor;

@@ -1,0 +1,55 @@
+//! # resocket
+//!
+//! A resilient WebSocket client for the browser, in Rust compiled to WebAssembly:
+//! typed messages, observable connection state, `bufferedAmount` backpressure,
+//! automatic reconnection with a bounded outbound queue, and a heartbeat for dead links.
+//!
+//! ```no_run
+//! # #[cfg(target_arch = "wasm32")]
+//! # async fn demo() -> Result<(), resocket::Error> {
+//! use futures::StreamExt;
+//! use resocket::{Message, Socket};
+//!
+//! let mut socket = Socket::connect("ws://127.0.0.1:8080/echo").await?;
+//! socket.send(Message::Text("hello".into())).await?;
+//! while let Some(msg) = socket.next().await {
+//!     println!("{:?}", msg?);
+//! }
+//! # Ok(()) }
+//! # fn main() {}
+//! ```
+//!
+//! The crate is split as a sans-IO [`core`] (pure Rust, tested natively) and a thin
+//! browser layer that executes its decisions. The client API is only available on
+//! `wasm32`; the core, codecs and errors build everywhere.
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod codec;
+pub mod core;
+mod error;
+
+#[cfg(target_arch = "wasm32")]
+mod client;
+#[cfg(target_arch = "wasm32")]
+mod js;
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+pub use crate::codec::{Codec, Raw};
+pub use crate::core::backoff::{CloseClassifier, Decision, ReconnectPolicy};
+pub use crate::core::config::{Config, Heartbeat};
+pub use crate::core::event::Stats;
+pub use crate::core::message::Message;
+pub use crate::core::outbox::{Overflow, QueueConfig};
+pub use crate::core::pressure::WaterMarks;
+pub use crate::core::state::{Cause, CloseInfo, ClosedBy, ConnectionState, ReadyState};
+pub use crate::error::Error;
+
+#[cfg(target_arch = "wasm32")]
+pub use crate::client::{Builder, Sender, Socket, StateStream};
+#[cfg(target_arch = "wasm32")]
+pub use crate::web::diagnostics::{diagnostics, Diagnostics};
