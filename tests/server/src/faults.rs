@@ -1,0 +1,233 @@
+//! Shared state: live-connection registry, per-tag stats, down windows and chat rooms.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, MutexGuard};
+
+use serde_json::{json, Value};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
+
+/// Most close frames remembered per tag.
+const MAX_CLOSES: usize = 1000;
+
+/// A fault or control action delivered to one live connection.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Close the TCP socket without a close frame.
+    Drop,
+    /// Send a close frame with this code and reason, then close.
+    Kill { code: u16, reason: String },
+    /// Stop reading for this long.
+    Stall(Duration),
+}
+
+/// How handshakes are refused while a tag is down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DownMode {
+    /// Close the TCP connection without responding.
+    Refuse,
+    /// Respond with HTTP 503.
+    Fail,
+}
+
+struct ConnEntry {
+    tag: String,
+    ctl: UnboundedSender<Command>,
+}
+
+#[derive(Default)]
+struct TagStats {
+    accepted: u64,
+    refused: u64,
+    messages_in: u64,
+    bytes_in: u64,
+    pings: u64,
+    /// (global sequence, code, reason), oldest first.
+    closes: VecDeque<(u64, Option<u16>, String)>,
+}
+
+struct DownRule {
+    tag: Option<String>,
+    until: Instant,
+    mode: DownMode,
+}
+
+#[derive(Default)]
+struct Inner {
+    next_id: u64,
+    close_seq: u64,
+    conns: HashMap<u64, ConnEntry>,
+    stats: HashMap<String, TagStats>,
+    down: Vec<DownRule>,
+    rooms: HashMap<String, Vec<(u64, UnboundedSender<Message>)>>,
+}
+
+impl Inner {
+    fn tag_stats(&mut self, tag: &str) -> &mut TagStats {
+        self.stats.entry(tag.to_string()).or_default()
+    }
+}
+
+fn matches(filter: Option<&str>, tag: &str) -> bool {
+    filter.is_none_or(|f| f == tag)
+}
+
+/// Registry shared by every connection task and the control endpoints.
+#[derive(Default)]
+pub struct Registry {
+    inner: Mutex<Inner>,
+}
+
+impl Registry {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers an accepted connection; returns its unique id.
+    pub fn register(&self, tag: &str, ctl: UnboundedSender<Command>) -> u64 {
+        let mut inner = self.lock();
+        inner.next_id += 1;
+        let id = inner.next_id;
+        inner.tag_stats(tag).accepted += 1;
+        let tag = tag.to_string();
+        inner.conns.insert(id, ConnEntry { tag, ctl });
+        id
+    }
+
+    /// Removes a connection (and its chat membership).
+    pub fn unregister(&self, id: u64) {
+        let mut inner = self.lock();
+        inner.conns.remove(&id);
+        for members in inner.rooms.values_mut() {
+            members.retain(|(m, _)| *m != id);
+        }
+        inner.rooms.retain(|_, members| !members.is_empty());
+    }
+
+    /// Sends `cmd` to every live connection matching `tag`; returns how many got it.
+    pub fn send(&self, tag: Option<&str>, cmd: &Command) -> usize {
+        let inner = self.lock();
+        inner
+            .conns
+            .values()
+            .filter(|c| matches(tag, &c.tag))
+            .filter(|c| c.ctl.send(cmd.clone()).is_ok())
+            .count()
+    }
+
+    /// Counts one data message of `bytes` payload bytes.
+    pub fn record_message(&self, tag: &str, bytes: usize) {
+        let mut inner = self.lock();
+        let stats = inner.tag_stats(tag);
+        stats.messages_in += 1;
+        stats.bytes_in += bytes as u64;
+    }
+
+    /// Counts one application-level `ping`.
+    pub fn record_ping(&self, tag: &str) {
+        self.lock().tag_stats(tag).pings += 1;
+    }
+
+    /// Remembers a close frame received from a client.
+    pub fn record_close(&self, tag: &str, code: Option<u16>, reason: &str) {
+        let mut inner = self.lock();
+        inner.close_seq += 1;
+        let seq = inner.close_seq;
+        let closes = &mut inner.tag_stats(tag).closes;
+        if closes.len() >= MAX_CLOSES {
+            closes.pop_front();
+        }
+        closes.push_back((seq, code, reason.to_string()));
+    }
+
+    /// Refuses handshakes matching `tag` for `dur`.
+    pub fn set_down(&self, tag: Option<&str>, dur: Duration, mode: DownMode) {
+        let now = Instant::now();
+        let until = now
+            .checked_add(dur)
+            .unwrap_or(now + Duration::from_secs(86_400 * 365));
+        let mut inner = self.lock();
+        inner.down.retain(|r| r.until > now);
+        let tag = tag.map(str::to_string);
+        inner.down.push(DownRule { tag, until, mode });
+    }
+
+    /// If a handshake with `tag` must be refused now, counts it and returns the mode.
+    pub fn check_down(&self, tag: &str) -> Option<DownMode> {
+        let now = Instant::now();
+        let mut inner = self.lock();
+        inner.down.retain(|r| r.until > now);
+        let rule = inner
+            .down
+            .iter()
+            .rev()
+            .find(|r| matches(r.tag.as_deref(), tag))?;
+        let mode = rule.mode;
+        inner.tag_stats(tag).refused += 1;
+        Some(mode)
+    }
+
+    /// Stats JSON for `tag` (or all tags combined).
+    pub fn stats(&self, tag: Option<&str>) -> Value {
+        let inner = self.lock();
+        let open = inner
+            .conns
+            .values()
+            .filter(|c| matches(tag, &c.tag))
+            .count();
+        let mut total = TagStats::default();
+        let mut closes = Vec::new();
+        for (_, s) in inner.stats.iter().filter(|(t, _)| matches(tag, t)) {
+            total.accepted += s.accepted;
+            total.refused += s.refused;
+            total.messages_in += s.messages_in;
+            total.bytes_in += s.bytes_in;
+            total.pings += s.pings;
+            closes.extend(s.closes.iter().cloned());
+        }
+        closes.sort_by_key(|c| c.0);
+        let closes: Vec<Value> = closes
+            .into_iter()
+            .map(|(_, code, reason)| json!({ "code": code, "reason": reason }))
+            .collect();
+        json!({
+            "accepted": total.accepted,
+            "open": open,
+            "refused": total.refused,
+            "messages_in": total.messages_in,
+            "bytes_in": total.bytes_in,
+            "pings": total.pings,
+            "closes": closes,
+        })
+    }
+
+    /// Forgets the stats of `tag` (or of all tags). Live connections stay.
+    pub fn reset(&self, tag: Option<&str>) {
+        let mut inner = self.lock();
+        match tag {
+            Some(t) => {
+                inner.stats.remove(t);
+            }
+            None => inner.stats.clear(),
+        }
+    }
+
+    /// Adds connection `id` to chat `room`; it receives broadcasts on `tx`.
+    pub fn join_room(&self, room: &str, id: u64, tx: UnboundedSender<Message>) {
+        let mut inner = self.lock();
+        inner
+            .rooms
+            .entry(room.to_string())
+            .or_default()
+            .push((id, tx));
+    }
+
+    /// Delivers `msg` to every member of `room`, under one lock so all members see one order.
+    pub fn broadcast(&self, room: &str, msg: &Message) {
+        let inner = self.lock();
+        for (_, tx) in inner.rooms.get(room).into_iter().flatten() {
+            let _ = tx.send(msg.clone());
+        }
+    }
+}

@@ -1,0 +1,358 @@
+//! WebSocket connections: down check, handshake, and the per-connection `select!` loop.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::{AsyncReadExt, Interest};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+use tokio::time::{sleep, sleep_until, timeout, Duration, Instant};
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
+
+use crate::endpoint::{Kind, Out, Source};
+use crate::faults::{Command, DownMode};
+use crate::http::{send_and_close, Head};
+use crate::query::{split_target, Query};
+use crate::Shared;
+
+type Ws = WebSocketStream<TcpStream>;
+
+/// Largest accepted message and frame.
+const MAX_MESSAGE: usize = 64 << 20;
+/// How long to wait for the peer's close frame after sending ours.
+const CLOSE_WAIT: Duration = Duration::from_secs(5);
+
+/// Handles a WebSocket upgrade whose request head is still unread on `stream`.
+pub async fn handle(mut stream: TcpStream, head: Head, shared: Arc<Shared>) {
+    let (_, raw) = split_target(&head.target);
+    let tag = Query::parse(raw).tag().unwrap_or("").to_string();
+    match shared.registry.check_down(&tag) {
+        Some(DownMode::Refuse) => return,
+        Some(DownMode::Fail) => {
+            let mut consumed = vec![0; head.len];
+            if stream.read_exact(&mut consumed).await.is_ok() {
+                send_and_close(stream, &crate::http::Response::status(503), false).await;
+            }
+            return;
+        }
+        None => {}
+    }
+    let Some((ws, target)) = handshake(stream).await else {
+        return;
+    };
+    let Some(kind) = Kind::parse(&target) else {
+        return;
+    };
+    if shared.verbose {
+        eprintln!("ws open {target}");
+    }
+    let end = Conn::new(ws, kind, tag, shared.clone()).run().await;
+    if shared.verbose {
+        eprintln!("ws end {target}: {end}");
+    }
+}
+
+/// Completes the handshake, capturing the request target; unknown paths get a 404.
+#[allow(clippy::result_large_err)] // the callback's error type is fixed by tungstenite
+async fn handshake(stream: TcpStream) -> Option<(Ws, String)> {
+    let mut target = None;
+    let callback = |req: &Request, mut resp: Response| -> Result<Response, ErrorResponse> {
+        let t = req.uri().path_and_query().map_or("/", |p| p.as_str());
+        if Kind::parse(t).is_none() {
+            return Err(not_found());
+        }
+        // Browsers fail the connection unless one offered subprotocol is selected.
+        let offered = req.headers().get(http::header::SEC_WEBSOCKET_PROTOCOL);
+        let first = offered
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|p| http::HeaderValue::from_str(p.trim()).ok());
+        if let Some(p) = first {
+            resp.headers_mut()
+                .insert(http::header::SEC_WEBSOCKET_PROTOCOL, p);
+        }
+        target = Some(t.to_string());
+        Ok(resp)
+    };
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_MESSAGE))
+        .max_frame_size(Some(MAX_MESSAGE));
+    let ws = tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config))
+        .await
+        .ok()?;
+    Some((ws, target?))
+}
+
+fn not_found() -> ErrorResponse {
+    let body = "404 Not Found\n".to_string();
+    http::Response::builder()
+        .status(http::StatusCode::NOT_FOUND)
+        .header("Content-Type", "text/plain; charset=utf-8")
+        .header("Content-Length", body.len())
+        .header("Access-Control-Allow-Origin", "*")
+        .header("Cache-Control", "no-store")
+        .header("Connection", "close")
+        .body(Some(body))
+        .unwrap_or_default()
+}
+
+/// Whether the connection reads incoming frames.
+#[derive(Debug, Clone, Copy)]
+enum Gate {
+    Open,
+    Until(Instant),
+    Never,
+}
+
+/// One event from the read side.
+enum In {
+    Msg(Message),
+    Resume,
+    Gone,
+}
+
+/// A live connection.
+struct Conn {
+    ws: Ws,
+    id: u64,
+    kind: Kind,
+    tag: String,
+    shared: Arc<Shared>,
+    ctl: UnboundedReceiver<Command>,
+    deferred: VecDeque<Command>,
+    source: Source,
+    gate: Gate,
+}
+
+impl Conn {
+    fn new(ws: Ws, kind: Kind, tag: String, shared: Arc<Shared>) -> Conn {
+        let (ctl_tx, ctl) = unbounded_channel();
+        let id = shared.registry.register(&tag, ctl_tx);
+        let mut source = Source::for_kind(&kind);
+        if let Kind::Chat { room } = &kind {
+            let (tx, rx) = unbounded_channel();
+            shared.registry.join_room(room, id, tx);
+            source = Source::Chat(rx);
+        }
+        let gate = match &kind {
+            Kind::Silent => Gate::Never,
+            Kind::Sink { stall } if !stall.is_zero() => Gate::Until(Instant::now() + *stall),
+            _ => Gate::Open,
+        };
+        let deferred = VecDeque::new();
+        Conn {
+            ws,
+            id,
+            kind,
+            tag,
+            shared,
+            ctl,
+            deferred,
+            source,
+            gate,
+        }
+    }
+
+    /// Runs until the connection ends; returns why.
+    async fn run(mut self) -> &'static str {
+        for msg in self.kind.greeting() {
+            if let Err(end) = self.send(msg, false).await {
+                return end;
+            }
+        }
+        if let Err(end) = self.flush().await {
+            return end;
+        }
+        loop {
+            if let Some(cmd) = self.deferred.pop_front() {
+                if let Some(end) = self.command(cmd).await {
+                    return end;
+                }
+                continue;
+            }
+            let gate = self.gate;
+            let step = tokio::select! {
+                Some(cmd) = self.ctl.recv() => self.command(cmd).await.map_or(Ok(()), Err),
+                ev = next_in(&mut self.ws, gate) => self.incoming(ev).await,
+                out = self.source.next() => self.outgoing(out).await,
+            };
+            if let Err(end) = step {
+                return end;
+            }
+        }
+    }
+
+    async fn command(&mut self, cmd: Command) -> Option<&'static str> {
+        match cmd {
+            Command::Drop => Some(self.abort()),
+            Command::Kill { code, reason } => Some(self.close(code, reason).await),
+            Command::Stall(d) => {
+                let until = Instant::now() + d.min(Duration::from_secs(86_400 * 30));
+                self.gate = match self.gate {
+                    Gate::Never => Gate::Never,
+                    Gate::Until(t) if t > until => Gate::Until(t),
+                    _ => Gate::Until(until),
+                };
+                None
+            }
+        }
+    }
+
+    async fn incoming(&mut self, ev: In) -> Result<(), &'static str> {
+        let msg = match ev {
+            In::Resume => {
+                self.gate = Gate::Open;
+                return Ok(());
+            }
+            In::Gone => return Err("peer gone"),
+            In::Msg(m) => m,
+        };
+        let reg = &self.shared.registry;
+        match &msg {
+            Message::Text(t) if t.as_str() == "ping" => {
+                reg.record_ping(&self.tag);
+                return self.send(Message::text("pong"), true).await;
+            }
+            Message::Text(_) | Message::Binary(_) => reg.record_message(&self.tag, msg.len()),
+            Message::Close(frame) => {
+                self.record_close(frame.as_ref());
+                return Ok(());
+            }
+            _ => return Ok(()),
+        }
+        if let Kind::Chat { room } = &self.kind {
+            reg.broadcast(room, &msg);
+            return Ok(());
+        }
+        match self.kind.reply(msg) {
+            Some(reply) => self.send(reply, true).await,
+            None => Ok(()),
+        }
+    }
+
+    async fn outgoing(&mut self, out: Out) -> Result<(), &'static str> {
+        match out {
+            Out::Send(msg) => self.send(msg, true).await,
+            Out::Close(code, reason) => Err(self.close(code, reason).await),
+        }
+    }
+
+    /// Sends (or queues, when `flush` is false) `msg`; control commands still act meanwhile.
+    async fn send(&mut self, msg: Message, flush: bool) -> Result<(), &'static str> {
+        let mut dropped = false;
+        let res = {
+            let ws = &mut self.ws;
+            let fut = async move {
+                if flush {
+                    ws.send(msg).await
+                } else {
+                    ws.feed(msg).await
+                }
+            };
+            tokio::pin!(fut);
+            loop {
+                tokio::select! {
+                    r = &mut fut => break r,
+                    Some(cmd) = self.ctl.recv() => match cmd {
+                        Command::Drop => { dropped = true; break Ok(()); }
+                        other => self.deferred.push_back(other),
+                    },
+                }
+            }
+        };
+        if dropped {
+            return Err(self.abort());
+        }
+        res.map_err(|_| "send failed")
+    }
+
+    async fn flush(&mut self) -> Result<(), &'static str> {
+        self.ws.flush().await.map_err(|_| "send failed")
+    }
+
+    /// Drops the TCP connection without a close frame (RST via zero linger).
+    fn abort(&mut self) -> &'static str {
+        let _ = self.ws.get_ref().set_zero_linger();
+        "dropped"
+    }
+
+    /// Sends a close frame and waits (bounded) for the peer's; reserved codes abort instead.
+    async fn close(&mut self, code: u16, reason: String) -> &'static str {
+        if matches!(code, 1005 | 1006 | 1015) {
+            return self.abort();
+        }
+        let frame = CloseFrame {
+            code: code.into(),
+            reason: truncate(reason, 123).into(),
+        };
+        if self.ws.close(Some(frame)).await.is_err() {
+            return "close failed";
+        }
+        let drain = async {
+            while let Some(Ok(msg)) = self.ws.next().await {
+                if let Message::Close(frame) = msg {
+                    self.record_close(frame.as_ref());
+                }
+            }
+        };
+        let _ = timeout(CLOSE_WAIT, drain).await;
+        "closed by server"
+    }
+
+    fn record_close(&self, frame: Option<&CloseFrame>) {
+        let code = frame.map(|f| u16::from(f.code));
+        let reason = frame.map_or("", |f| f.reason.as_str());
+        self.shared.registry.record_close(&self.tag, code, reason);
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        self.shared.registry.unregister(self.id);
+    }
+}
+
+/// Cuts `s` to at most `max` bytes on a char boundary (close reasons fit in 123 bytes).
+fn truncate(mut s: String, max: usize) -> String {
+    if s.len() > max {
+        let mut cut = max;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+    }
+    s
+}
+
+/// The next read-side event under `gate`.
+async fn next_in(ws: &mut Ws, gate: Gate) -> In {
+    match gate {
+        Gate::Open => match ws.next().await {
+            Some(Ok(m)) => In::Msg(m),
+            Some(Err(_)) | None => In::Gone,
+        },
+        Gate::Until(t) => tokio::select! {
+            _ = sleep_until(t) => In::Resume,
+            _ = hangup(ws.get_ref()) => In::Gone,
+        },
+        Gate::Never => {
+            hangup(ws.get_ref()).await;
+            In::Gone
+        }
+    }
+}
+
+/// Resolves once the peer has closed its side, without consuming any bytes.
+async fn hangup(tcp: &TcpStream) {
+    loop {
+        match tcp.ready(Interest::READABLE).await {
+            Ok(r) if !r.is_read_closed() => sleep(Duration::from_millis(200)).await,
+            _ => return,
+        }
+    }
+}
