@@ -1,0 +1,381 @@
+//! The Rust API: [`Socket`], its [`Builder`], a cloneable [`Sender`] and a [`StateStream`].
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+
+use crate::codec::{Codec, Raw};
+use crate::web::driver::{self, Provider, Shared, StateQueue};
+use crate::web::url;
+use crate::{
+    Config, ConnectionState, Error, Heartbeat, Message, QueueConfig, ReadyState, ReconnectPolicy,
+    Stats, WaterMarks,
+};
+
+mod send;
+pub use send::Sender;
+use send::{FlushFuture, SendFuture};
+
+/// A resilient browser WebSocket.
+///
+/// It reconnects under its [`ReconnectPolicy`], queues sends while the link is down,
+/// applies backpressure on `bufferedAmount`, and yields inbound values decoded by its
+/// [`Codec`] as a [`Stream`] of `Result<C::In, Error>` (a frame that does not decode is an
+/// `Err(Error::Decode)` item; the stream goes on). The stream ends when the socket is
+/// closed for good. Dropping the socket closes the connection (code 1000) and releases
+/// every listener and timer.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), resocket::Error> {
+/// use futures::StreamExt;
+/// use resocket::{codec::Json, ReconnectPolicy, Socket};
+///
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// struct Chat { text: String }
+///
+/// let mut socket = Socket::builder("/chat")
+///     .reconnect(ReconnectPolicy::default().max_attempts(Some(10)))
+///     .codec(Json::<Chat>::new())
+///     .connect()
+///     .await?;
+/// socket.send(Chat { text: "hi".into() }).await?;
+/// while let Some(item) = socket.next().await {
+///     match item {
+///         Ok(chat) => println!("{}", chat.text),
+///         Err(e) => eprintln!("{e}"), // decode errors, dropped or unsent messages
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+pub struct Socket<C: Codec = Raw> {
+    sender: Sender<C>,
+}
+
+/// Where each attempt gets its URL.
+enum UrlSource {
+    Fixed(String),
+    Provider(Provider),
+}
+
+/// Configures and opens a [`Socket`].
+pub struct Builder<C: Codec = Raw> {
+    url: UrlSource,
+    config: Config,
+    codec: C,
+}
+
+impl Socket<Raw> {
+    /// Connect to `url` with the default configuration and wait until it is open.
+    ///
+    /// # Errors
+    /// See [`Builder::connect`].
+    pub async fn connect(url: &str) -> Result<Socket<Raw>, Error> {
+        Socket::builder(url).connect().await
+    }
+
+    /// Start configuring a socket for a fixed URL (relative URLs resolve against the page;
+    /// `http(s):` becomes `ws(s):`).
+    pub fn builder(url: impl Into<String>) -> Builder<Raw> {
+        Builder {
+            url: UrlSource::Fixed(url.into()),
+            config: Config::new(),
+            codec: Raw,
+        }
+    }
+
+    /// Start configuring a socket whose URL comes from `provider` before every attempt
+    /// (for example to fetch a fresh auth token). A provider error counts as a failed
+    /// attempt and is retried under the policy.
+    pub fn builder_with_provider<F, Fut>(provider: F) -> Builder<Raw>
+    where
+        F: Fn() -> Fut + 'static,
+        Fut: Future<Output = Result<String, String>> + 'static,
+    {
+        let provider: Provider = Rc::new(move || Box::pin(provider()));
+        Builder {
+            url: UrlSource::Provider(provider),
+            config: Config::new(),
+            codec: Raw,
+        }
+    }
+}
+
+impl<C: Codec> Builder<C> {
+    /// Subprotocols to offer. Default: none.
+    pub fn protocols<I, S>(mut self, protocols: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.config.protocols = protocols.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Reconnection policy. Default: [`ReconnectPolicy::default`].
+    pub fn reconnect(mut self, policy: ReconnectPolicy) -> Self {
+        self.config.reconnect = policy;
+        self
+    }
+
+    /// Outbound queue bounds and overflow policy. Default: [`QueueConfig::default`].
+    pub fn queue(mut self, queue: QueueConfig) -> Self {
+        self.config.queue = queue;
+        self
+    }
+
+    /// Backpressure water marks. Default: 1 MiB high, 256 KiB low.
+    pub fn water_marks(mut self, marks: WaterMarks) -> Self {
+        self.config.water_marks = marks;
+        self
+    }
+
+    /// Enable the heartbeat. Default: off.
+    pub fn heartbeat(mut self, heartbeat: Heartbeat) -> Self {
+        self.config.heartbeat = Some(heartbeat);
+        self
+    }
+
+    /// Replace the whole configuration.
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Use another codec for typed messages.
+    pub fn codec<D: Codec>(self, codec: D) -> Builder<D> {
+        Builder {
+            url: self.url,
+            config: self.config,
+            codec,
+        }
+    }
+
+    /// Open the socket now and return at once (state `Connecting`); sends are queued until
+    /// it opens.
+    ///
+    /// # Errors
+    /// [`Error::InvalidUrl`] for a bad fixed URL, [`Error::InvalidOption`] for a bad
+    /// configuration.
+    pub fn open(self) -> Result<Socket<C>, Error> {
+        self.config.validate()?;
+        let (fixed, provider) = match self.url {
+            UrlSource::Fixed(u) => (Some(url::resolve(&u)?), None),
+            UrlSource::Provider(p) => (None, Some(p)),
+        };
+        let shared = driver::start(self.config, fixed, provider, None, true);
+        Ok(Socket {
+            sender: Sender::new(shared, Rc::new(self.codec)),
+        })
+    }
+
+    /// Open the socket and wait until it is open.
+    ///
+    /// # Errors
+    /// Those of [`Builder::open`]; then, if the connection is closed for good before it
+    /// opens, the reason: [`Error::ConnectFailed`] (reconnection disabled),
+    /// [`Error::GaveUp`] (policy limits), or [`Error::Closed`].
+    pub async fn connect(self) -> Result<Socket<C>, Error> {
+        let socket = self.open()?;
+        let mut states = socket.states();
+        loop {
+            match std::future::poll_fn(|cx| Pin::new(&mut states).poll_next(cx)).await {
+                Some(ConnectionState::Open) => return Ok(socket),
+                Some(ConnectionState::Closed(info)) => {
+                    return Err(info.error.unwrap_or(Error::Closed { unsent: None }))
+                }
+                Some(_) => {}
+                None => return Err(Error::Closed { unsent: None }),
+            }
+        }
+    }
+}
+
+impl<C: Codec> Socket<C> {
+    fn shared(&self) -> &Shared {
+        self.sender.shared()
+    }
+
+    /// Encode and send a value, waiting while backpressure applies (buffered + queued bytes
+    /// above the high-water mark, until they fall below the low mark). Resolves when the
+    /// message is handed to the browser or queued for the next connection — not when the
+    /// server has it: `bufferedAmount == 0` does not mean delivered.
+    ///
+    /// # Errors
+    /// [`Error::Encode`], [`Error::QueueFull`], [`Error::Closed`]; those refusing a message
+    /// hand it back.
+    pub fn send(&self, item: C::Out) -> SendFuture {
+        self.sender.send(item)
+    }
+
+    /// Send without waiting.
+    ///
+    /// # Errors
+    /// [`Error::Full`] (with the message) when backpressure applies or other sends are
+    /// waiting — a `try_send` never overtakes a waiting `send`; otherwise as [`Socket::send`].
+    pub fn try_send(&self, item: C::Out) -> Result<(), Error> {
+        self.sender.try_send(item)
+    }
+
+    /// Send a raw frame, bypassing the codec (still queued and backpressured).
+    pub fn send_message(&self, message: Message) -> SendFuture {
+        self.sender.send_message(message)
+    }
+
+    /// Serialize any value as a JSON text frame and send it.
+    #[cfg(feature = "json")]
+    pub fn send_json<T: serde::Serialize + ?Sized>(&self, value: &T) -> SendFuture {
+        self.sender.send_json(value)
+    }
+
+    /// Wait until the queue is empty and `bufferedAmount` is 0.
+    ///
+    /// `bufferedAmount` 0 means the browser handed the bytes on, not that the server read
+    /// them; WebKit reports 0 almost at once whatever the peer does.
+    ///
+    /// # Errors
+    /// [`Error::Closed`] if the socket closes for good first.
+    pub fn flush(&self) -> FlushFuture {
+        self.sender.flush()
+    }
+
+    /// A cheap, cloneable handle that can send on this socket.
+    pub fn sender(&self) -> Sender<C> {
+        self.sender.clone()
+    }
+
+    /// Close with `code` and `reason`; no reconnection follows. Closing twice is a no-op.
+    ///
+    /// # Errors
+    /// [`Error::InvalidCloseCode`] (only 1000 and 3000–4999 are allowed) or
+    /// [`Error::InvalidCloseReason`] (over 123 UTF-8 bytes); nothing is sent then and the
+    /// socket stays as it was.
+    pub fn close(&self, code: u16, reason: &str) -> Result<(), Error> {
+        self.sender.close(code, reason)
+    }
+
+    /// Drop the current link (if any) and connect again now, also after the policy gave up.
+    ///
+    /// # Errors
+    /// [`Error::Closed`] after [`Socket::close`].
+    pub fn reconnect(&self) -> Result<(), Error> {
+        let r = self.shared().borrow_mut().sup.reconnect();
+        driver::pump(self.shared());
+        r
+    }
+
+    /// The connection state.
+    pub fn state(&self) -> ConnectionState {
+        self.shared().borrow().sup.state().clone()
+    }
+
+    /// Every state transition, in order, starting with the current state.
+    pub fn states(&self) -> StateStream {
+        StateStream {
+            queue: self.shared().borrow_mut().subscribe(),
+            done: false,
+        }
+    }
+
+    /// [`readyState`](https://developer.mozilla.org/en-US/docs/Web/API/WebSocket/readyState)
+    /// of the current browser socket (`Closed` between attempts).
+    pub fn ready_state(&self) -> ReadyState {
+        self.shared().borrow().ready_state()
+    }
+
+    /// [`bufferedAmount`](https://developer.mozilla.org/en-US/docs/Web/API/WebSocket/bufferedAmount)
+    /// of the current browser socket (0 between attempts).
+    pub fn buffered_amount(&self) -> usize {
+        self.shared().borrow().buffered_amount()
+    }
+
+    /// Bytes waiting in the outbound queue for the next connection.
+    pub fn queued_amount(&self) -> usize {
+        self.shared().borrow().sup.queued_bytes()
+    }
+
+    /// The subprotocol the server selected ("" if none or not open).
+    pub fn protocol(&self) -> String {
+        self.shared().borrow().protocol()
+    }
+
+    /// The absolute URL of the latest attempt.
+    pub fn url(&self) -> String {
+        self.shared()
+            .borrow()
+            .sup
+            .url()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Retries made in the current outage.
+    pub fn retry_count(&self) -> u32 {
+        self.shared().borrow().sup.retry_count()
+    }
+
+    /// Counters: reconnects, messages and bytes in and out, last heartbeat RTT.
+    pub fn stats(&self) -> Stats {
+        self.shared().borrow().sup.stats()
+    }
+}
+
+impl<C: Codec> Stream for Socket<C> {
+    type Item = Result<C::In, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let mut inner = self.shared().borrow_mut();
+        match inner.next_inbound(cx.waker()) {
+            Some(Ok(frame)) => Poll::Ready(Some(self.sender.codec().decode(frame))),
+            Some(Err(e)) => Poll::Ready(Some(Err(e))),
+            None if inner.sup.state().is_closed() => Poll::Ready(None),
+            None => Poll::Pending,
+        }
+    }
+}
+
+impl<C: Codec> Drop for Socket<C> {
+    fn drop(&mut self) {
+        let shared = self.shared().clone();
+        let _ = shared.borrow_mut().sup.close(1000, "");
+        driver::pump(&shared);
+        shared.borrow_mut().shutdown();
+    }
+}
+
+/// Every [`ConnectionState`] transition of a socket, in order, starting with the state
+/// at subscription. Ends after a `Closed` caused by the application, or when the socket
+/// is gone. (A `Closed` from the policy may still be followed by `reconnect()`.)
+pub struct StateStream {
+    queue: Rc<RefCell<StateQueue>>,
+    done: bool,
+}
+
+impl Stream for StateStream {
+    type Item = ConnectionState;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.done {
+            return Poll::Ready(None);
+        }
+        let next = {
+            let mut q = self.queue.borrow_mut();
+            match q.items.pop_front() {
+                Some(s) => Some(s),
+                None if Rc::weak_count(&self.queue) == 0 => None,
+                None => {
+                    q.waker = Some(cx.waker().clone());
+                    return Poll::Pending;
+                }
+            }
+        };
+        // The application's close is final: nothing can follow it.
+        self.done = next
+            .as_ref()
+            .is_none_or(|s| s.is_closed() && s.is_closed_by_client());
+        Poll::Ready(next)
+    }
+}

@@ -1,0 +1,127 @@
+//! Turn driver notices into `emit(type, detail)` calls for the JS class.
+
+use js_sys::{Array, Function, Object, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::set;
+use crate::web::driver::Notice;
+use crate::{Cause, ClosedBy, ConnectionState, Error, Message};
+
+fn message_value(m: &Message) -> JsValue {
+    match m {
+        Message::Text(s) => JsValue::from_str(s),
+        Message::Binary(b) => Uint8Array::from(b.as_slice()).buffer().into(),
+    }
+}
+
+fn cause_name(cause: &Cause) -> &'static str {
+    match cause {
+        Cause::Closed { .. } => "closed",
+        Cause::ConnectFailed => "connect_failed",
+        Cause::ConnectTimeout => "connect_timeout",
+        Cause::HeartbeatTimeout => "heartbeat_timeout",
+        Cause::UrlProvider(_) => "url_provider",
+        Cause::Manual => "manual",
+    }
+}
+
+/// A JS `Error` for `error`, with the messages it hands back as a `messages` array.
+fn error_value(error: &Error) -> JsValue {
+    let messages: Array = error
+        .clone()
+        .into_unsent()
+        .iter()
+        .map(message_value)
+        .collect();
+    let js: JsValue = error.clone().into();
+    set(js.unchecked_ref(), "messages", messages);
+    js
+}
+
+fn state_detail(state: &ConnectionState) -> Object {
+    let o = Object::new();
+    set(&o, "state", state.name());
+    match state {
+        ConnectionState::Connecting { attempt } => set(&o, "attempt", *attempt),
+        ConnectionState::Reconnecting {
+            attempt,
+            delay_ms,
+            cause,
+        } => {
+            set(&o, "attempt", *attempt);
+            set(&o, "delayMs", *delay_ms as f64);
+            set(&o, "cause", cause_name(cause));
+            if let Cause::Closed { code, reason, .. } = cause {
+                set(&o, "code", *code);
+                set(&o, "reason", reason.as_str());
+            }
+            if let Cause::UrlProvider(e) = cause {
+                set(&o, "error", e.as_str());
+            }
+        }
+        _ => {}
+    }
+    o
+}
+
+fn close_detail(state: &ConnectionState) -> Option<Object> {
+    let ConnectionState::Closed(info) = state else {
+        return None;
+    };
+    let o = Object::new();
+    set(&o, "code", info.code);
+    set(&o, "reason", info.reason.as_str());
+    set(&o, "wasClean", info.was_clean);
+    let by = match info.by {
+        ClosedBy::Client => "client",
+        ClosedBy::Remote => "remote",
+        ClosedBy::Policy => "policy",
+    };
+    set(&o, "by", by);
+    set(
+        &o,
+        "error",
+        info.error.as_ref().map_or(JsValue::NULL, error_value),
+    );
+    Some(o)
+}
+
+fn call(emit: &Function, kind: &str, detail: &JsValue) {
+    // A throwing listener must not break the socket; the wrapper's dispatchEvent reports it.
+    let _ = emit.call2(&JsValue::NULL, &JsValue::from_str(kind), detail);
+}
+
+/// Forward one notice; state changes also fire `open`, `reconnecting` or `close`.
+pub(super) fn emit(emit: &Function, notice: Notice<'_>) {
+    match notice {
+        Notice::Message(m) => {
+            let o = Object::new();
+            set(&o, "data", message_value(m));
+            call(emit, "message", &o);
+        }
+        Notice::SocketError => {
+            let o = Object::new();
+            set(&o, "error", JsValue::NULL);
+            call(emit, "error", &o);
+        }
+        Notice::Returned(error) => {
+            let o = Object::new();
+            set(&o, "error", error_value(error));
+            call(emit, "error", &o);
+        }
+        Notice::State(state) => {
+            let detail = state_detail(state);
+            call(emit, "statechange", &detail);
+            match state {
+                ConnectionState::Open => call(emit, "open", &Object::new()),
+                ConnectionState::Reconnecting { .. } => call(emit, "reconnecting", &detail),
+                ConnectionState::Closed(_) => {
+                    if let Some(d) = close_detail(state) {
+                        call(emit, "close", &d);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! The JavaScript facade: `WasmSocket`, wrapped by the npm package's `ReSocket` class.
+//!
+//! Everything here converts between JS values and the Rust API; the logic is the same
+//! core and driver the Rust [`Socket`](crate::Socket) uses.
+
+mod events;
+mod options;
+
+use std::rc::Rc;
+
+use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+use crate::client::Sender;
+use crate::codec::Raw;
+use crate::web::driver::{self, Observer, Provider, Shared};
+use crate::web::{js_text, url};
+use crate::{Error, Message};
+
+/// The socket behind the npm package's `ReSocket` class. See the package's README.
+#[wasm_bindgen]
+pub struct WasmSocket {
+    sender: Sender<Raw>,
+}
+
+fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
+}
+
+/// A JS value to send: string → text frame; ArrayBuffer or any view → binary frame.
+fn frame_of(data: &JsValue) -> Result<Message, Error> {
+    if let Some(s) = data.as_string() {
+        return Ok(Message::Text(s));
+    }
+    if let Some(buf) = data.dyn_ref::<js_sys::ArrayBuffer>() {
+        return Ok(Message::Binary(Uint8Array::new(buf).to_vec()));
+    }
+    if js_sys::ArrayBuffer::is_view(data) {
+        let view: &js_sys::DataView = data.unchecked_ref();
+        let bytes = Uint8Array::new_with_byte_offset_and_length(
+            &view.buffer(),
+            view.byte_offset() as u32,
+            view.byte_length() as u32,
+        );
+        return Ok(Message::Binary(bytes.to_vec()));
+    }
+    Err(Error::Encode(
+        "send() takes a string, an ArrayBuffer or an ArrayBufferView".into(),
+    ))
+}
+
+/// A URL provider from a JS function returning a string or a promise of one.
+fn provider_of(f: Function) -> Provider {
+    let f = Rc::new(f);
+    Rc::new(move || {
+        let f = Rc::clone(&f);
+        Box::pin(async move {
+            let value = f.call0(&JsValue::NULL).map_err(|e| js_text(&e))?;
+            let value = match value.dyn_into::<Promise>() {
+                Ok(p) => JsFuture::from(p).await.map_err(|e| js_text(&e))?,
+                Err(v) => v,
+            };
+            value
+                .as_string()
+                .ok_or_else(|| String::from("the URL provider did not return a string"))
+        })
+    })
+}
+
+fn js_close_code(code: Option<f64>) -> Result<u16, Error> {
+    match code {
+        None => Ok(1000),
+        Some(n) if n.fract() == 0.0 && (0.0..=65535.0).contains(&n) => Ok(n as u16),
+        Some(n) => Err(Error::InvalidCloseCode(if n > 0.0 { u16::MAX } else { 0 })),
+    }
+}
+
+#[wasm_bindgen]
+impl WasmSocket {
+    /// Open a socket. `url` is a string or a function returning a string or a promise of
+    /// one (called before every attempt); `emit(type, detail)` receives every event.
+    #[wasm_bindgen(constructor)]
+    pub fn new(url: JsValue, options: JsValue, emit: Function) -> Result<WasmSocket, JsValue> {
+        let config = options::parse(options)?;
+        let (fixed, provider) = match url.dyn_into::<Function>() {
+            Ok(f) => (None, Some(provider_of(f))),
+            Err(v) => {
+                let s = v.as_string().ok_or_else(|| Error::InvalidUrl {
+                    url: String::new(),
+                    reason: "the URL must be a string or a function".into(),
+                })?;
+                (Some(url::resolve(&s)?), None)
+            }
+        };
+        let observer: Observer = Rc::new(move |notice| events::emit(&emit, notice));
+        let shared = driver::start(config, fixed, provider, Some(observer), false);
+        Ok(WasmSocket {
+            sender: Sender::new(shared, Rc::new(Raw)),
+        })
+    }
+
+    fn shared(&self) -> &Shared {
+        self.sender.shared()
+    }
+
+    /// `readyState` of the current browser socket (0..3).
+    #[wasm_bindgen(getter, js_name = readyState)]
+    pub fn ready_state(&self) -> u16 {
+        self.shared().borrow().ready_state().as_u16()
+    }
+
+    /// "connecting" | "open" | "reconnecting" | "closing" | "closed".
+    #[wasm_bindgen(getter)]
+    pub fn state(&self) -> String {
+        self.shared().borrow().sup.state().name().to_owned()
+    }
+
+    /// `bufferedAmount` of the current browser socket.
+    #[wasm_bindgen(getter, js_name = bufferedAmount)]
+    pub fn buffered_amount(&self) -> f64 {
+        self.shared().borrow().buffered_amount() as f64
+    }
+
+    /// Bytes in the outbound queue.
+    #[wasm_bindgen(getter, js_name = queuedAmount)]
+    pub fn queued_amount(&self) -> f64 {
+        self.shared().borrow().sup.queued_bytes() as f64
+    }
+
+    /// Retries in the current outage.
+    #[wasm_bindgen(getter, js_name = retryCount)]
+    pub fn retry_count(&self) -> u32 {
+        self.shared().borrow().sup.retry_count()
+    }
+
+    /// URL of the latest attempt.
+    #[wasm_bindgen(getter)]
+    pub fn url(&self) -> String {
+        self.shared()
+            .borrow()
+            .sup
+            .url()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Negotiated subprotocol.
+    #[wasm_bindgen(getter)]
+    pub fn protocol(&self) -> String {
+        self.shared().borrow().protocol()
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> JsValue {
+        let s = self.shared().borrow().sup.stats();
+        let o = Object::new();
+        set(&o, "reconnects", s.reconnects as f64);
+        set(&o, "messagesIn", s.messages_in as f64);
+        set(&o, "bytesIn", s.bytes_in as f64);
+        set(&o, "messagesOut", s.messages_out as f64);
+        set(&o, "bytesOut", s.bytes_out as f64);
+        set(&o, "dropped", s.dropped as f64);
+        let rtt = s
+            .last_rtt_ms
+            .map_or(JsValue::NULL, |r| JsValue::from(r as f64));
+        set(&o, "lastRttMs", rtt);
+        o.into()
+    }
+
+    /// Send, waiting under backpressure.
+    pub fn send(&self, data: JsValue) -> Promise {
+        let fut = frame_of(&data).map(|m| self.sender.send_message(m));
+        future_to_promise(async move {
+            fut?.await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Send without waiting: `false` when backpressure applies or the queue is full.
+    #[wasm_bindgen(js_name = trySend)]
+    pub fn try_send(&self, data: JsValue) -> Result<bool, JsValue> {
+        match self.sender.try_send_message(frame_of(&data)?) {
+            Ok(()) => Ok(true),
+            Err(Error::Full(_) | Error::QueueFull(_)) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// `JSON.stringify(value)` as a text frame, waiting under backpressure.
+    #[wasm_bindgen(js_name = sendJson)]
+    pub fn send_json(&self, value: JsValue) -> Promise {
+        let text = js_sys::JSON::stringify(&value)
+            .map_err(|e| Error::Encode(js_text(&e)))
+            .and_then(|s| {
+                s.as_string()
+                    .ok_or_else(|| Error::Encode("value has no JSON form".into()))
+            });
+        let fut = text.map(|t| self.sender.send_message(Message::Text(t)));
+        future_to_promise(async move {
+            fut?.await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Resolves when nothing is queued or buffered.
+    pub fn flush(&self) -> Promise {
+        let fut = self.sender.flush();
+        future_to_promise(async move {
+            fut.await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Close for good (default 1000, "").
+    pub fn close(&self, code: Option<f64>, reason: Option<String>) -> Result<(), JsValue> {
+        let code = js_close_code(code)?;
+        Ok(self.sender.close(code, reason.as_deref().unwrap_or(""))?)
+    }
+
+    /// Reconnect now.
+    pub fn reconnect(&self) -> Result<(), JsValue> {
+        let r = self.shared().borrow_mut().sup.reconnect();
+        driver::pump(self.shared());
+        Ok(r?)
+    }
+}
+
+impl Drop for WasmSocket {
+    fn drop(&mut self) {
+        let shared = self.shared().clone();
+        let _ = shared.borrow_mut().sup.close(1000, "");
+        driver::pump(&shared);
+        shared.borrow_mut().shutdown();
+    }
+}
+
+/// Live browser resources held by resocket (for leak checks).
+#[wasm_bindgen]
+pub fn diagnostics() -> JsValue {
+    let d = crate::diagnostics();
+    let o = Object::new();
+    set(&o, "liveListeners", d.live_listeners as f64);
+    set(&o, "liveTimers", d.live_timers as f64);
+    set(&o, "liveSockets", d.live_sockets as f64);
+    set(&o, "callbacksRun", d.callbacks_run as f64);
+    o.into()
+}

@@ -1,0 +1,145 @@
+//! One browser `WebSocket` with its handlers owned: detached, then freed, on drop.
+
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
+
+use super::{diagnostics, js_text};
+use crate::{Error, Message, ReadyState};
+
+/// What a browser socket reports.
+pub(crate) enum SocketEvent {
+    Open,
+    Message(Message),
+    Close {
+        code: u16,
+        reason: String,
+        was_clean: bool,
+    },
+    Error,
+}
+
+/// A browser WebSocket whose four `on*` handlers live exactly as long as this value.
+pub(crate) struct BrowserSocket {
+    ws: WebSocket,
+    _onopen: Closure<dyn FnMut(web_sys::Event)>,
+    _onmessage: Closure<dyn FnMut(MessageEvent)>,
+    _onclose: Closure<dyn FnMut(CloseEvent)>,
+    _onerror: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+fn handler<E: wasm_bindgen::convert::FromWasmAbi + 'static>(
+    sink: &Rc<dyn Fn(SocketEvent)>,
+    map: impl Fn(E) -> Option<SocketEvent> + 'static,
+) -> Closure<dyn FnMut(E)> {
+    let sink = Rc::clone(sink);
+    Closure::<dyn FnMut(E)>::new(move |e: E| {
+        diagnostics::callback_ran();
+        if let Some(ev) = map(e) {
+            sink(ev);
+        }
+    })
+}
+
+/// Read a `message` event: text or ArrayBuffer (binaryType is always `arraybuffer`).
+fn read_message(e: MessageEvent) -> Option<SocketEvent> {
+    let data = e.data();
+    if let Some(text) = data.as_string() {
+        return Some(SocketEvent::Message(Message::Text(text)));
+    }
+    let buffer = data.dyn_into::<js_sys::ArrayBuffer>().ok()?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    Some(SocketEvent::Message(Message::Binary(bytes)))
+}
+
+impl BrowserSocket {
+    /// Open a socket to an already-checked URL; `sink` receives its events.
+    ///
+    /// # Errors
+    /// [`Error::Js`] when the constructor throws.
+    pub(crate) fn open(
+        url: &str,
+        protocols: &[String],
+        sink: Rc<dyn Fn(SocketEvent)>,
+    ) -> Result<BrowserSocket, Error> {
+        let ws = if protocols.is_empty() {
+            WebSocket::new(url)
+        } else {
+            let list: js_sys::Array = protocols.iter().map(|p| JsValue::from_str(p)).collect();
+            WebSocket::new_with_str_sequence(url, &list)
+        }
+        .map_err(|e| Error::Js(js_text(&e)))?;
+        ws.set_binary_type(BinaryType::Arraybuffer);
+        let onopen = handler(&sink, |_: web_sys::Event| Some(SocketEvent::Open));
+        let onmessage = handler(&sink, read_message);
+        let onclose = handler(&sink, |e: CloseEvent| {
+            Some(SocketEvent::Close {
+                code: e.code(),
+                reason: e.reason(),
+                was_clean: e.was_clean(),
+            })
+        });
+        let onerror = handler(&sink, |_: web_sys::Event| Some(SocketEvent::Error));
+        ws.set_onopen(Some(onopen.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(onclose.as_ref().unchecked_ref()));
+        ws.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+        diagnostics::listeners(4);
+        diagnostics::sockets(1);
+        Ok(BrowserSocket {
+            ws,
+            _onopen: onopen,
+            _onmessage: onmessage,
+            _onclose: onclose,
+            _onerror: onerror,
+        })
+    }
+
+    /// Hand a message to the browser.
+    ///
+    /// # Errors
+    /// [`Error::Js`] when the browser throws.
+    pub(crate) fn send(&self, message: &Message) -> Result<(), Error> {
+        match message {
+            Message::Text(s) => self.ws.send_with_str(s),
+            Message::Binary(b) => self.ws.send_with_u8_array(b),
+        }
+        .map_err(|e| Error::Js(js_text(&e)))
+    }
+
+    /// Start the closing handshake (codes are validated by the core beforehand).
+    pub(crate) fn close(&self, code: u16, reason: &str) {
+        let _ = self.ws.close_with_code_and_reason(code, reason);
+    }
+
+    pub(crate) fn ready_state(&self) -> ReadyState {
+        ReadyState::from_u16(self.ws.ready_state())
+    }
+
+    pub(crate) fn buffered_amount(&self) -> usize {
+        self.ws.buffered_amount() as usize
+    }
+
+    pub(crate) fn protocol(&self) -> String {
+        self.ws.protocol()
+    }
+}
+
+impl Drop for BrowserSocket {
+    /// Detach the handlers first, then close, then let the closures drop.
+    fn drop(&mut self) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onclose(None);
+        self.ws.set_onerror(None);
+        if matches!(
+            self.ready_state(),
+            ReadyState::Connecting | ReadyState::Open
+        ) {
+            let _ = self.ws.close_with_code(1000);
+        }
+        diagnostics::listeners(-4);
+        diagnostics::sockets(-1);
+    }
+}
