@@ -1,0 +1,251 @@
+//! The simulated driver: executes the supervisor's actions against the world, as
+//! `src/web/driver.rs` does against the browser (a Send to a socket that is not open is
+//! reported back as `Bounced` at once, inside the same pump).
+
+use super::*;
+
+impl Sim {
+    fn new_attempt(&mut self, id: u64) {
+        assert!(self.attempt_id.is_none_or(|p| id > p), "ids must grow");
+        let live: Vec<_> = self.socks.iter().filter(|(_, s)| s.alive()).collect();
+        assert!(live.is_empty(), "new attempt #{id} while {live:?} is live");
+        self.attempt_id = Some(id);
+    }
+
+    pub(super) fn exec(&mut self, a: Action) {
+        self.tr(format_args!("  -> {a:?}"));
+        if self.after_close {
+            let allowed = match &a {
+                Action::Connect { .. }
+                | Action::ResolveUrl { .. }
+                | Action::Send { .. }
+                | Action::Ping { .. } => false,
+                Action::SetTimer { timer, .. } => *timer == Timer::CloseTimeout,
+                _ => true,
+            };
+            assert!(allowed, "{a:?} after the application closed");
+        }
+        match a {
+            Action::ResolveUrl { id } => {
+                assert!(!self.fixed, "ResolveUrl with a fixed URL");
+                self.new_attempt(id);
+                let roll = self.rng.below(100);
+                if roll >= 5 {
+                    let r = if roll < 30 {
+                        Err(format!("provider down {id}"))
+                    } else {
+                        Ok(format!("ws://sim/{id}"))
+                    };
+                    let at = self.now + self.rng.below(120);
+                    self.schedule(at, Ev::Url(id, r));
+                }
+            }
+            Action::Connect { id, url } => self.connect(id, url),
+            Action::Send { id, message } => self.send_on(id, message),
+            Action::Ping { id, message } => {
+                assert_eq!(Some(id), self.attempt_id, "ping to a stale socket");
+                let hb = self.cfg.heartbeat.clone().expect("ping without heartbeat");
+                assert_eq!(message, hb.ping);
+                let now = self.now;
+                let d = self.rng.below(hb.timeout_ms + hb.timeout_ms / 4);
+                self.ping_base = now;
+                let s = self.sock(id);
+                s.pings.push(now);
+                s.all_pings.push(now);
+                if s.link == Link::Open && !s.detached && !s.silent {
+                    self.inbound(id, d, Message::Text("pong".into()));
+                }
+            }
+            Action::Close { id, code, .. } => {
+                assert!(self.user_closed, "Close without close()");
+                assert_eq!(Some(id), self.attempt_id);
+                let d = self.rng.below(self.cfg.close_timeout_ms * 6 / 5 + 1);
+                let answer = self.rng.pct(80);
+                let s = self.sock(id);
+                match s.link {
+                    Link::Connecting => {
+                        s.link = Link::Closed;
+                        self.schedule(self.now + d, Ev::Report(id, 1006, String::new(), false));
+                    }
+                    Link::Open => {
+                        s.link = Link::Closed;
+                        if answer {
+                            let r = Ev::Report(id, code, "echo".into(), true);
+                            self.schedule(self.now + d, r);
+                        }
+                    }
+                    Link::Closed => {}
+                }
+            }
+            Action::Abandon { id, .. } => {
+                assert_eq!(Some(id), self.attempt_id, "abandon of a stale socket");
+                let s = self.sock(id);
+                assert!(s.alive(), "abandon of a dead socket #{id}");
+                s.detached = true;
+                s.link = Link::Closed;
+            }
+            Action::SetTimer { timer, after_ms } => {
+                let want = match timer {
+                    Timer::Backoff => self.expect_backoff.take(),
+                    Timer::ConnectTimeout => Some(self.cfg.reconnect.connect_timeout_ms),
+                    Timer::Stable => Some(self.cfg.reconnect.stable_after_ms),
+                    Timer::Ping => self.cfg.heartbeat.as_ref().map(|h| h.interval_ms),
+                    Timer::PongTimeout => self.cfg.heartbeat.as_ref().map(|h| h.timeout_ms),
+                    Timer::CloseTimeout => Some(self.cfg.close_timeout_ms),
+                };
+                assert_eq!(Some(after_ms), want, "SetTimer({timer:?})");
+                self.seq += 1;
+                self.timers[ix(timer)] = Some((self.now + after_ms, self.seq));
+            }
+            Action::CancelTimer(t) => {
+                assert!(self.timers[ix(t)].is_some(), "cancel of an idle {t:?}");
+                self.timers[ix(t)] = None;
+            }
+            Action::Deliver(m) => {
+                let text = m.as_text().unwrap_or_default().to_owned();
+                if text == "pong" {
+                    let hb = self.cfg.heartbeat.as_ref();
+                    assert!(hb.is_some_and(|h| h.pong.is_none()), "pong delivered");
+                } else {
+                    let (sid, k) = text[1..].split_once(':').expect("server message");
+                    let (sid, k): (u64, u32) = (sid.parse().unwrap(), k.parse().unwrap());
+                    assert_eq!(Some(sid), self.attempt_id, "Deliver from a stale socket");
+                    let s = self.sock(sid);
+                    assert!(s.alive(), "Deliver from an abandoned or closed socket");
+                    assert_eq!(k, s.got_k, "server messages out of order");
+                    s.got_k += 1;
+                    self.hit("Deliver");
+                }
+                self.observer();
+            }
+            Action::State(s) => {
+                let closing = matches!(s, ConnectionState::Closing | ConnectionState::Closed(_));
+                assert!(closing || !self.unsent_pending, "Unsent, then {s:?}");
+                self.unsent_pending = false;
+                self.on_state(s);
+                // A close() made inside a notification takes effect with its own state.
+                self.after_close |= self.user_closed && closing;
+                self.observer();
+            }
+            Action::Dropped(v) => {
+                self.hit("Dropped");
+                assert_eq!(self.cfg.queue.overflow, Overflow::DropOldest);
+                self.hand_back(v, "Dropped");
+            }
+            Action::Unsent(v) => {
+                self.hit("Unsent");
+                self.unsent_pending = true; // the next state must be Closing or Closed
+                self.hand_back(v, "Unsent");
+            }
+        }
+    }
+
+    /// A JS observer may send, close or reconnect from inside a notification.
+    fn observer(&mut self) {
+        match self.rng.below(200) {
+            0..=15 => self.user_send(),
+            16 => self.user_close_random(false),
+            17..=19 => self.user_reconnect(false),
+            _ => {}
+        }
+    }
+
+    fn hand_back(&mut self, v: Vec<Message>, what: &str) {
+        assert!(!v.is_empty(), "empty {what}");
+        for m in v {
+            let n = msg_no(&m);
+            assert_eq!(self.fates[n], Fate::Held, "{what} m{n} that is not held");
+            self.fates[n] = Fate::Back;
+            self.held -= 1;
+            self.held_bytes -= m.len();
+        }
+    }
+
+    fn connect(&mut self, id: u64, url: String) {
+        if self.fixed {
+            assert_eq!(url, FIXED_URL);
+            self.new_attempt(id);
+        } else {
+            assert_eq!(Some(id), self.attempt_id, "Connect without ResolveUrl");
+            assert_eq!(url, format!("ws://sim/{id}"));
+        }
+        let silent = self.rng.pct(12);
+        let hole = silent && self.rng.pct(50);
+        self.socks.insert(
+            id,
+            Sock {
+                link: Link::Connecting,
+                opened: false,
+                detached: false,
+                reported: false,
+                silent,
+                hole,
+                fragile: false,
+                sent_k: 0,
+                got_k: 0,
+                msg_at: 0,
+                pings: Vec::new(),
+                all_pings: Vec::new(),
+            },
+        );
+        let d = self.now + self.rng.below(150);
+        match self.rng.below(100) {
+            0..=54 => self.schedule(d, Ev::Open(id)),
+            55..=69 => {
+                // Opens, then drops before it is stable: a flapping link.
+                self.schedule(d, Ev::Open(id));
+                let k = d + self.rng.below(300);
+                self.schedule(k, Ev::Kill(id));
+            }
+            70..=87 => self.schedule(d, Ev::Fail(id)),
+            _ => {} // hangs in CONNECTING
+        }
+    }
+
+    fn send_on(&mut self, id: u64, message: Message) {
+        let n = msg_no(&message);
+        assert_eq!(Some(id), self.attempt_id, "Send to a stale socket");
+        assert_eq!(
+            self.fates[n],
+            Fate::Held,
+            "m{n} sent twice or after hand-back"
+        );
+        let fails = self.rng.pct(2) || self.sock(id).fragile;
+        if fails {
+            self.kill(id);
+        }
+        let s = self.sock(id);
+        let hole = s.hole;
+        if s.link != Link::Open || s.detached {
+            // The driver could not hand it to the socket: report it back synchronously.
+            self.overfull = true;
+            self.expect_cause = Some(Cause::Closed {
+                code: 1006,
+                reason: String::new(),
+                was_clean: false,
+            });
+            self.tr(format_args!("<- Bounced m{n}"));
+            self.hit("Bounced");
+            self.sup.handle(self.now, Event::Bounced { id, message });
+            return;
+        }
+        self.held -= 1;
+        self.held_bytes -= message.len();
+        if hole {
+            self.tr(format_args!("m{n} lost in half-open #{id}"));
+            self.hit("lost in a half-open link");
+            self.fates[n] = Fate::Lost;
+            return;
+        }
+        self.tr(format_args!("server #{id} got m{n}"));
+        self.hit("at server");
+        self.fates[n] = Fate::Server;
+        self.server.entry(id).or_default().push(n);
+        assert!(
+            self.last_at_server.is_none_or(|last| n > last),
+            "m{n} reached the server after m{:?}",
+            self.last_at_server
+        );
+        self.last_at_server = Some(n);
+    }
+}

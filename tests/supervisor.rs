@@ -1,0 +1,618 @@
+//! Fixed, readable scenarios for the sans-IO supervisor: one behaviour per test, driven
+//! by hand (events in, actions out). The randomized counterpart is `tests/simulation.rs`.
+#![cfg(not(target_arch = "wasm32"))]
+
+use resocket::core::event::{Action, Event, Timer};
+use resocket::core::supervisor::Supervisor;
+use resocket::{
+    Cause, CloseInfo, ClosedBy, Config, ConnectionState, Error, Heartbeat, Message, Overflow,
+    QueueConfig, ReconnectPolicy,
+};
+
+const URL: &str = "ws://test/";
+
+/// A supervisor plus a clock; every call drains the actions it produced.
+struct H {
+    sup: Supervisor,
+    now: u64,
+}
+
+impl H {
+    fn new(cfg: Config) -> Self {
+        Self::with_url(cfg, Some(URL))
+    }
+
+    fn with_url(cfg: Config, url: Option<&str>) -> Self {
+        H {
+            sup: Supervisor::new(cfg, url.map(str::to_owned), 7),
+            now: 0,
+        }
+    }
+
+    fn drain(&mut self) -> Vec<Action> {
+        std::iter::from_fn(|| self.sup.poll_action()).collect()
+    }
+
+    fn start(&mut self) -> Vec<Action> {
+        self.sup.start(true);
+        self.drain()
+    }
+
+    /// Feed `ev` at time `at`.
+    fn at(&mut self, at: u64, ev: Event) -> Vec<Action> {
+        self.now = at;
+        self.sup.handle(at, ev);
+        self.drain()
+    }
+
+    fn fire(&mut self, at: u64, t: Timer) -> Vec<Action> {
+        self.at(at, Event::Timer(t))
+    }
+
+    fn open(&mut self, at: u64, id: u64) -> Vec<Action> {
+        self.at(at, Event::Opened { id })
+    }
+
+    fn drop_link(&mut self, at: u64, id: u64) -> Vec<Action> {
+        let ev = Event::Closed {
+            id,
+            code: 1006,
+            reason: String::new(),
+            was_clean: false,
+        };
+        self.at(at, ev)
+    }
+
+    /// Run one backoff: fire the Backoff timer and return the new socket id.
+    fn retry(&mut self, at: u64) -> u64 {
+        connect_id(&self.fire(at, Timer::Backoff)).expect("a new Connect")
+    }
+}
+
+fn policy() -> ReconnectPolicy {
+    ReconnectPolicy::default().jitter(false)
+}
+
+fn config(p: ReconnectPolicy) -> Config {
+    let mut c = Config::new();
+    c.reconnect = p;
+    c
+}
+
+fn m(s: &str) -> Message {
+    Message::from(s)
+}
+
+fn connect_id(a: &[Action]) -> Option<u64> {
+    a.iter().find_map(|a| match a {
+        Action::Connect { id, .. } => Some(*id),
+        _ => None,
+    })
+}
+
+fn timer(a: &[Action], t: Timer) -> Option<u64> {
+    a.iter().find_map(|a| match a {
+        Action::SetTimer { timer, after_ms } if *timer == t => Some(*after_ms),
+        _ => None,
+    })
+}
+
+fn states(a: &[Action]) -> Vec<ConnectionState> {
+    a.iter()
+        .filter_map(|a| match a {
+            Action::State(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn sends(a: &[Action]) -> Vec<Message> {
+    a.iter()
+        .filter_map(|a| match a {
+            Action::Send { message, .. } => Some(message.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn closed_info(a: &[Action]) -> CloseInfo {
+    match states(a).last() {
+        Some(ConnectionState::Closed(info)) => info.clone(),
+        other => panic!("expected Closed, got {other:?} in {a:?}"),
+    }
+}
+
+fn reconnecting(a: &[Action]) -> (u32, u64, Cause) {
+    states(a)
+        .into_iter()
+        .find_map(|s| match s {
+            ConnectionState::Reconnecting {
+                attempt,
+                delay_ms,
+                cause,
+            } => Some((attempt, delay_ms, cause)),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no Reconnecting in {a:?}"))
+}
+
+// The very first retry waits at most initial_delay_ms, whatever the jitter draws.
+#[test]
+fn first_retry_delay_is_within_initial_delay() {
+    for seed in 0..200 {
+        let cfg = config(ReconnectPolicy::default().initial_delay_ms(300));
+        let mut h = H {
+            sup: Supervisor::new(cfg, Some(URL.into()), seed),
+            now: 0,
+        };
+        h.start();
+        let a = h.drop_link(10, 1);
+        let (attempt, delay, _) = reconnecting(&a);
+        assert_eq!(attempt, 1);
+        assert!(delay <= 300, "seed {seed}: {delay}");
+        assert_eq!(timer(&a, Timer::Backoff), Some(delay));
+    }
+}
+
+// Without jitter the delays double from initial_delay_ms and stop at max_delay_ms.
+#[test]
+fn backoff_caps_at_max_delay() {
+    let p = policy().initial_delay_ms(100).max_delay_ms(1000);
+    let mut h = H::new(config(p));
+    h.start();
+    let (mut id, mut t, mut delays) = (1, 0, Vec::new());
+    for _ in 0..7 {
+        t += 10;
+        let a = h.drop_link(t, id);
+        delays.push(timer(&a, Timer::Backoff).expect("backoff"));
+        t += delays.last().copied().unwrap_or(0);
+        id = h.retry(t);
+    }
+    assert_eq!(delays, [100, 200, 400, 800, 1000, 1000, 1000]);
+}
+
+// A link that opens but drops before stable_after_ms does not reset the counter;
+// one that stays up that long does.
+#[test]
+fn attempt_counter_resets_only_after_stable() {
+    let mut h = H::new(config(policy().stable_after_ms(5000)));
+    h.start();
+    h.drop_link(10, 1); // attempt 1
+    let id = h.retry(1000);
+    let a = h.open(1100, id);
+    assert_eq!(timer(&a, Timer::Stable), Some(5000));
+    let a = h.drop_link(6099, id); // up 4999 ms: not stable
+    assert_eq!(reconnecting(&a).0, 2);
+    let id = h.retry(8000);
+    h.open(8100, id);
+    assert_eq!(h.sup.retry_count(), 2);
+    h.fire(13_100, Timer::Stable);
+    assert_eq!(h.sup.retry_count(), 0);
+    let a = h.drop_link(14_000, id);
+    assert_eq!(reconnecting(&a).0, 1);
+}
+
+// A server that accepts and immediately drops keeps counting up: no tight loop.
+#[test]
+fn flapping_link_keeps_counting() {
+    let mut h = H::new(config(policy()));
+    h.start();
+    let (mut id, mut t) = (1, 0);
+    for want in 1..=5 {
+        h.open(t + 5, id);
+        let a = h.drop_link(t + 10, id);
+        let (attempt, delay, _) = reconnecting(&a);
+        assert_eq!(attempt, want);
+        t += 10 + delay;
+        id = h.retry(t);
+    }
+}
+
+// max_attempts = 2: the third consecutive failure ends it, by the policy.
+#[test]
+fn max_attempts_gives_up() {
+    let mut h = H::new(config(policy().max_attempts(Some(2))));
+    h.start();
+    h.drop_link(10, 1);
+    let id = h.retry(1000);
+    h.drop_link(1010, id);
+    let id = h.retry(3000);
+    let a = h.drop_link(3010, id);
+    let info = closed_info(&a);
+    assert_eq!(info.by, ClosedBy::Policy);
+    let reason = "attempt limit reached".to_owned();
+    assert_eq!(
+        info.error,
+        Some(Error::GaveUp {
+            attempts: 3,
+            reason
+        })
+    );
+    assert_eq!(timer(&a, Timer::Backoff), None);
+}
+
+// max_elapsed_ms: a failure once the outage has lasted that long ends it.
+#[test]
+fn max_elapsed_gives_up() {
+    let p = policy().initial_delay_ms(100).max_elapsed_ms(Some(1000));
+    let mut h = H::new(config(p));
+    h.start();
+    h.drop_link(0, 1); // the outage starts
+    let id = h.retry(100);
+    let a = h.drop_link(999, id);
+    assert_eq!(reconnecting(&a).0, 2);
+    let id = h.retry(1199);
+    let info = closed_info(&h.drop_link(1200, id));
+    assert_eq!(info.by, ClosedBy::Policy);
+    let reason = "time limit reached".to_owned();
+    assert_eq!(
+        info.error,
+        Some(Error::GaveUp {
+            attempts: 3,
+            reason
+        })
+    );
+}
+
+// The default classifier stops on 1008 (policy violation): closed by the remote, for
+// good, with the server's code, reason and cleanliness.
+#[test]
+fn classifier_stop_on_1008_closes_by_remote() {
+    let mut h = H::new(config(policy()));
+    h.start();
+    h.open(5, 1);
+    let ev = Event::Closed {
+        id: 1,
+        code: 1008,
+        reason: "auth".into(),
+        was_clean: false,
+    };
+    let a = h.at(10, ev);
+    let info = closed_info(&a);
+    assert_eq!(
+        (info.by, info.code, info.reason.as_str()),
+        (ClosedBy::Remote, 1008, "auth")
+    );
+    assert!(!info.was_clean, "the close handshake did not complete");
+    assert!(connect_id(&a).is_none() && timer(&a, Timer::Backoff).is_none());
+}
+
+// Reconnection disabled and the server refuses: closed with ConnectFailed naming the URL.
+#[test]
+fn disabled_and_refused_is_connect_failed() {
+    let mut h = H::new(config(ReconnectPolicy::disabled()));
+    h.start();
+    let info = closed_info(&h.drop_link(10, 1));
+    assert_eq!(info.by, ClosedBy::Remote);
+    assert_eq!(info.error, Some(Error::ConnectFailed { url: URL.into() }));
+}
+
+// A socket stuck in CONNECTING is abandoned at the connect timeout and retried.
+#[test]
+fn connect_timeout_abandons_and_retries() {
+    let mut h = H::new(config(policy().connect_timeout_ms(2000)));
+    let a = h.start();
+    assert_eq!(timer(&a, Timer::ConnectTimeout), Some(2000));
+    let a = h.fire(2000, Timer::ConnectTimeout);
+    assert!(matches!(a[0], Action::Abandon { id: 1, .. }), "{a:?}");
+    let (attempt, delay, cause) = reconnecting(&a);
+    assert_eq!((attempt, cause), (1, Cause::ConnectTimeout));
+    assert_eq!(h.retry(2000 + delay), 2);
+}
+
+// The URL provider fails twice, then succeeds: the socket opens on retry 2.
+#[test]
+fn url_provider_fails_twice_then_succeeds() {
+    let mut h = H::with_url(config(policy()), None);
+    let mut a = h.start();
+    let mut t = 0;
+    for n in 1..=2 {
+        assert!(a.contains(&Action::ResolveUrl { id: n }), "{a:?}");
+        let result = Err(format!("down ({n})"));
+        a = h.at(t + 5, Event::UrlResolved { id: n, result });
+        let (attempt, delay, cause) = reconnecting(&a);
+        assert_eq!(
+            (attempt, cause),
+            (n as u32, Cause::UrlProvider(format!("down ({n})")))
+        );
+        t += 5 + delay;
+        a = h.fire(t, Timer::Backoff);
+    }
+    assert!(states(&a).contains(&ConnectionState::Connecting { attempt: 2 }));
+    let result = Ok("ws://third/".to_owned());
+    let a = h.at(t + 5, Event::UrlResolved { id: 3, result });
+    assert!(a.contains(&Action::Connect {
+        id: 3,
+        url: "ws://third/".into()
+    }));
+    assert_eq!(states(&h.open(t + 10, 3)), [ConnectionState::Open]);
+}
+
+// Offline during the backoff: the timer is cancelled and nothing happens until the
+// browser is back online; then the attempt starts at once.
+#[test]
+fn offline_during_backoff_waits_for_online() {
+    let mut h = H::new(config(policy()));
+    h.start();
+    h.drop_link(10, 1);
+    let a = h.at(20, Event::Offline);
+    assert_eq!(a, [Action::CancelTimer(Timer::Backoff)]);
+    assert!(
+        h.fire(510, Timer::Backoff).is_empty(),
+        "a cancelled timer is ignored"
+    );
+    let a = h.at(60_000, Event::Online);
+    assert_eq!(states(&a), [ConnectionState::Connecting { attempt: 1 }]);
+    assert_eq!(connect_id(&a), Some(2));
+}
+
+// close() during the backoff: closed by the client at once, queued messages handed
+// back as Unsent, and nothing ever happens again.
+#[test]
+fn user_close_during_backoff() {
+    let mut h = H::new(config(policy()));
+    h.start();
+    h.drop_link(10, 1);
+    h.sup.send(m("a")).unwrap();
+    h.sup.send(m("b")).unwrap();
+    h.sup.close(4000, "bye").unwrap();
+    let a = h.drain();
+    assert_eq!(a[0], Action::CancelTimer(Timer::Backoff));
+    assert_eq!(a[1], Action::Unsent(vec![m("a"), m("b")]));
+    let info = closed_info(&a);
+    assert_eq!(
+        (info.by, info.code, info.reason.as_str()),
+        (ClosedBy::Client, 4000, "bye")
+    );
+    assert!(h.fire(600, Timer::Backoff).is_empty());
+    assert!(h.at(700, Event::Online).is_empty());
+    assert!(h.drop_link(800, 1).is_empty());
+    assert_eq!(h.sup.reconnect(), Err(Error::Closed { unsent: None }));
+    assert_eq!(
+        h.sup.send(m("c")),
+        Err(Error::Closed {
+            unsent: Some(m("c"))
+        })
+    );
+    assert!(h.drain().is_empty());
+}
+
+// close() with a code or reason the browser would throw on is a typed error, and the
+// connection carries on untouched.
+#[test]
+fn invalid_close_is_a_typed_error_and_changes_nothing() {
+    let mut h = H::new(config(policy()));
+    h.start();
+    h.open(5, 1);
+    let long = "x".repeat(124);
+    let cases = [
+        (1005, "", Error::InvalidCloseCode(1005)),
+        (1001, "", Error::InvalidCloseCode(1001)),
+        (2999, "", Error::InvalidCloseCode(2999)),
+        (5000, "", Error::InvalidCloseCode(5000)),
+        (1000, long.as_str(), Error::InvalidCloseReason(124)),
+    ];
+    for (code, reason, want) in cases {
+        assert_eq!(h.sup.close(code, reason), Err(want));
+        assert!(h.drain().is_empty());
+        assert_eq!(h.sup.state(), &ConnectionState::Open);
+    }
+    h.sup.send(m("still open")).unwrap();
+    assert_eq!(sends(&h.drain()), [m("still open")]);
+}
+
+// reconnect() on an open link abandons it and starts a fresh attempt at once.
+#[test]
+fn reconnect_from_open_abandons_and_reconnects() {
+    let mut h = H::new(config(policy()));
+    h.start();
+    h.open(5, 1);
+    h.sup.reconnect().unwrap();
+    let a = h.drain();
+    assert!(matches!(a[0], Action::Abandon { id: 1, .. }), "{a:?}");
+    let s = states(&a);
+    assert!(matches!(
+        s[0],
+        ConnectionState::Reconnecting {
+            cause: Cause::Manual,
+            delay_ms: 0,
+            ..
+        }
+    ));
+    assert_eq!(s[1], ConnectionState::Connecting { attempt: 0 });
+    assert_eq!(connect_id(&a), Some(2));
+}
+
+// Regression: reconnect() with a ping outstanding used to leave the old link's
+// PongTimeout armed, and it then killed the healthy new link.
+#[test]
+fn reconnect_from_open_cancels_the_old_heartbeat() {
+    let mut cfg = config(policy());
+    cfg.heartbeat = Some(Heartbeat::default().interval_ms(1000).timeout_ms(500));
+    let mut h = H::new(cfg);
+    h.start();
+    h.open(0, 1);
+    h.fire(1000, Timer::Ping); // ping out, PongTimeout due at 1500
+    h.sup.reconnect().unwrap();
+    let a = h.drain();
+    assert!(
+        a.contains(&Action::CancelTimer(Timer::PongTimeout)),
+        "{a:?}"
+    );
+    h.open(1100, 2);
+    // Even a stale expiry (the driver lost the cancel) must not touch the new link.
+    assert!(h.fire(1500, Timer::PongTimeout).is_empty());
+    assert_eq!(h.sup.state(), &ConnectionState::Open);
+}
+
+// reconnect() revives a connection the policy gave up on, with a fresh counter.
+#[test]
+fn reconnect_after_the_policy_gave_up_revives() {
+    let mut h = H::new(config(policy().max_attempts(Some(1))));
+    h.start();
+    h.drop_link(10, 1);
+    let id = h.retry(600);
+    assert_eq!(closed_info(&h.drop_link(610, id)).by, ClosedBy::Policy);
+    h.sup.reconnect().unwrap();
+    let a = h.drain();
+    assert_eq!(states(&a), [ConnectionState::Connecting { attempt: 0 }]);
+    assert_eq!(connect_id(&a), Some(3));
+}
+
+// Regression: close() after the policy gave up used to be forgotten, and a later
+// reconnect() connected again although the application had closed the socket.
+#[test]
+fn reconnect_after_close_is_refused_even_when_the_policy_ended_it() {
+    let mut h = H::new(config(policy().max_attempts(Some(1))));
+    h.start();
+    h.drop_link(10, 1);
+    let id = h.retry(600);
+    h.drop_link(610, id);
+    assert_eq!(h.sup.close(1000, ""), Ok(()));
+    assert_eq!(h.sup.reconnect(), Err(Error::Closed { unsent: None }));
+    assert!(h.drain().is_empty());
+}
+
+// Heartbeat: a silent link is abandoned interval + timeout after it opened; a pong
+// records the round-trip time and is not delivered.
+#[test]
+fn heartbeat_finds_a_silent_link_and_measures_rtt() {
+    let mut cfg = config(policy());
+    cfg.heartbeat = Some(Heartbeat::default().interval_ms(1000).timeout_ms(300));
+    let mut h = H::new(cfg.clone());
+    h.start();
+    let a = h.open(0, 1);
+    assert_eq!(timer(&a, Timer::Ping), Some(1000));
+    let a = h.fire(1000, Timer::Ping);
+    assert!(a.contains(&Action::Ping {
+        id: 1,
+        message: m("ping")
+    }));
+    assert_eq!(timer(&a, Timer::PongTimeout), Some(300));
+    let a = h.fire(1300, Timer::PongTimeout);
+    assert!(matches!(a[0], Action::Abandon { id: 1, .. }), "{a:?}");
+    assert_eq!(reconnecting(&a).2, Cause::HeartbeatTimeout);
+
+    let mut h = H::new(cfg);
+    h.start();
+    h.open(0, 1);
+    h.fire(1000, Timer::Ping);
+    let a = h.at(
+        1040,
+        Event::Message {
+            id: 1,
+            message: m("pong"),
+        },
+    );
+    assert_eq!(
+        a,
+        [Action::CancelTimer(Timer::PongTimeout)],
+        "pong not delivered"
+    );
+    assert_eq!(h.sup.stats().last_rtt_ms, Some(40));
+    let a = h.at(
+        1050,
+        Event::Message {
+            id: 1,
+            message: m("data"),
+        },
+    );
+    assert_eq!(a, [Action::Deliver(m("data"))]);
+}
+
+fn small_queue(overflow: Overflow) -> H {
+    let mut cfg = config(policy());
+    cfg.queue = QueueConfig::default().max_messages(2).overflow(overflow);
+    let mut h = H::new(cfg);
+    h.start();
+    h
+}
+
+// A full queue under Reject hands the new message back.
+#[test]
+fn queue_overflow_reject_returns_the_message() {
+    let mut h = small_queue(Overflow::Reject);
+    h.sup.send(m("1")).unwrap();
+    h.sup.send(m("2")).unwrap();
+    assert_eq!(h.sup.send(m("3")), Err(Error::QueueFull(m("3"))));
+    assert!(h.drain().is_empty());
+    assert_eq!(sends(&h.open(5, 1)), [m("1"), m("2")]);
+}
+
+// A full queue under DropOldest evicts the oldest and says so.
+#[test]
+fn queue_overflow_drop_oldest_reports_dropped() {
+    let mut h = small_queue(Overflow::DropOldest);
+    h.sup.send(m("1")).unwrap();
+    h.sup.send(m("2")).unwrap();
+    h.sup.send(m("3")).unwrap();
+    assert_eq!(h.drain(), [Action::Dropped(vec![m("1")])]);
+    assert_eq!(h.sup.stats().dropped, 1);
+    assert_eq!(sends(&h.open(5, 1)), [m("2"), m("3")]);
+}
+
+// On open the queue is flushed in order, before the Open state is announced.
+#[test]
+fn queue_flushes_in_order_before_open_state() {
+    let mut h = H::new(config(policy()));
+    h.start();
+    for s in ["a", "b", "c"] {
+        h.sup.send(m(s)).unwrap();
+    }
+    let a = h.open(5, 1);
+    assert_eq!(sends(&a), [m("a"), m("b"), m("c")]);
+    let last_send = a.iter().rposition(|x| matches!(x, Action::Send { .. }));
+    let open = a
+        .iter()
+        .position(|x| x == &Action::State(ConnectionState::Open));
+    assert!(last_send < open, "{a:?}");
+    assert_eq!(h.sup.queued_len(), 0);
+}
+
+// A Send that bounces (the socket closed under it) takes every later Send for that
+// socket back to the head of the queue, in order; they go out first after reconnecting.
+#[test]
+fn bounced_send_requeues_in_order_and_goes_first() {
+    let mut h = H::new(config(policy()));
+    h.start();
+    h.open(5, 1);
+    for s in ["a", "b", "c"] {
+        h.sup.send(m(s)).unwrap();
+    }
+    // The driver executes the first Send, finds the socket closed, reports it.
+    let first = h.sup.poll_action();
+    assert_eq!(
+        first,
+        Some(Action::Send {
+            id: 1,
+            message: m("a")
+        })
+    );
+    let a = h.at(
+        6,
+        Event::Bounced {
+            id: 1,
+            message: m("a"),
+        },
+    );
+    assert!(
+        sends(&a).is_empty(),
+        "later sends for socket 1 were withdrawn: {a:?}"
+    );
+    assert!(matches!(a[0], Action::Abandon { id: 1, .. }), "{a:?}");
+    let (_, delay, cause) = reconnecting(&a);
+    let dropped = Cause::Closed {
+        code: 1006,
+        reason: String::new(),
+        was_clean: false,
+    };
+    assert_eq!(cause, dropped);
+    assert_eq!(h.sup.queued_len(), 3);
+    assert_eq!(h.sup.stats().messages_out, 0);
+    h.sup.send(m("d")).unwrap();
+    let id = h.retry(6 + delay);
+    assert_eq!(
+        sends(&h.open(7 + delay, id)),
+        [m("a"), m("b"), m("c"), m("d")]
+    );
+}
