@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The whole test run: lint, native tests, then the browser suites in Chromium, Firefox and
+# WebKit against the project's server on loopback. Installs what is missing first.
+# Every process it starts is stopped on exit; any failure, or an engine that does not run,
+# fails the whole run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+step() { printf '\n==> %s\n' "$*"; }
+die() { printf '\nFAILED: %s\n' "$*" >&2; exit 1; }
+
+step "toolchain"
+bash scripts/setup.sh
+
+export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-2}
+export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-300}
+export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$root/webdriver.json"
+wasm=(--target wasm32-unknown-unknown)
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p resocket --all-targets "${wasm[@]}" -- -D warnings
+
+step "native tests (unit, simulation, doc, server)"
+cargo test --workspace
+
+# --- background processes, all stopped on exit ---------------------------------------
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+step "test server"
+cargo build -q -p resocket-test-server
+./target/debug/resocket-test-server --port 0 --www www --port-file "$tmp/port" >"$tmp/server.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+[ -s "$tmp/port" ] || { cat "$tmp/server.log"; die "test server did not start"; }
+export RESOCKET_TEST_SERVER="127.0.0.1:$(cat "$tmp/port")"
+echo "server on $RESOCKET_TEST_SERVER"
+# A loopback port that had a listener and now has none: a real refused connection.
+RESOCKET_CLOSED_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export RESOCKET_CLOSED_PORT
+
+step "building browser suites"
+cargo test -p resocket "${wasm[@]}" --no-run
+
+# Run the browser suites with exactly one driver variable set; check the runner's banner.
+run_engine() {
+  local name=$1 banner=$2; shift 2
+  step "browser suites in $name"
+  local log="$tmp/$name.log"
+  if ! env -u CHROMEDRIVER -u GECKODRIVER -u SAFARIDRIVER_REMOTE "$@" \
+      cargo test -p resocket "${wasm[@]}" 2>&1 | tee "$log"; then
+    die "browser suites failed in $name"
+  fi
+  grep -q "Running headless tests in $banner" "$log" || die "$name did not run (no '$banner' banner)"
+}
+
+run_engine chromium "Chrome" CHROMEDRIVER=/usr/bin/chromedriver
+
+gecko=$(command -v geckodriver || echo "$HOME/.cargo/bin/geckodriver")
+run_engine firefox "Firefox" GECKODRIVER="$gecko"
+
+# WebKit: Xvfb plus WebKitWebDriver, both ours to start and stop.
+display=":$((90 + RANDOM % 9))"
+Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >"$tmp/xvfb.log" 2>&1 &
+pids+=($!)
+wk_port=$((4500 + RANDOM % 400))
+DISPLAY=$display WebKitWebDriver --port="$wk_port" >"$tmp/webkit.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do
+  curl -fs "http://127.0.0.1:$wk_port/status" >/dev/null 2>&1 && break; sleep 0.1
+done
+curl -fs "http://127.0.0.1:$wk_port/status" >/dev/null || { cat "$tmp/webkit.log"; die "WebKitWebDriver did not start"; }
+run_engine webkit "Safari" DISPLAY="$display" SAFARIDRIVER_REMOTE="http://127.0.0.1:$wk_port"
+
+step "all suites passed in Chromium, Firefox and WebKit"
