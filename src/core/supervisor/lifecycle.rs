@@ -1,0 +1,207 @@
+//! The connection life cycle: attempts, failures under the policy, the end, timers.
+
+use super::{Phase, Supervisor};
+use crate::core::backoff::Decision;
+use crate::core::event::{Action, Timer};
+use crate::core::message::Message;
+use crate::core::state::{Cause, CloseInfo, ClosedBy, ConnectionState};
+use crate::Error;
+
+impl Supervisor {
+    pub(super) fn begin_attempt(&mut self) {
+        self.cancel(Timer::Backoff);
+        self.next_id += 1;
+        let id = self.next_id;
+        self.set_state(ConnectionState::Connecting {
+            attempt: self.failures,
+        });
+        let timeout = self.config.reconnect.connect_timeout_ms;
+        self.arm(Timer::ConnectTimeout, timeout);
+        match self.fixed_url.clone() {
+            Some(url) => self.connect(id, url),
+            None => {
+                self.phase = Phase::Resolving(id);
+                self.actions.push_back(Action::ResolveUrl { id });
+            }
+        }
+    }
+
+    pub(super) fn connect(&mut self, id: u64, url: String) {
+        self.phase = Phase::Connecting(id);
+        self.url = Some(url.clone());
+        self.actions.push_back(Action::Connect { id, url });
+    }
+
+    /// The link failed: reconnect under the policy, or end.
+    pub(super) fn fail(&mut self, now: u64, cause: Cause) {
+        for t in [
+            Timer::ConnectTimeout,
+            Timer::Stable,
+            Timer::Ping,
+            Timer::PongTimeout,
+        ] {
+            self.cancel(t);
+        }
+        self.ping_sent_at = None;
+        let policy = &self.config.reconnect;
+        if let Cause::Closed {
+            code,
+            reason,
+            was_clean,
+        } = &cause
+        {
+            if policy.classifier.classify(*code, reason) == Decision::Stop {
+                let (code, reason, clean) = (*code, reason.clone(), *was_clean);
+                return self.finish(code, reason, clean, ClosedBy::Remote, None);
+            }
+        }
+        if !policy.enabled {
+            return self.end_without_retry(cause);
+        }
+        if !self.online {
+            self.phase = Phase::Backoff;
+            let attempt = self.failures;
+            let state = ConnectionState::Reconnecting {
+                attempt,
+                delay_ms: 0,
+                cause,
+            };
+            return self.set_state(state);
+        }
+        self.failures = self.failures.saturating_add(1);
+        let since = *self.outage_since.get_or_insert(now);
+        let limit = if policy.max_attempts.is_some_and(|n| self.failures > n) {
+            Some("attempt limit reached")
+        } else if policy
+            .max_elapsed_ms
+            .is_some_and(|max| now.saturating_sub(since) >= max)
+        {
+            Some("time limit reached")
+        } else {
+            None
+        };
+        if let Some(reason) = limit {
+            let error = Error::GaveUp {
+                attempts: self.failures,
+                reason: reason.into(),
+            };
+            let (code, why) = close_of(&cause);
+            return self.finish(code, why, false, ClosedBy::Policy, Some(error));
+        }
+        let rand01 = self.next_random();
+        let delay_ms = self.config.reconnect.delay_ms(self.failures, rand01);
+        self.phase = Phase::Backoff;
+        self.set_state(ConnectionState::Reconnecting {
+            attempt: self.failures,
+            delay_ms,
+            cause,
+        });
+        self.arm(Timer::Backoff, delay_ms);
+    }
+
+    pub(super) fn end_without_retry(&mut self, cause: Cause) {
+        let error = match &cause {
+            Cause::ConnectFailed | Cause::ConnectTimeout => Some(Error::ConnectFailed {
+                url: self.url.clone().unwrap_or_default(),
+            }),
+            Cause::UrlProvider(e) => Some(Error::UrlProvider(e.clone())),
+            _ => None,
+        };
+        let was_clean = matches!(
+            cause,
+            Cause::Closed {
+                was_clean: true,
+                ..
+            }
+        );
+        let (code, reason) = close_of(&cause);
+        self.finish(code, reason, was_clean, ClosedBy::Remote, error);
+    }
+
+    pub(super) fn finish(
+        &mut self,
+        code: u16,
+        reason: String,
+        clean: bool,
+        by: ClosedBy,
+        error: Option<Error>,
+    ) {
+        self.cancel_all_timers();
+        self.phase = Phase::Closed;
+        self.hand_back_queue();
+        self.set_state(ConnectionState::Closed(CloseInfo {
+            code,
+            reason,
+            was_clean: clean,
+            by,
+            error,
+        }));
+    }
+
+    pub(super) fn hand_back_queue(&mut self) {
+        let unsent = self.outbox.drain_all();
+        if !unsent.is_empty() {
+            self.actions.push_back(Action::Unsent(unsent));
+        }
+    }
+
+    pub(super) fn push_send(&mut self, id: u64, message: Message) {
+        self.stats.messages_out += 1;
+        self.stats.bytes_out += message.len() as u64;
+        self.actions.push_back(Action::Send { id, message });
+    }
+
+    pub(super) fn abandon(&mut self, id: u64, reason: &str) {
+        self.actions.push_back(Action::Abandon {
+            id,
+            code: 1000,
+            reason: reason.to_owned(),
+        });
+    }
+
+    pub(super) fn set_state(&mut self, next: ConnectionState) {
+        debug_assert!(
+            self.phase == Phase::Idle || self.state.can_become(&next),
+            "illegal transition {:?} -> {:?}",
+            self.state,
+            next
+        );
+        self.state = next.clone();
+        self.actions.push_back(Action::State(next));
+    }
+
+    pub(super) fn arm(&mut self, timer: Timer, after_ms: u64) {
+        self.armed[timer.index()] = true;
+        self.actions.push_back(Action::SetTimer { timer, after_ms });
+    }
+
+    pub(super) fn cancel(&mut self, timer: Timer) {
+        if std::mem::take(&mut self.armed[timer.index()]) {
+            self.actions.push_back(Action::CancelTimer(timer));
+        }
+    }
+
+    pub(super) fn cancel_all_timers(&mut self) {
+        for t in Timer::ALL {
+            self.cancel(t);
+        }
+    }
+
+    /// SplitMix64, mapped to [0, 1).
+    pub(super) fn next_random(&mut self) -> f64 {
+        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// The close code and reason to report when a failure ends the connection.
+fn close_of(cause: &Cause) -> (u16, String) {
+    match cause {
+        Cause::Closed { code, reason, .. } => (*code, reason.clone()),
+        _ => (1006, String::new()),
+    }
+}
