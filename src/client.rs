@@ -262,9 +262,7 @@ impl<C: Codec> Socket<C> {
     /// # Errors
     /// [`Error::Closed`] after [`Socket::close`].
     pub fn reconnect(&self) -> Result<(), Error> {
-        let r = self.shared().borrow_mut().sup.reconnect();
-        driver::pump(self.shared());
-        r
+        driver::reconnect(self.shared())
     }
 
     /// The connection state.
@@ -304,12 +302,7 @@ impl<C: Codec> Socket<C> {
 
     /// The absolute URL of the latest attempt.
     pub fn url(&self) -> String {
-        self.shared()
-            .borrow()
-            .sup
-            .url()
-            .unwrap_or_default()
-            .to_owned()
+        self.shared().borrow().url()
     }
 
     /// Retries made in the current outage.
@@ -339,10 +332,7 @@ impl<C: Codec> Stream for Socket<C> {
 
 impl<C: Codec> Drop for Socket<C> {
     fn drop(&mut self) {
-        let shared = self.shared().clone();
-        let _ = shared.borrow_mut().sup.close(1000, "");
-        driver::pump(&shared);
-        shared.borrow_mut().shutdown();
+        driver::close_and_release(self.shared());
     }
 }
 

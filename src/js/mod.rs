@@ -137,12 +137,7 @@ impl WasmSocket {
     /// URL of the latest attempt.
     #[wasm_bindgen(getter)]
     pub fn url(&self) -> String {
-        self.shared()
-            .borrow()
-            .sup
-            .url()
-            .unwrap_or_default()
-            .to_owned()
+        self.shared().borrow().url()
     }
 
     /// Negotiated subprotocol.
@@ -220,18 +215,13 @@ impl WasmSocket {
 
     /// Reconnect now.
     pub fn reconnect(&self) -> Result<(), JsValue> {
-        let r = self.shared().borrow_mut().sup.reconnect();
-        driver::pump(self.shared());
-        Ok(r?)
+        Ok(driver::reconnect(self.shared())?)
     }
 }
 
 impl Drop for WasmSocket {
     fn drop(&mut self) {
-        let shared = self.shared().clone();
-        let _ = shared.borrow_mut().sup.close(1000, "");
-        driver::pump(&shared);
-        shared.borrow_mut().shutdown();
+        driver::close_and_release(self.shared());
     }
 }
 

@@ -105,6 +105,23 @@ pub(crate) fn start(
     shared
 }
 
+/// Force a fresh attempt now.
+///
+/// # Errors
+/// [`Error::Closed`] after the application closed the socket.
+pub(crate) fn reconnect(shared: &Shared) -> Result<(), Error> {
+    let r = shared.borrow_mut().sup.reconnect();
+    pump(shared);
+    r
+}
+
+/// The owner went away: close (1000) and release every browser resource at once.
+pub(crate) fn close_and_release(shared: &Shared) {
+    let _ = shared.borrow_mut().sup.close(1000, "");
+    pump(shared);
+    shared.borrow_mut().shutdown();
+}
+
 /// Feed an event and run the resulting actions.
 pub(crate) fn dispatch(shared: &Shared, event: Event) {
     shared.borrow_mut().sup.handle(now_ms(), event);
@@ -157,10 +174,10 @@ fn execute(shared: &Shared, action: Action) {
         }
         Action::SetTimer { timer, after_ms } => set_timer(shared, timer, after_ms),
         Action::CancelTimer(timer) => shared.borrow_mut().timers[timer.index()] = None,
-        Action::Deliver(message) => deliver(shared, message),
+        Action::Deliver(message) => inbound(shared, Ok(message)),
         Action::State(state) => on_state(shared, state),
-        Action::Dropped(v) => returned(shared, Error::Dropped(v)),
-        Action::Unsent(v) => returned(shared, Error::Unsent(v)),
+        Action::Dropped(v) => inbound(shared, Err(Error::Dropped(v))),
+        Action::Unsent(v) => inbound(shared, Err(Error::Unsent(v))),
     }
 }
 
@@ -234,22 +251,15 @@ fn set_timer(shared: &Shared, timer: Timer, after_ms: u64) {
     shared.borrow_mut().timers[timer.index()] = Some(t);
 }
 
-fn deliver(shared: &Shared, message: Message) {
-    notify(shared, Notice::Message(&message));
-    let mut inner = shared.borrow_mut();
-    if inner.buffer_inbound {
-        inner.inbound.push_back(Ok(message));
-        if let Some(w) = inner.inbound_waker.take() {
-            w.wake();
-        }
+/// Tell the observer, then keep the item for the `Stream` if there is one.
+fn inbound(shared: &Shared, item: Result<Message, Error>) {
+    match &item {
+        Ok(message) => notify(shared, Notice::Message(message)),
+        Err(error) => notify(shared, Notice::Returned(error)),
     }
-}
-
-fn returned(shared: &Shared, error: Error) {
-    notify(shared, Notice::Returned(&error));
     let mut inner = shared.borrow_mut();
     if inner.buffer_inbound {
-        inner.inbound.push_back(Err(error));
+        inner.inbound.push_back(item);
         if let Some(w) = inner.inbound_waker.take() {
             w.wake();
         }
@@ -335,6 +345,11 @@ impl Inner {
             (None, ConnectionState::Connecting { .. }) => ReadyState::Connecting,
             (None, _) => ReadyState::Closed,
         }
+    }
+
+    /// The URL of the latest attempt ("" before the first).
+    pub(crate) fn url(&self) -> String {
+        self.sup.url().unwrap_or_default().to_owned()
     }
 
     pub(crate) fn protocol(&self) -> String {
