@@ -48,12 +48,18 @@ pub async fn sleep(ms: u32) {
     JsFuture::from(promise).await.unwrap();
 }
 
-/// GET `http://SERVER/control/...` and parse the JSON reply.
+/// GET `http://SERVER/control/...` and parse the JSON reply (global `fetch`: page or worker).
 pub async fn control(path_and_query: &str) -> serde_json::Value {
     let url = format!("http://{}/control/{}", server(), path_and_query);
-    let window = web_sys::window().expect("tests run in a window");
-    let resp = JsFuture::from(window.fetch_with_str(&url)).await.unwrap();
-    let resp: web_sys::Response = resp.unchecked_into();
+    let global = js_sys::global();
+    let fetch: js_sys::Function = js_sys::Reflect::get(&global, &"fetch".into())
+        .unwrap()
+        .unchecked_into();
+    let promise: Promise = fetch
+        .call1(&global, &url.as_str().into())
+        .unwrap()
+        .unchecked_into();
+    let resp: web_sys::Response = JsFuture::from(promise).await.unwrap().unchecked_into();
     assert!(resp.ok(), "control call {url} failed: {}", resp.status());
     let text = JsFuture::from(resp.text().unwrap()).await.unwrap();
     serde_json::from_str(&text.as_string().unwrap()).unwrap()
