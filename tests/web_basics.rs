@@ -9,7 +9,8 @@
 //! - client close with 1005, 1001, 2999, 5000 or a 124-byte reason is a typed error and the
 //!   socket stays open; send after close hands the message back;
 //! - an invalid URL and a port with nothing listening are typed errors;
-//! - after drop, no callback runs and every listener is released.
+//! - after drop, no callback runs and every listener is released;
+//! - sends leave in the order they were made, awaited or not.
 #![cfg(target_arch = "wasm32")]
 
 mod common;
@@ -245,4 +246,21 @@ async fn after_drop_no_callback_runs_and_listeners_are_released() {
     let stats = control(&format!("stats?tag={t}")).await;
     assert_eq!(stats["open"], 0, "{stats}");
     assert_eq!(stats["closes"][0]["code"], 1000, "{stats}");
+}
+
+#[wasm_bindgen_test]
+async fn sends_keep_call_order_even_before_they_are_awaited() {
+    let mut s = Socket::connect(&ws_url("/echo")).await.unwrap();
+    let first = s.send(Message::Text("first".into()));
+    s.try_send(Message::Text("second".into())).unwrap();
+    let third = s.send(Message::Text("third".into()));
+    assert!(
+        s.stats().messages_out >= 2,
+        "send() takes its place when called"
+    );
+    third.await.unwrap();
+    first.await.unwrap();
+    for want in ["first", "second", "third"] {
+        assert_eq!(next_msg(&mut s).await.unwrap(), Message::Text(want.into()));
+    }
 }

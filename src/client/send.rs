@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 use crate::codec::Codec;
 use crate::core::pressure::Ticket;
@@ -58,11 +58,17 @@ impl<C: Codec> Sender<C> {
     }
 
     fn frame_future(&self, frame: Result<Message, Error>) -> SendFuture {
-        SendFuture {
+        let mut fut = SendFuture {
             shared: self.shared.clone(),
-            frame: Some(frame),
+            frame: None,
             ticket: None,
+            done: None,
+        };
+        match frame {
+            Ok(message) => fut.done = fut.attempt(message, None),
+            Err(e) => fut.done = Some(Err(e)),
         }
+        fut
     }
 
     /// As [`Socket::try_send`](crate::Socket::try_send).
@@ -110,12 +116,60 @@ impl<C: Codec> Sender<C> {
 }
 
 /// Resolves when a message is handed to the browser or queued; see
-/// [`Socket::send`](crate::Socket::send). Dropping it before then withdraws the message.
+/// [`Socket::send`](crate::Socket::send).
+///
+/// The message takes its place in line when `send` is called, not when the future is
+/// first polled: sends (and `try_send`s) leave in the order they were made. Dropping the
+/// future while it waits withdraws the message.
 #[must_use = "futures do nothing unless awaited"]
 pub struct SendFuture {
     shared: Shared,
-    frame: Option<Result<Message, Error>>,
+    frame: Option<Message>,
     ticket: Option<Ticket>,
+    done: Option<Result<(), Error>>,
+}
+
+impl SendFuture {
+    /// Try to hand `message` on now. `None` (message kept, ticket held) while it must wait.
+    fn attempt(&mut self, message: Message, waker: Option<&Waker>) -> Option<Result<(), Error>> {
+        let result = {
+            let mut inner = self.shared.borrow_mut();
+            let state = inner.sup.state();
+            let admitted = if state.is_closed() || state.is_closed_by_client() {
+                true // the supervisor refuses it and hands it back
+            } else {
+                let level = inner.level();
+                match self.ticket {
+                    None => inner.gate.try_acquire(level),
+                    Some(t) => inner.gate.poll(t, level),
+                }
+            };
+            if admitted {
+                inner.sup.send(message)
+            } else {
+                let t = *self.ticket.get_or_insert_with(|| inner.gate.enqueue());
+                match inner.waiters.iter_mut().find(|(w, _)| *w == t) {
+                    Some(slot) => slot.1 = waker.cloned().or(slot.1.take()),
+                    None => inner.waiters.push_back((t, waker.cloned())),
+                }
+                self.frame = Some(message);
+                drop(inner);
+                driver::ensure_polling(&self.shared);
+                return None;
+            }
+        };
+        self.cancel_ticket();
+        driver::pump(&self.shared);
+        Some(result)
+    }
+
+    fn cancel_ticket(&mut self) {
+        let Some(t) = self.ticket.take() else { return };
+        if let Ok(mut inner) = self.shared.try_borrow_mut() {
+            inner.gate.cancel(t);
+            inner.waiters.retain(|(w, _)| *w != t);
+        }
+    }
 }
 
 impl Future for SendFuture {
@@ -123,58 +177,15 @@ impl Future for SendFuture {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        let message = match this.frame.take() {
-            Some(Ok(m)) => m,
-            Some(Err(e)) => return Poll::Ready(Err(e)),
-            None => return Poll::Ready(Err(Error::Closed { unsent: None })),
-        };
-        let result = {
-            let mut inner = this.shared.borrow_mut();
-            let state = inner.sup.state();
-            if state.is_closed() || state.is_closed_by_client() {
-                Some(inner.sup.send(message))
-            } else {
-                let level = inner.level();
-                let admitted = match this.ticket {
-                    None => inner.gate.try_acquire(level),
-                    Some(t) => inner.gate.poll(t, level),
-                };
-                if admitted {
-                    if let Some(t) = this.ticket.take() {
-                        inner.waiters.retain(|(w, _)| *w != t);
-                    }
-                    Some(inner.sup.send(message))
-                } else {
-                    let t = *this.ticket.get_or_insert_with(|| inner.gate.enqueue());
-                    match inner.waiters.iter_mut().find(|(w, _)| *w == t) {
-                        Some(slot) => slot.1 = cx.waker().clone(),
-                        None => inner.waiters.push_back((t, cx.waker().clone())),
-                    }
-                    this.frame = Some(Ok(message));
-                    None
-                }
-            }
-        };
-        match result {
-            Some(r) => {
-                this.cancel_ticket();
-                driver::pump(&this.shared);
-                Poll::Ready(r)
-            }
-            None => {
-                driver::ensure_polling(&this.shared);
-                Poll::Pending
-            }
+        if let Some(done) = this.done.take() {
+            return Poll::Ready(done);
         }
-    }
-}
-
-impl SendFuture {
-    fn cancel_ticket(&mut self) {
-        let Some(t) = self.ticket.take() else { return };
-        if let Ok(mut inner) = self.shared.try_borrow_mut() {
-            inner.gate.cancel(t);
-            inner.waiters.retain(|(w, _)| *w != t);
+        let Some(message) = this.frame.take() else {
+            return Poll::Ready(Err(Error::Closed { unsent: None }));
+        };
+        match this.attempt(message, Some(cx.waker())) {
+            Some(result) => Poll::Ready(result),
+            None => Poll::Pending,
         }
     }
 }

@@ -50,7 +50,7 @@ pub(crate) struct Inner {
     timers: [Option<Timeout>; 6],
     provider: Option<Provider>,
     pub(crate) gate: Gate,
-    pub(crate) waiters: VecDeque<(Ticket, Waker)>,
+    pub(crate) waiters: VecDeque<(Ticket, Option<Waker>)>,
     pub(crate) flushers: Vec<Waker>,
     poll_timer: Option<Timeout>,
     inbound: VecDeque<Result<Message, Error>>,
@@ -273,7 +273,7 @@ fn on_state(shared: &Shared, state: ConnectionState) {
             inner.socket = None;
             inner.poll_timer = None;
             for (_, w) in inner.waiters.drain(..) {
-                w.wake();
+                w.into_iter().for_each(Waker::wake);
             }
             for w in inner.flushers.drain(..) {
                 w.wake();
@@ -303,7 +303,7 @@ fn notify(shared: &Shared, notice: Notice<'_>) {
 
 /// Wake the sender at the head of the backpressure FIFO.
 pub(crate) fn wake_head_sender(shared: &Shared) {
-    if let Some((_, w)) = shared.borrow().waiters.front() {
+    if let Some((_, Some(w))) = shared.borrow().waiters.front() {
         w.wake_by_ref();
     }
 }
