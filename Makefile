@@ -1,12 +1,18 @@
 # resocket — the README's commands. Each installs what it needs on a fresh machine.
-.PHONY: test demo pkg bench server clean
+.PHONY: test demo pkg bench examples server clean
 
 test:
 	bash scripts/test.sh
+
+demo:
+	bash scripts/demo.sh --port $${PORT:-8080}
+
+pkg:
+	bash scripts/pkg.sh
 
 server:
 	cargo run -p resocket-test-server -- --port $${PORT:-8080} --www www
 
 clean:
 	cargo clean
-	rm -rf pkg
+	rm -rf pkg www/pkg

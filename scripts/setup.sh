@@ -43,6 +43,11 @@ if ! command -v geckodriver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/geckodri
   cargo install geckodriver
 fi
 
+# --- Node.js (npm package, its tests, the demo) ----------------------------------------
+command -v node >/dev/null && command -v npm >/dev/null || { echo "[setup] node and npm are required" >&2; exit 1; }
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' ||
+  { echo "[setup] Node >= 20 is required (found $(node --version))" >&2; exit 1; }
+
 # --- sanity: every engine is really here ------------------------------------------------
 for bin in /usr/bin/chromium /usr/bin/chromedriver /usr/bin/firefox-esr /usr/bin/Xvfb; do
   [ -x "$bin" ] || { echo "[setup] missing $bin after install" >&2; exit 1; }

@@ -81,4 +81,7 @@ done
 curl -fs "http://127.0.0.1:$wk_port/status" >/dev/null || { cat "$tmp/webkit.log"; die "WebKitWebDriver did not start"; }
 run_engine webkit "Safari" DISPLAY="$display" SAFARIDRIVER_REMOTE="http://127.0.0.1:$wk_port"
 
+step "npm package resocket-wasm: types, Node, Chromium, Firefox, WebKit"
+bash scripts/test-js.sh || die "package tests (scripts/test-js.sh) failed"
+
 step "all suites passed in Chromium, Firefox and WebKit"

@@ -1,0 +1,345 @@
+// Types of resocket-wasm. The package targets browsers (and Node >= 20 with a global
+// WebSocket), so these declarations use the DOM's Event and EventTarget types.
+
+/** The connection life cycle, across reconnects. */
+export type ReSocketState = "connecting" | "open" | "reconnecting" | "closing" | "closed";
+
+/** The browser's readyState of the current underlying socket. */
+export type ReadyState = 0 | 1 | 2 | 3;
+
+/** Why a link is being re-established. */
+export type ReconnectCause =
+  | "closed"
+  | "connect_failed"
+  | "connect_timeout"
+  | "heartbeat_timeout"
+  | "url_provider"
+  | "manual";
+
+/** Who ended a connection for good. */
+export type ClosedBy = "client" | "remote" | "policy";
+
+/** Every `code` a {@link ReSocketError} can have. */
+export type ReSocketErrorCode =
+  | "invalid_url"
+  | "invalid_close_code"
+  | "invalid_close_reason"
+  | "invalid_option"
+  | "connect_failed"
+  | "gave_up"
+  | "closed"
+  | "full"
+  | "queue_full"
+  | "dropped"
+  | "unsent"
+  | "decode"
+  | "encode"
+  | "url_provider"
+  | "js";
+
+/** What `send()` and `trySend()` take: a string is a text frame, bytes a binary frame. */
+export type SendData = string | ArrayBuffer | ArrayBufferView;
+
+/** A received message: a string for a text frame, an ArrayBuffer for a binary frame. */
+export type MessageData = string | ArrayBuffer;
+
+/** A fixed URL, or a function called before every attempt (e.g. to add a fresh token). */
+export type UrlSource = string | URL | (() => string | URL | Promise<string | URL>);
+
+/** When and how to reconnect. Retry n waits a random time in [0, min(maxDelay, initialDelay·factorⁿ⁻¹)]. */
+export interface ReconnectOptions {
+  /** Upper bound of the delay before the first retry, in ms. @default 500 */
+  initialDelay?: number;
+  /** Growth of the delay bound per attempt. @default 2 */
+  factor?: number;
+  /** Ceiling of the delay bound, in ms. @default 30000 */
+  maxDelay?: number;
+  /** Full jitter: wait a uniform random time up to the bound; `false` waits the bound. @default true */
+  jitter?: boolean;
+  /** Consecutive failed attempts before giving up; `null` is unlimited. @default null */
+  maxAttempts?: number | null;
+  /** Time in ms an outage may last before giving up; `null` is unlimited. @default null */
+  maxElapsed?: number | null;
+  /** A socket still connecting after this many ms counts as a failed attempt. @default 10000 */
+  connectTimeout?: number;
+  /** A link open this long (ms) resets the attempt count. @default 5000 */
+  stableAfter?: number;
+  /**
+   * Close codes (inclusive range) a server sends to say "don't come back"; closing with
+   * one of them ends the socket. 1002, 1003 and 1007–1010 are never retried either.
+   * @default [4000, 4099]
+   */
+  stopCodes?: [from: number, to: number];
+  /**
+   * Replaces the close-code rules: return true to reconnect after the server closed
+   * with `code` and `reason`, false to stop. A function that throws means reconnect.
+   */
+  shouldReconnect?: (code: number, reason: string) => boolean;
+}
+
+/** The outbound queue that holds messages while the link is down. */
+export interface QueueOptions {
+  /** Most messages held. @default 1024 */
+  maxMessages?: number;
+  /** Most bytes held. @default 1048576 */
+  maxBytes?: number;
+  /**
+   * When full: "reject" fails the new send with code `queue_full`; "drop-oldest" evicts
+   * the oldest messages and hands them back in an `error` event (code `dropped`).
+   * @default "reject"
+   */
+  overflow?: "reject" | "drop-oldest";
+}
+
+/**
+ * An application-level heartbeat (browsers cannot send ping frames): `ping` is sent as an
+ * ordinary text message every `interval` ms; if nothing arrives within `timeout` ms the
+ * link is presumed dead and reconnected.
+ */
+export interface HeartbeatOptions {
+  /** Time between pings while open, in ms. @default 30000 */
+  interval?: number;
+  /** How long to wait for any message after a ping, in ms. @default 10000 */
+  timeout?: number;
+  /** The ping message. @default "ping" */
+  ping?: string;
+  /**
+   * The server's answer: filtered out and used to measure `stats().lastRttMs`. `null`:
+   * any message proves liveness and nothing is filtered. @default "pong"
+   */
+  pong?: string | null;
+}
+
+/** Options of a {@link ReSocket}. Unknown keys and wrong types throw `invalid_option`. */
+export interface ReSocketOptions {
+  /** Subprotocols to offer. @default none */
+  protocols?: string | string[];
+  /** Reconnection policy, or `false` for none. @default {} (all defaults) */
+  reconnect?: false | ReconnectOptions;
+  /** Outbound queue bounds. @default {} (all defaults) */
+  queue?: QueueOptions;
+  /** send() waits while buffered + queued bytes are above this. @default 1048576 */
+  highWaterMark?: number;
+  /** ...until they fall below this. @default 262144 */
+  lowWaterMark?: number;
+  /** Heartbeat, or `false` (off). @default false */
+  heartbeat?: false | HeartbeatOptions;
+  /** How long to wait for the server to answer close() before giving up on it, in ms. @default 5000 */
+  closeTimeout?: number;
+}
+
+/** Counters of one socket, across reconnects. */
+export interface ReSocketStats {
+  reconnects: number;
+  messagesIn: number;
+  bytesIn: number;
+  messagesOut: number;
+  bytesOut: number;
+  /** Messages evicted from the queue by the "drop-oldest" overflow policy. */
+  dropped: number;
+  /** Round-trip time of the latest heartbeat, in ms (null without a heartbeat pong). */
+  lastRttMs: number | null;
+}
+
+/** Live resources held by every ReSocket in this realm (for leak checks). */
+export interface Diagnostics {
+  liveListeners: number;
+  liveTimers: number;
+  liveSockets: number;
+  callbacksRun: number;
+}
+
+/**
+ * Every error of the package: a real `Error` with `name === "ResocketError"` and a `code`.
+ * `instanceof ReSocketError` recognises all of them.
+ */
+export declare class ReSocketError extends Error {
+  constructor(code: ReSocketErrorCode, message: string, options?: ErrorOptions);
+  readonly name: "ResocketError";
+  readonly code: ReSocketErrorCode;
+  /** Messages handed back (`dropped` and `unsent` errors of `error` events). */
+  readonly messages?: MessageData[];
+}
+
+/** A message from the server. */
+export declare class ReSocketMessageEvent extends Event {
+  constructor(type: string, init: { data: MessageData });
+  readonly type: "message";
+  readonly data: MessageData;
+  /** `JSON.parse(data)` (a binary frame is decoded as UTF-8 first). Throws a SyntaxError. */
+  json<T = unknown>(): T;
+}
+
+/** The socket is closed for good: no reconnection follows (unless `reconnect()` is called). */
+export declare class ReSocketCloseEvent extends Event {
+  readonly type: "close";
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
+  readonly by: ClosedBy;
+  /** Why it ended when that was not a normal close (`connect_failed`, `gave_up`, ...). */
+  readonly error: ReSocketError | null;
+}
+
+/** The browser's error event on the socket (`error` null), or messages handed back. */
+export declare class ReSocketErrorEvent extends Event {
+  readonly type: "error";
+  readonly error: ReSocketError | null;
+  /** The messages `error` hands back (code `dropped` or `unsent`); empty otherwise. */
+  readonly messages: MessageData[];
+}
+
+/** Fields shared by `statechange` and `reconnecting` events. */
+export declare class ReSocketTransitionEvent extends Event {
+  /** 0 for the first connection, k for the k-th retry (states "connecting" and "reconnecting"). */
+  readonly attempt: number | undefined;
+  /** The backoff delay before the retry, in ms (state "reconnecting"). */
+  readonly delayMs: number | undefined;
+  /** Why the link is being re-established (state "reconnecting"). */
+  readonly cause: ReconnectCause | undefined;
+  /** Close code, when `cause` is "closed". */
+  readonly code: number | undefined;
+  /** Close reason, when `cause` is "closed". */
+  readonly reason: string | undefined;
+  /** The provider's error message, when `cause` is "url_provider". */
+  readonly error: string | undefined;
+}
+
+/** Every state transition, in order. */
+export declare class ReSocketStateChangeEvent extends ReSocketTransitionEvent {
+  readonly type: "statechange";
+  readonly state: ReSocketState;
+}
+
+/** The link went down; retry number `attempt` follows after `delayMs` ms. */
+export declare class ReSocketReconnectingEvent extends ReSocketTransitionEvent {
+  readonly type: "reconnecting";
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly cause: ReconnectCause;
+}
+
+/** The events of a {@link ReSocket}, for typed listeners. */
+export interface ReSocketEventMap {
+  open: Event;
+  message: ReSocketMessageEvent;
+  close: ReSocketCloseEvent;
+  error: ReSocketErrorEvent;
+  statechange: ReSocketStateChangeEvent;
+  reconnecting: ReSocketReconnectingEvent;
+}
+
+/** An `on...` handler property. */
+export type ReSocketEventHandler<E> = ((this: ReSocket, ev: E) => unknown) | null;
+
+/**
+ * A resilient WebSocket: reconnects with jittered backoff, queues sends while the link is
+ * down, applies backpressure on `bufferedAmount`, and can run a heartbeat.
+ *
+ * Events are dispatched from a microtask, in order, never from inside a method call.
+ */
+export declare class ReSocket extends EventTarget implements AsyncIterable<ReSocketMessageEvent> {
+  /**
+   * Opens at once (state "connecting"); sends are queued until the link is open.
+   * @param url `ws:`/`wss:` (`http(s):` and page-relative URLs are mapped), or a function
+   *   called before every attempt.
+   * @param options options, or subprotocols as the WebSocket constructor takes them.
+   * @throws {ReSocketError} `invalid_url` or `invalid_option`.
+   */
+  constructor(url: UrlSource, options?: ReSocketOptions | string | string[]);
+
+  static readonly CONNECTING: 0;
+  static readonly OPEN: 1;
+  static readonly CLOSING: 2;
+  static readonly CLOSED: 3;
+  readonly CONNECTING: 0;
+  readonly OPEN: 1;
+  readonly CLOSING: 2;
+  readonly CLOSED: 3;
+
+  /** readyState of the current browser socket (CLOSED between attempts). */
+  readonly readyState: ReadyState;
+  /** The connection state. */
+  readonly state: ReSocketState;
+  /** bufferedAmount of the current browser socket (0 between attempts; WebKit reports 0 early). */
+  readonly bufferedAmount: number;
+  /** Bytes waiting in the outbound queue for the next connection. */
+  readonly queuedAmount: number;
+  /** Retries made in the current outage. */
+  readonly retryCount: number;
+  /** The absolute URL of the latest attempt. */
+  readonly url: string;
+  /** The subprotocol the server selected ("" if none). */
+  readonly protocol: string;
+  /** Binary messages always arrive as ArrayBuffer. */
+  readonly binaryType: "arraybuffer";
+
+  onopen: ReSocketEventHandler<Event>;
+  onmessage: ReSocketEventHandler<ReSocketMessageEvent>;
+  onclose: ReSocketEventHandler<ReSocketCloseEvent>;
+  onerror: ReSocketEventHandler<ReSocketErrorEvent>;
+  onstatechange: ReSocketEventHandler<ReSocketStateChangeEvent>;
+  onreconnecting: ReSocketEventHandler<ReSocketReconnectingEvent>;
+
+  /**
+   * Sends a message. Resolves once it is handed to the browser or queued for the next
+   * connection (not when the server has it); waits while backpressure applies.
+   * Rejects with `closed`, `queue_full` or `encode`.
+   */
+  send(data: SendData): Promise<void>;
+  /**
+   * Sends without waiting. Returns false (nothing sent) when backpressure applies, other
+   * sends are waiting, or the queue is full.
+   * @throws {ReSocketError} `closed` after close().
+   */
+  trySend(data: SendData): boolean;
+  /** Sends `JSON.stringify(value)` as a text message; otherwise like send(). */
+  sendJson(value: unknown): Promise<void>;
+  /** Resolves when nothing is queued and bufferedAmount is 0. Rejects `closed` if closed first. */
+  flush(): Promise<void>;
+  /**
+   * Closes for good; no reconnection follows.
+   * @param code 1000 (default) or 3000–4999.
+   * @param reason at most 123 bytes of UTF-8.
+   * @throws {ReSocketError} `invalid_close_code` / `invalid_close_reason` (the socket stays as it was).
+   */
+  close(code?: number, reason?: string): void;
+  /** Drops the current link, if any, and connects again now (also after the policy gave up). */
+  reconnect(): void;
+  /** Counters across reconnects. */
+  stats(): ReSocketStats;
+  /** Closes and releases everything; the object is unusable afterwards. */
+  free(): void;
+  /**
+   * The message events as an async iterator that ends when the socket is closed for good.
+   * Messages are buffered while the loop body runs; `break` stops listening.
+   */
+  messages(): AsyncIterableIterator<ReSocketMessageEvent>;
+  [Symbol.asyncIterator](): AsyncIterableIterator<ReSocketMessageEvent>;
+
+  addEventListener<K extends keyof ReSocketEventMap>(
+    type: K,
+    listener: (this: ReSocket, ev: ReSocketEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  removeEventListener<K extends keyof ReSocketEventMap>(
+    type: K,
+    listener: (this: ReSocket, ev: ReSocketEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+}
+
+/** Live listeners, timers and sockets held by every ReSocket in this realm. */
+export declare function diagnostics(): Diagnostics;
+
+export default ReSocket;

@@ -1,0 +1,446 @@
+// resocket-wasm: a resilient WebSocket client whose core is compiled from Rust to
+// WebAssembly. `ReSocket` is an EventTarget shaped like the browser's WebSocket, with
+// reconnection, a bounded outbound queue, backpressure and an optional heartbeat.
+
+import init, { WasmSocket, diagnostics as wasmDiagnostics } from "./resocket_wasm.js";
+
+const wasmUrl = new URL("./resocket_wasm_bg.wasm", import.meta.url);
+
+// Browsers fetch the .wasm next to this file; Node cannot fetch `file:` URLs, so it
+// reads the bytes instead.
+async function loadWasm() {
+  const node = typeof process === "object" && process !== null && typeof process.versions?.node === "string";
+  if (node && wasmUrl.protocol === "file:") {
+    const fs = "node:fs/promises";
+    const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ fs);
+    await init({ module_or_path: await readFile(wasmUrl) });
+  } else {
+    await init({ module_or_path: wasmUrl });
+  }
+}
+await loadWasm();
+
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSING = 2;
+const CLOSED = 3;
+
+/**
+ * The error type of every failure: a real `Error` whose `name` is `"ResocketError"` and
+ * whose `code` says what went wrong. `instanceof ReSocketError` recognises the errors the
+ * WebAssembly core throws as well as those made here.
+ */
+export class ReSocketError extends Error {
+  constructor(code, message, options) {
+    super(message, options);
+    this.name = "ResocketError";
+    this.code = code;
+  }
+
+  static [Symbol.hasInstance](value) {
+    return value instanceof Error && value.name === "ResocketError" && typeof value.code === "string";
+  }
+}
+
+const closedError = () => new ReSocketError("closed", "the socket is closed");
+const utf8 = new TextDecoder();
+
+/** A message from the server. `data` is a string (text frame) or an ArrayBuffer (binary). */
+export class ReSocketMessageEvent extends Event {
+  #data;
+  constructor(type, init) {
+    super(type);
+    this.#data = init?.data;
+  }
+  get data() {
+    return this.#data;
+  }
+  /** Parses `data` as JSON (a binary frame is decoded as UTF-8 first). */
+  json() {
+    const d = this.#data;
+    return JSON.parse(typeof d === "string" ? d : utf8.decode(d));
+  }
+}
+
+/** The socket is closed for good: no reconnection follows. */
+export class ReSocketCloseEvent extends Event {
+  #d;
+  constructor(type, init) {
+    super(type);
+    this.#d = init ?? {};
+  }
+  get code() {
+    return this.#d.code ?? 1005;
+  }
+  get reason() {
+    return this.#d.reason ?? "";
+  }
+  get wasClean() {
+    return Boolean(this.#d.wasClean);
+  }
+  /** Who ended it: "client" (close()), "remote" (server/network, not retried) or "policy" (gave up). */
+  get by() {
+    return this.#d.by ?? "client";
+  }
+  /** Why the policy stopped (`connect_failed`, `gave_up`, ...), or null after a normal close. */
+  get error() {
+    return this.#d.error ?? null;
+  }
+}
+
+/** A browser `error` event on the socket (`error` null), or messages handed back. */
+export class ReSocketErrorEvent extends Event {
+  #error;
+  constructor(type, init) {
+    super(type);
+    this.#error = init?.error ?? null;
+  }
+  get error() {
+    return this.#error;
+  }
+  /** Messages the error hands back (`dropped` / `unsent`); empty otherwise. */
+  get messages() {
+    const m = this.#error?.messages;
+    return Array.isArray(m) ? m : [];
+  }
+}
+
+/** Fields shared by `statechange` and `reconnecting` events. */
+export class ReSocketTransitionEvent extends Event {
+  #d;
+  constructor(type, init) {
+    super(type);
+    this.#d = init ?? {};
+  }
+  /** Retry number: 0 for the first connection, k for the k-th retry. */
+  get attempt() {
+    return this.#d.attempt;
+  }
+  /** The backoff delay before the retry, in ms. */
+  get delayMs() {
+    return this.#d.delayMs;
+  }
+  /** Why the link is being re-established. */
+  get cause() {
+    return this.#d.cause;
+  }
+  /** Close code, when `cause` is "closed". */
+  get code() {
+    return this.#d.code;
+  }
+  /** Close reason, when `cause` is "closed". */
+  get reason() {
+    return this.#d.reason;
+  }
+  /** The provider's error message, when `cause` is "url_provider". */
+  get error() {
+    return this.#d.error;
+  }
+}
+
+/** Every connection state transition, in order. */
+export class ReSocketStateChangeEvent extends ReSocketTransitionEvent {
+  #state;
+  constructor(type, init) {
+    super(type, init);
+    this.#state = init?.state;
+  }
+  /** The new state. */
+  get state() {
+    return this.#state;
+  }
+}
+
+/** The link went down; retry number `attempt` follows after `delayMs`. */
+export class ReSocketReconnectingEvent extends ReSocketTransitionEvent {}
+
+function makeEvent(type, detail) {
+  switch (type) {
+    case "message":
+      return new ReSocketMessageEvent(type, detail);
+    case "close":
+      return new ReSocketCloseEvent(type, detail);
+    case "error":
+      return new ReSocketErrorEvent(type, detail);
+    case "statechange":
+      return new ReSocketStateChangeEvent(type, detail);
+    case "reconnecting":
+      return new ReSocketReconnectingEvent(type, detail);
+    default:
+      return new Event(type);
+  }
+}
+
+/**
+ * A resilient WebSocket.
+ *
+ * ```js
+ * const ws = new ReSocket("wss://example.com/chat", { reconnect: { maxAttempts: 20 } });
+ * ws.onmessage = (e) => console.log(e.data);
+ * await ws.send("hello"); // waits under backpressure; queued while reconnecting
+ * ```
+ *
+ * Events are dispatched from a microtask, in the order they happened, never from inside a
+ * method call, so listeners may call any method.
+ */
+export class ReSocket extends EventTarget {
+  static CONNECTING = CONNECTING;
+  static OPEN = OPEN;
+  static CLOSING = CLOSING;
+  static CLOSED = CLOSED;
+
+  #inner;
+  #freed = false;
+  #final = { url: "", protocol: "", stats: null };
+  #pending = [];
+  #draining = false;
+  #handlers = new Map();
+  #closedForGood = false;
+
+  /**
+   * @param url a `ws:`/`wss:` URL (`http(s):` and page-relative URLs are accepted), or a
+   *   function returning one (or a promise of one), called before every attempt.
+   * @param options the options object, or subprotocols as the WebSocket constructor takes them.
+   */
+  constructor(url, options) {
+    super();
+    if (typeof globalThis.WebSocket !== "function") {
+      throw new ReSocketError(
+        "js",
+        "there is no global WebSocket (in Node < 22, set globalThis.WebSocket, e.g. to the `ws` package's)",
+      );
+    }
+    if (typeof options === "string" || Array.isArray(options)) {
+      options = { protocols: options };
+    }
+    const href = (u) => (u instanceof URL ? u.href : u);
+    const target = typeof url === "function" ? async () => href(await url()) : href(url);
+    this.#inner = new WasmSocket(target, options ?? undefined, (type, detail) => this.#queue(type, detail));
+  }
+
+  #queue(type, detail) {
+    this.#pending.push([type, detail]);
+    if (!this.#draining) {
+      this.#draining = true;
+      queueMicrotask(() => this.#drain());
+    }
+  }
+
+  #drain() {
+    try {
+      while (this.#pending.length > 0) {
+        const [type, detail] = this.#pending.shift();
+        if (type === "close") this.#closedForGood = true;
+        else if (type === "statechange" && detail?.state !== "closed") this.#closedForGood = false;
+        this.dispatchEvent(makeEvent(type, detail));
+      }
+    } finally {
+      this.#draining = this.#pending.length > 0;
+      if (this.#draining) queueMicrotask(() => this.#drain());
+    }
+  }
+
+  #handler(type) {
+    return this.#handlers.get(type) ?? null;
+  }
+
+  #setHandler(type, fn) {
+    if (!this.#handlers.has(type)) {
+      this.addEventListener(type, (ev) => {
+        const h = this.#handlers.get(type);
+        if (typeof h === "function") h.call(this, ev);
+      });
+    }
+    this.#handlers.set(type, typeof fn === "function" ? fn : null);
+  }
+
+  get onopen() { return this.#handler("open"); }
+  set onopen(fn) { this.#setHandler("open", fn); }
+  get onmessage() { return this.#handler("message"); }
+  set onmessage(fn) { this.#setHandler("message", fn); }
+  get onclose() { return this.#handler("close"); }
+  set onclose(fn) { this.#setHandler("close", fn); }
+  get onerror() { return this.#handler("error"); }
+  set onerror(fn) { this.#setHandler("error", fn); }
+  get onstatechange() { return this.#handler("statechange"); }
+  set onstatechange(fn) { this.#setHandler("statechange", fn); }
+  get onreconnecting() { return this.#handler("reconnecting"); }
+  set onreconnecting(fn) { this.#setHandler("reconnecting", fn); }
+
+  /** `readyState` of the current browser socket (CLOSED between attempts). */
+  get readyState() {
+    return this.#freed ? CLOSED : this.#inner.readyState;
+  }
+  /** "connecting" | "open" | "reconnecting" | "closing" | "closed". */
+  get state() {
+    return this.#freed ? "closed" : this.#inner.state;
+  }
+  /** `bufferedAmount` of the current browser socket (0 between attempts). */
+  get bufferedAmount() {
+    return this.#freed ? 0 : this.#inner.bufferedAmount;
+  }
+  /** Bytes waiting in the outbound queue for the next connection. */
+  get queuedAmount() {
+    return this.#freed ? 0 : this.#inner.queuedAmount;
+  }
+  /** Retries made in the current outage. */
+  get retryCount() {
+    return this.#freed ? 0 : this.#inner.retryCount;
+  }
+  /** The absolute URL of the latest attempt. */
+  get url() {
+    return this.#freed ? this.#final.url : this.#inner.url;
+  }
+  /** The subprotocol the server selected ("" if none). */
+  get protocol() {
+    return this.#freed ? this.#final.protocol : this.#inner.protocol;
+  }
+  /** Binary messages arrive as ArrayBuffer. */
+  get binaryType() {
+    return "arraybuffer";
+  }
+  get CONNECTING() { return CONNECTING; }
+  get OPEN() { return OPEN; }
+  get CLOSING() { return CLOSING; }
+  get CLOSED() { return CLOSED; }
+  get [Symbol.toStringTag]() {
+    return "ReSocket";
+  }
+
+  /** Counters: reconnects, messages and bytes in and out, dropped messages, last heartbeat RTT. */
+  stats() {
+    return this.#freed ? { ...this.#final.stats } : this.#inner.stats();
+  }
+
+  /**
+   * Sends a text (string) or binary (ArrayBuffer / typed array / DataView) message. It is
+   * handed to the browser (or queued for the next connection) at once, in call order,
+   * unless backpressure applies: then the promise waits until there is room.
+   */
+  send(data) {
+    if (this.#freed) return Promise.reject(closedError());
+    try {
+      // The fast path takes effect synchronously, like WebSocket.send(), so a send()
+      // followed by close() or trySend() keeps its place; only a message that has to
+      // wait goes through the asynchronous path.
+      if (this.#inner.trySend(data)) return Promise.resolve();
+      return this.#inner.send(data);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** Sends without waiting: false when backpressure applies or the queue is full. */
+  trySend(data) {
+    if (this.#freed) throw closedError();
+    return this.#inner.trySend(data);
+  }
+
+  /** Sends `JSON.stringify(value)` as a text message; otherwise like send(). */
+  sendJson(value) {
+    let text;
+    try {
+      text = JSON.stringify(value);
+    } catch (e) {
+      return Promise.reject(new ReSocketError("encode", `cannot encode message: ${e?.message ?? e}`, { cause: e }));
+    }
+    if (typeof text !== "string") {
+      return Promise.reject(new ReSocketError("encode", "cannot encode message: the value has no JSON form"));
+    }
+    return this.send(text);
+  }
+
+  /** Resolves when the queue is empty and bufferedAmount is 0. */
+  flush() {
+    if (this.#freed) return Promise.reject(closedError());
+    try {
+      return this.#inner.flush();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** Closes for good (code 1000 or 3000–4999, reason up to 123 UTF-8 bytes). */
+  close(code, reason) {
+    if (this.#freed) return;
+    this.#inner.close(code, reason);
+  }
+
+  /** Drops the current link, if any, and connects again now (also after the policy gave up). */
+  reconnect() {
+    if (this.#freed) throw closedError();
+    this.#inner.reconnect();
+  }
+
+  /** Closes and releases everything the socket holds; the object is unusable afterwards. */
+  free() {
+    if (this.#freed) return;
+    this.#final = { url: this.#inner.url, protocol: this.#inner.protocol, stats: this.#inner.stats() };
+    this.#freed = true;
+    this.#inner.free();
+    this.#inner = null;
+  }
+
+  /**
+   * The message events, as an async iterator that ends when the socket is closed for good.
+   * Messages that arrive while the loop body runs are buffered, none is lost; `break`
+   * (or `return()`) stops listening.
+   */
+  messages() {
+    const buffer = [];
+    let ended = this.#freed || this.#closedForGood;
+    const waiting = [];
+    const settle = () => {
+      for (const wake of waiting.splice(0)) wake();
+    };
+    const onMessage = (ev) => {
+      buffer.push(ev);
+      settle();
+    };
+    const onClose = () => {
+      ended = true;
+      detach();
+      settle();
+    };
+    const detach = () => {
+      this.removeEventListener("message", onMessage);
+      this.removeEventListener("close", onClose);
+    };
+    if (!ended) {
+      this.addEventListener("message", onMessage);
+      this.addEventListener("close", onClose);
+    }
+    const iterator = {
+      async next() {
+        for (;;) {
+          if (buffer.length > 0) return { value: buffer.shift(), done: false };
+          if (ended) return { value: undefined, done: true };
+          await new Promise((resolve) => waiting.push(resolve));
+        }
+      },
+      async return() {
+        ended = true;
+        buffer.length = 0;
+        detach();
+        settle();
+        return { value: undefined, done: true };
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+    return iterator;
+  }
+
+  /** `for await (const e of socket)` iterates over messages(). */
+  [Symbol.asyncIterator]() {
+    return this.messages();
+  }
+}
+
+/** Live counts of the listeners, timers and sockets held by every ReSocket in this realm. */
+export function diagnostics() {
+  return wasmDiagnostics();
+}
+
+export default ReSocket;

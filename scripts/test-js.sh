@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# Tests of the npm package resocket-wasm, used as a package user would use it:
+#   - builds pkg/ (scripts/pkg.sh), packs it with `npm pack` and installs the tarball
+#     into a fresh project;
+#   - type checks: tsc accepts tests/js/types/example.ts and rejects wrong-option.ts;
+#   - Node: an echo round trip with `ws` as the global WebSocket, against
+#     ws://$RESOCKET_TEST_SERVER (a server of its own when the variable is unset);
+#   - browsers: tests/js/browser/ in Chromium (playwright-core), Firefox (geckodriver)
+#     and WebKit (WebKitWebDriver under Xvfb), served with the installed package by a
+#     test server of its own.
+# Every check prints a line; the last line is `js: N passed, M failed`. Exits non-zero on
+# any failure, including an engine that does not start. Every process it starts is
+# stopped on exit. RESOCKET_JS_ENGINES="chromium firefox" limits the engines (default:
+# all three); RESOCKET_JS_FILTER=text runs only the browser tests whose name contains it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+js="$root/tests/js"
+engines=${RESOCKET_JS_ENGINES:-chromium firefox webkit}
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  local p
+  for p in "${pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+passed=0
+failed=0
+ok() { echo "ok $*"; passed=$((passed + 1)); }
+not_ok() { echo "FAIL $*"; failed=$((failed + 1)); }
+summary() {
+  echo "js: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+}
+step() { printf '\n--> %s\n' "$*"; }
+
+# Runs a command in its own process group in the background and waits for it, so that a
+# signal stops the script, and through cleanup the whole command, at once.
+run() {
+  setsid -w "$@" &
+  local child=$!
+  pids+=("$child")
+  local rc=0
+  wait "$child" || rc=$?
+  unset 'pids[-1]'
+  return "$rc"
+}
+
+# Runs a command that prints its own `ok ...` / `FAIL ...` lines and counts them; a
+# failing exit without any FAIL line counts as one failure named $1.
+run_counted() {
+  local name=$1 out="$tmp/out.$RANDOM" rc=0
+  shift
+  run "$@" >"$out" 2>"$out.err" || rc=$?
+  cat "$out"
+  local n_ok n_fail
+  n_ok=$(grep -c '^ok ' "$out" || true)
+  n_fail=$(grep -c '^FAIL ' "$out" || true)
+  passed=$((passed + n_ok))
+  failed=$((failed + n_fail))
+  if [ "$rc" -ne 0 ] && [ "$n_fail" -eq 0 ]; then
+    tail -n 20 "$out.err" >&2
+    not_ok "$name: exited with status $rc"
+  fi
+}
+
+free_port() {
+  node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+
+wait_http() { # url what log
+  for _ in $(seq 150); do
+    curl -fs "$1" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  tail -n 20 "$3" >&2
+  return 1
+}
+
+# Starts a command in its own process group (so its children stop with it).
+start_bg() { # log cmd...
+  local log=$1
+  shift
+  setsid "$@" >"$log" 2>&1 &
+  pids+=($!)
+}
+
+# --- the package ----------------------------------------------------------------------
+step "package"
+if run bash scripts/pkg.sh >"$tmp/pkg.log" 2>&1; then
+  ok "pkg: scripts/pkg.sh built pkg/ ($(grep -o 'gzip [0-9.]* KiB' "$tmp/pkg.log" | head -1 | sed 's/gzip/wasm gzip/'))"
+else
+  tail -n 40 "$tmp/pkg.log" >&2
+  not_ok "pkg: scripts/pkg.sh failed"
+  summary || exit 1
+fi
+
+# --- test dependencies (pinned in tests/js/package-lock.json) --------------------------
+if [ ! -f "$js/node_modules/.package-lock.json" ] ||
+  [ "$js/package-lock.json" -nt "$js/node_modules/.package-lock.json" ] ||
+  [ "$js/package.json" -nt "$js/node_modules/.package-lock.json" ]; then
+  step "npm ci (tests/js)"
+  (cd "$js" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# --- npm pack + install into a fresh project -------------------------------------------
+step "npm pack and install"
+app="$tmp/app"
+mkdir -p "$app"
+tarball=$(cd "$tmp" && npm pack "$root/pkg" --pack-destination "$tmp" --loglevel=error | tail -n 1)
+tarball="$tmp/$tarball"
+ws_version=$(node -p 'require(process.argv[1]).devDependencies.ws' "$js/package.json")
+printf '{ "name": "resocket-wasm-consumer", "private": true, "type": "module" }\n' >"$app/package.json"
+if [ -f "$tarball" ] &&
+  (cd "$app" && npm install --no-audit --no-fund --prefer-offline --loglevel=error "$tarball" "ws@$ws_version") >"$tmp/install.log" 2>&1; then
+  installed="$app/node_modules/resocket-wasm"
+  missing=""
+  for f in package.json index.js index.d.ts resocket_wasm.js resocket_wasm_bg.wasm README.md LICENSE-MIT LICENSE-APACHE; do
+    [ -f "$installed/$f" ] || missing="$missing $f"
+  done
+  if [ -z "$missing" ]; then
+    ok "pack: $(basename "$tarball") ($(($(wc -c <"$tarball") / 1024)) KiB) installs with every file"
+  else
+    not_ok "pack: the installed package lacks:$missing"
+  fi
+else
+  cat "$tmp/install.log" >&2 || true
+  not_ok "pack: npm pack / npm install of the tarball failed"
+  summary || exit 1
+fi
+
+# --- types ------------------------------------------------------------------------------
+step "types (tsc $(node -p 'require(process.argv[1]).version' "$js/node_modules/typescript/package.json"))"
+cp "$js"/types/* "$app/"
+tsc=("node" "$js/node_modules/typescript/bin/tsc")
+for cfg in example nodenext; do
+  if "${tsc[@]}" -p "$app/tsconfig.$cfg.json" >"$tmp/tsc.$cfg.log" 2>&1; then
+    ok "types: tsc accepts example.ts (tsconfig.$cfg.json)"
+  else
+    cat "$tmp/tsc.$cfg.log"
+    not_ok "types: tsc rejects example.ts (tsconfig.$cfg.json)"
+  fi
+done
+if "${tsc[@]}" -p "$app/tsconfig.wrong.json" >"$tmp/tsc.wrong.log" 2>&1; then
+  not_ok "types: tsc accepted wrong-option.ts (initialDelay: \"fast\")"
+elif [ "$(grep -c 'error TS' "$tmp/tsc.wrong.log")" -eq 1 ] &&
+  grep -q 'wrong-option.ts(.*error TS' "$tmp/tsc.wrong.log" &&
+  grep -q "property 'initialDelay' are incompatible" "$tmp/tsc.wrong.log"; then
+  ok "types: tsc rejects wrong-option.ts (reconnect.initialDelay: string), as it must"
+else
+  cat "$tmp/tsc.wrong.log"
+  not_ok "types: tsc failed on wrong-option.ts, but not (only) for reconnect.initialDelay"
+fi
+
+# --- a test server of our own: the test pages and the installed package -----------------
+step "test server"
+run cargo build -q -p resocket-test-server
+site="$tmp/site"
+mkdir -p "$site/test" "$site/node_modules"
+cp "$js"/browser/* "$site/test/"
+cp -R "$installed" "$site/node_modules/resocket-wasm"
+start_bg "$tmp/server.log" ./target/debug/resocket-test-server --port 0 --www "$site" --port-file "$tmp/port"
+for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+if [ ! -s "$tmp/port" ]; then
+  cat "$tmp/server.log" >&2
+  not_ok "server: the test server did not start"
+  summary || exit 1
+fi
+page="http://127.0.0.1:$(cat "$tmp/port")/test/"
+echo "pages at $page"
+
+# --- Node ---------------------------------------------------------------------------------
+step "Node $(node --version)"
+cp "$js/node-smoke.mjs" "$app/"
+server_addr=${RESOCKET_TEST_SERVER:-127.0.0.1:$(cat "$tmp/port")}
+run_counted "node" env -C "$app" RESOCKET_TEST_SERVER="$server_addr" timeout 60 node node-smoke.mjs
+
+# --- browsers -----------------------------------------------------------------------------
+runner=(timeout 600 node "$js/run-browser.mjs" --page "$page")
+for engine in $engines; do
+  case $engine in
+    chromium)
+      step "Chromium ($(/usr/bin/chromium --version 2>/dev/null | head -1))"
+      run_counted chromium "${runner[@]}" --engine chromium
+      ;;
+    firefox)
+      step "Firefox ($(firefox-esr --version 2>/dev/null | head -1))"
+      gecko=$(command -v geckodriver || echo "$HOME/.cargo/bin/geckodriver")
+      port=$(free_port)
+      start_bg "$tmp/geckodriver.log" "$gecko" --host 127.0.0.1 --port "$port"
+      if wait_http "http://127.0.0.1:$port/status" geckodriver "$tmp/geckodriver.log"; then
+        run_counted firefox "${runner[@]}" --engine firefox --webdriver "http://127.0.0.1:$port"
+      else
+        not_ok "firefox: geckodriver did not start"
+      fi
+      ;;
+    webkit)
+      step "WebKit (WebKitWebDriver under Xvfb)"
+      display=""
+      for n in $(seq 90 119); do
+        if [ ! -e "/tmp/.X$n-lock" ] && [ ! -e "/tmp/.X11-unix/X$n" ]; then display=":$n"; break; fi
+      done
+      port=$(free_port)
+      if [ -z "$display" ]; then
+        not_ok "webkit: no free X display for Xvfb"
+        continue
+      fi
+      start_bg "$tmp/xvfb.log" Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp
+      start_bg "$tmp/webkit.log" env DISPLAY="$display" WebKitWebDriver --port="$port"
+      if wait_http "http://127.0.0.1:$port/status" WebKitWebDriver "$tmp/webkit.log"; then
+        run_counted webkit env DISPLAY="$display" "${runner[@]}" --engine webkit --webdriver "http://127.0.0.1:$port"
+      else
+        not_ok "webkit: WebKitWebDriver did not start"
+      fi
+      ;;
+    *)
+      not_ok "unknown engine $engine in RESOCKET_JS_ENGINES"
+      ;;
+  esac
+done
+[ "$engines" = "chromium firefox webkit" ] || echo "note: engines limited to: $engines (RESOCKET_JS_ENGINES)"
+
+echo
+summary

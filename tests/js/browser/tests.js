@@ -1,0 +1,515 @@
+// Browser tests of the resocket-wasm package, run against the project's test server (the
+// page and the WebSocket endpoints share one origin). tests/js/run-browser.mjs calls
+// window.resocketTests.run(name, engine) for each test, in every engine.
+
+import { ReSocket, ReSocketError, diagnostics } from "resocket-wasm";
+
+const wsBase = `ws://${location.host}`;
+let tagSeq = 0;
+const tag = (name) => `js-${name}-${Date.now().toString(36)}-${++tagSeq}`;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const show = (v) => JSON.stringify(v, (_, x) => (x instanceof ArrayBuffer ? `ArrayBuffer(${x.byteLength})` : x));
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+function eq(actual, expected, msg) {
+  const a = show(actual);
+  const e = show(expected);
+  if (a !== e) throw new Error(`${msg}: expected ${e}, got ${a}`);
+}
+
+function once(target, type, ms = 15000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${type} event within ${ms} ms`)), ms);
+    target.addEventListener(
+      type,
+      (e) => {
+        clearTimeout(timer);
+        resolve(e);
+      },
+      { once: true },
+    );
+  });
+}
+
+async function until(cond, ms, what) {
+  const end = performance.now() + ms;
+  while (!cond()) {
+    if (performance.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+async function control(path) {
+  const r = await fetch(path, { cache: "no-store" });
+  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+  return r.json();
+}
+
+function checkError(e, code, text) {
+  assert(e instanceof Error, `expected an Error, got ${show(e)}`);
+  assert(e instanceof ReSocketError, `not a ReSocketError: ${e}`);
+  eq(e.name, "ResocketError", "error name");
+  eq(e.code, code, `error code (message: ${e.message})`);
+  if (text) assert(e.message.includes(text), `message ${show(e.message)} does not name ${text}`);
+  return e;
+}
+
+function throws(fn, code, text) {
+  try {
+    fn();
+  } catch (e) {
+    return checkError(e, code, text);
+  }
+  throw new Error(`expected a ResocketError with code ${code}, nothing was thrown`);
+}
+
+async function rejects(promise, code) {
+  try {
+    await promise;
+  } catch (e) {
+    return checkError(e, code);
+  }
+  throw new Error(`expected a rejection with code ${code}`);
+}
+
+/** Every message's data, in arrival order. */
+function collect(ws) {
+  const got = [];
+  ws.addEventListener("message", (e) => got.push(e.data));
+  return got;
+}
+
+const bytes = (buf) => Array.from(new Uint8Array(buf));
+
+const tests = [];
+const test = (name, fn, timeout = 20000) => tests.push({ name, fn, timeout });
+
+test("open, send and echo (relative URL)", async ({ open }) => {
+  const t = tag("echo");
+  const ws = open(`/echo?tag=${t}`);
+  eq(ws.state, "connecting", "state before open");
+  await once(ws, "open");
+  eq([ws.readyState, ws.state], [ReSocket.OPEN, "open"], "readyState and state when open");
+  eq(ws.url, `${wsBase}/echo?tag=${t}`, "url resolved against the page");
+  eq(ws.protocol, "", "protocol");
+  eq(ws.binaryType, "arraybuffer", "binaryType");
+  const reply = once(ws, "message");
+  await ws.send("hello ✓");
+  eq((await reply).data, "hello ✓", "echo");
+  assert(ws.trySend("again"), "trySend on an idle open socket");
+  eq((await once(ws, "message")).data, "again", "echo of trySend");
+  await ws.flush();
+  const closed = once(ws, "close");
+  ws.close(1000, "done");
+  const c = await closed;
+  eq([c.code, c.reason, c.wasClean, c.by, c.error], [1000, "done", true, "client", null], "close event");
+  eq([ws.readyState, ws.state], [ReSocket.CLOSED, "closed"], "after close");
+  const s = ws.stats();
+  eq([s.messagesIn, s.messagesOut, s.reconnects], [2, 2, 0], "stats");
+  await rejects(ws.send("late"), "closed");
+  throws(() => ws.trySend("late"), "closed");
+});
+
+test("JSON: sendJson and e.json()", async ({ open }) => {
+  const ws = open(`${wsBase}/echo?tag=${tag("json")}`);
+  await once(ws, "open");
+  const value = { text: "héllo 👋", n: 42, nested: { list: [1, 2.5, null, true], empty: {} } };
+  let reply = once(ws, "message");
+  await ws.sendJson(value);
+  let e = await reply;
+  eq(typeof e.data, "string", "a JSON message is a text frame");
+  eq(e.json(), value, "round trip");
+  reply = once(ws, "message");
+  await ws.sendJson({ skipped: undefined, when: new Date(0) });
+  eq((await reply).json(), { when: "1970-01-01T00:00:00.000Z" }, "JSON.stringify semantics");
+  reply = once(ws, "message");
+  await ws.send(new TextEncoder().encode('{"bin":true}'));
+  e = await reply;
+  assert(e.data instanceof ArrayBuffer, "binary frame arrives as ArrayBuffer");
+  eq(e.json(), { bin: true }, "json() of a binary frame");
+  await rejects(ws.sendJson({ big: 1n }), "encode");
+});
+
+test("binary: ArrayBuffer, typed-array views and DataView are byte-exact", async ({ open }) => {
+  const ws = open(`${wsBase}/echo?tag=${tag("binary")}`);
+  const got = collect(ws);
+  await once(ws, "open");
+  const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+  const big = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7 + 3) & 255);
+  const view = big.subarray(100, 300);
+  const words = new Uint16Array(big.buffer, 1000, 50);
+  const dv = new DataView(big.buffer, 10, 5);
+  const large = crypto.getRandomValues(new Uint8Array(65536)).buffer;
+  await ws.send(all.buffer);
+  await ws.send(view);
+  await ws.send(words);
+  await ws.send(dv);
+  await ws.send(new ArrayBuffer(0));
+  await ws.send(large);
+  await until(() => got.length >= 6, 15000, "6 echoes");
+  assert(got.every((d) => d instanceof ArrayBuffer), "all arrive as ArrayBuffer");
+  eq(bytes(got[0]), bytes(all.buffer), "ArrayBuffer");
+  eq(bytes(got[1]), Array.from(view), "Uint8Array view (offset 100, length 200)");
+  eq(bytes(got[2]), Array.from(big.subarray(1000, 1100)), "Uint16Array view");
+  eq(bytes(got[3]), Array.from(big.subarray(10, 15)), "DataView");
+  eq(got[4].byteLength, 0, "empty frame");
+  eq(bytes(got[5]), bytes(large), "64 KiB random");
+  const s = ws.stats();
+  eq(s.bytesOut, 256 + 200 + 100 + 5 + 0 + 65536, "stats.bytesOut");
+});
+
+test("reconnect: messages sent while down are replayed once, in order", async ({ open }) => {
+  const t = tag("replay");
+  const ws = open(`${wsBase}/echo?tag=${t}`, { reconnect: { initialDelay: 100, maxDelay: 200 } });
+  const got = collect(ws);
+  await once(ws, "open");
+  await ws.send("before");
+  await until(() => got.length === 1, 3000, "first echo");
+  const reconnecting = once(ws, "reconnecting");
+  await control(`/control/down?ms=500&tag=${t}`);
+  const r = await reconnecting;
+  eq([r.cause, r.code, r.attempt], ["closed", 1006, 1], "reconnecting event");
+  assert(ws.readyState !== ReSocket.OPEN, "not open while reconnecting");
+  const sent = [];
+  for (let i = 0; i < 20; i++) sent.push(ws.send(`m${i}`));
+  assert(ws.queuedAmount > 0, `queuedAmount ${ws.queuedAmount} while down`);
+  await Promise.all(sent);
+  await once(ws, "open", 15000);
+  await until(() => got.length >= 21, 15000, "20 replayed echoes");
+  await sleep(300);
+  eq(got, ["before", ...Array.from({ length: 20 }, (_, i) => `m${i}`)], "echoes");
+  eq(ws.queuedAmount, 0, "queue empty after replay");
+  assert(ws.stats().reconnects >= 1, "stats.reconnects");
+  const server = await control(`/control/stats?tag=${t}`);
+  assert(server.refused >= 1, `the server refused no attempt while down: ${show(server)}`);
+});
+
+test("backpressure: send() waits under a stalled server; trySend() refuses meanwhile", async ({ open, engine }) => {
+  const t = tag("pressure");
+  const HIGH = 256 * 1024;
+  const LOW = 64 * 1024;
+  const FRAME = 64 * 1024;
+  const N = 256; // 16 MiB: more than the network stack absorbs during the 1.5 s stall
+  const ws = open(`${wsBase}/sink?stall_ms=1500&tag=${t}`, { highWaterMark: HIGH, lowWaterMark: LOW });
+  const acks = collect(ws);
+  await once(ws, "open");
+  const frame = (id) => {
+    const b = new Uint8Array(FRAME).fill(id & 255);
+    new DataView(b.buffer).setUint32(0, id, true);
+    return b;
+  };
+  const pending = new Set();
+  const sends = [];
+  for (let i = 0; i < N; i++) {
+    pending.add(i);
+    sends.push(ws.send(frame(i)).then(() => pending.delete(i)));
+  }
+  let total = N;
+  let seen = null; // a moment of the stall with sends waiting and the gate closed
+  let trySendResult = null;
+  let maxBuffered = 0;
+  const t0 = performance.now();
+  while (pending.size > 0 && performance.now() - t0 < 30000) {
+    const buffered = ws.bufferedAmount;
+    const ms = performance.now() - t0;
+    maxBuffered = Math.max(maxBuffered, buffered);
+    // Well into the stall, once the network stack has taken what it can: the gate closed
+    // at the high mark and stays closed until bufferedAmount is down to the low mark.
+    if (!seen && ms >= 500 && ms < 1300 && pending.size > 0 && buffered > LOW) {
+      seen = { pending: pending.size, buffered, ms: Math.round(ms) };
+      trySendResult = ws.trySend(frame(N));
+      if (trySendResult) total += 1;
+    }
+    await sleep(5);
+  }
+  await Promise.all(sends);
+  await until(() => acks.length >= total, 30000, `${total} acks`);
+  await sleep(100);
+  eq(acks.length, total, "ack count");
+  const expected = Array.from({ length: total }, (_, i) => `ack:${i}`);
+  assert(show(acks) === show(expected), "acks out of order or missing");
+  const note = `max bufferedAmount ${maxBuffered}; during the stall: ${show(seen)}`;
+  if (engine === "webkit") return `${note} (WebKit: order and no loss only)`;
+  assert(maxBuffered >= HIGH, `bufferedAmount never reached the high mark; ${note}`);
+  assert(maxBuffered <= HIGH + 2 * FRAME, `bufferedAmount went far above the high mark; ${note}`);
+  assert(seen, `no send() was waiting with bufferedAmount above the low mark during the stall; ${note}`);
+  eq(trySendResult, false, "trySend() while sends wait");
+  return note;
+}, 60000);
+
+test("close(): invalid codes and reasons throw, the socket stays open", async ({ open }) => {
+  const ws = open(`${wsBase}/echo?tag=${tag("closecode")}`);
+  await once(ws, "open");
+  for (const code of [1005, 1001, 2999, 5000, 0, 1006, 1015]) {
+    throws(() => ws.close(code), "invalid_close_code", String(code));
+  }
+  throws(() => ws.close(1000, "x".repeat(124)), "invalid_close_reason", "124");
+  throws(() => ws.close(4000, "é".repeat(62)), "invalid_close_reason", "124");
+  eq([ws.state, ws.readyState], ["open", ReSocket.OPEN], "still open");
+  const reply = once(ws, "message");
+  await ws.send("still here");
+  eq((await reply).data, "still here", "echo after refused closes");
+  const closed = once(ws, "close");
+  const reason = "é".repeat(61); // 122 bytes
+  ws.close(4001, reason);
+  const c = await closed;
+  eq([c.code, c.reason, c.by], [4001, reason, "client"], "close with 4001");
+});
+
+test("send() takes effect at once: send, trySend and close keep call order", async ({ open }) => {
+  const t = tag("order-send");
+  const ws = open(`${wsBase}/echo?tag=${t}`);
+  const got = collect(ws);
+  await once(ws, "open");
+  const a = ws.send("a");
+  assert(ws.trySend("b"), "trySend after send");
+  const c = ws.sendJson("c");
+  const d = ws.send(new Uint8Array([100]));
+  await Promise.all([a, c, d]);
+  await until(() => got.length >= 4, 3000, "4 echoes");
+  eq(got.slice(0, 3), ["a", "b", '"c"'], "order");
+  ws.send("last words");
+  const closed = once(ws, "close");
+  ws.close(1000, "bye");
+  await closed;
+  const server = await control(`/control/stats?tag=${t}`);
+  eq(server.messages_in, 5, "the server got the message sent just before close()");
+  eq(server.closes.map((x) => [x.code, x.reason]), [[1000, "bye"]], "close frame seen by the server");
+});
+
+test("options: bad options throw invalid_option naming the option", async ({ open }) => {
+  const before = diagnostics();
+  const url = `${wsBase}/echo?tag=${tag("options")}`;
+  const cases = [
+    [{ bogus: 1 }, "`bogus`"],
+    [{ reconnect: { initialDelay: "fast" } }, "`reconnect.initialDelay`"],
+    [{ reconnect: { initialDelay: -5 } }, "`reconnect.initialDelay`"],
+    [{ reconnect: { intialDelay: 5 } }, "`reconnect.intialDelay`"],
+    [{ reconnect: { stopCodes: [4000] } }, "`reconnect.stopCodes`"],
+    [{ reconnect: { shouldReconnect: true } }, "`reconnect.shouldReconnect`"],
+    [{ queue: { overflow: "drop-newest" } }, "`queue.overflow`"],
+    [{ queue: { maxMessages: 1.5 } }, "`queue.maxMessages`"],
+    [{ heartbeat: { interval: 0 } }, "`heartbeat.interval`"],
+    [{ heartbeat: true }, "`heartbeat`"],
+    [{ highWaterMark: "1MB" }, "`highWaterMark`"],
+    [{ closeTimeout: null }, "`closeTimeout`"],
+  ];
+  for (const [options, name] of cases) {
+    const e = throws(() => new ReSocket(url, options), "invalid_option", name);
+    assert(e.message.startsWith("invalid option"), `message: ${e.message}`);
+  }
+  throws(() => new ReSocket("ftp://127.0.0.1/x"), "invalid_url");
+  throws(() => new ReSocket(`${wsBase}/echo#frag`), "invalid_url");
+  throws(() => new ReSocket("http://[::1"), "invalid_url");
+  throws(() => new ReSocket(undefined), "invalid_url");
+  throws(() => new ReSocket(42), "invalid_url");
+  eq(diagnostics().liveSockets, before.liveSockets, "no socket left behind");
+  // Subprotocols as the WebSocket constructor takes them.
+  const ws = open(url, "chat.v1");
+  await once(ws, "open");
+  eq([ws.state, ws.protocol], ["open", "chat.v1"], "opened with a protocols string; the server chose it");
+});
+
+test("messages(): a burst of 100 arrives complete and in order; iteration ends on close", async ({ open }) => {
+  const ws = open(`${wsBase}/burst?count=100&tag=${tag("burst")}`);
+  const seqs = [];
+  for await (const e of ws.messages()) {
+    seqs.push(e.json().seq);
+    if (seqs.length % 10 === 0) await sleep(5); // a slow consumer: the rest is buffered
+    if (seqs.length === 100) ws.close();
+  }
+  eq(seqs, Array.from({ length: 100 }, (_, i) => i + 1), "sequence");
+  eq(ws.state, "closed", "state after the loop");
+  const after = await ws.messages().next();
+  eq(after.done, true, "messages() after close ends at once");
+
+  const ws2 = open(`${wsBase}/burst?count=50&tag=${tag("burst")}`);
+  const it = ws2[Symbol.asyncIterator]();
+  const first = [];
+  for (let i = 0; i < 5; i++) first.push((await it.next()).value.json().seq);
+  eq(first, [1, 2, 3, 4, 5], "first five");
+  await it.return();
+  eq((await it.next()).done, true, "return() stops the iterator");
+}, 30000);
+
+test("events fire in the documented order; on* handlers and constants", async ({ open }) => {
+  const t = tag("order");
+  const ws = open(`${wsBase}/echo?tag=${t}`, { reconnect: { initialDelay: 50, maxDelay: 100 } });
+  const seen = [];
+  for (const type of ["open", "statechange", "reconnecting", "close"]) {
+    ws.addEventListener(type, (e) => seen.push(type === "statechange" ? `statechange(${e.state})` : type));
+  }
+  const handled = [];
+  ws.onopen = (e) => handled.push(e.type);
+  ws.onmessage = (e) => handled.push(e.type);
+  ws.onclose = (e) => handled.push(e.type);
+  ws.onreconnecting = (e) => handled.push(e.type);
+  ws.onstatechange = function (e) {
+    assert(this === ws, "handler this");
+    handled.push(`sc:${e.state}`);
+  };
+  eq(typeof ws.onopen, "function", "onopen getter");
+  eq(ws.onerror, null, "unset handler is null");
+  eq([ReSocket.CONNECTING, ReSocket.OPEN, ReSocket.CLOSING, ReSocket.CLOSED], [0, 1, 2, 3], "static constants");
+  eq([ws.CONNECTING, ws.OPEN, ws.CLOSING, ws.CLOSED], [0, 1, 2, 3], "instance constants");
+  await once(ws, "open");
+  eq(seen, ["statechange(connecting)", "statechange(open)", "open"], "first connect");
+  seen.length = 0;
+  await control(`/control/drop?tag=${t}`);
+  await once(ws, "open", 15000);
+  eq(
+    seen,
+    ["statechange(reconnecting)", "reconnecting", "statechange(connecting)", "statechange(open)", "open"],
+    "after a drop",
+  );
+  seen.length = 0;
+  const closed = once(ws, "close");
+  ws.close();
+  await closed;
+  eq(seen, ["statechange(closing)", "statechange(closed)", "close"], "close");
+  eq(
+    handled,
+    ["sc:connecting", "sc:open", "open", "sc:reconnecting", "reconnecting", "sc:connecting", "sc:open", "open",
+      "sc:closing", "sc:closed", "close"],
+    "on* handlers",
+  );
+  ws.onopen = null;
+  eq(ws.onopen, null, "handler cleared");
+});
+
+test("URL provider: called before every attempt; a failing provider is retried", async ({ open }) => {
+  const t = tag("provider");
+  let calls = 0;
+  const provider = async () => {
+    calls += 1;
+    await sleep(5);
+    if (calls === 1) throw new Error("token service down");
+    return `/echo?tag=${t}&n=${calls}`;
+  };
+  const ws = open(provider, { reconnect: { initialDelay: 50, maxDelay: 100 } });
+  const r = await once(ws, "reconnecting");
+  eq([r.cause, r.error], ["url_provider", "token service down"], "reconnecting after the provider failed");
+  await once(ws, "open", 15000);
+  eq(calls, 2, "calls after the first open");
+  eq(ws.url, `${wsBase}/echo?tag=${t}&n=2`, "url of the attempt");
+  await control(`/control/drop?tag=${t}`);
+  await once(ws, "open", 15000);
+  eq(calls, 3, "called again for the reconnect");
+  eq(ws.url, `${wsBase}/echo?tag=${t}&n=3`, "new url");
+  const reply = once(ws, "message");
+  await ws.send("via provider");
+  eq((await reply).data, "via provider", "echo");
+  // A provider may return a URL object, synchronously.
+  const ws2 = open(() => new URL(`/echo?tag=${t}&sync=1`, location.href));
+  await once(ws2, "open");
+  eq(ws2.url, `${wsBase}/echo?tag=${t}&sync=1`, "sync URL object");
+});
+
+test("close codes from the server: the stop range and shouldReconnect end the socket", async ({ open }) => {
+  const ws = open(`${wsBase}/close?code=4001&reason=banned&tag=${tag("stop")}`);
+  let reconnects = 0;
+  ws.addEventListener("reconnecting", () => reconnects++);
+  const c = await once(ws, "close");
+  eq([c.code, c.reason, c.by, reconnects], [4001, "banned", "remote", 0], "4001 is in the default stop range");
+  const ws2 = open(`${wsBase}/close?code=4500&reason=go&tag=${tag("stop")}`, {
+    reconnect: { shouldReconnect: (code) => code !== 4500 },
+  });
+  const c2 = await once(ws2, "close");
+  eq([c2.code, c2.by], [4500, "remote"], "shouldReconnect said stop");
+  const ws3 = open(`${wsBase}/close?code=4001&after_ms=50&tag=${tag("stop")}`, {
+    reconnect: { stopCodes: [4100, 4199], initialDelay: 50 },
+  });
+  const r = await once(ws3, "reconnecting");
+  eq([r.cause, r.code], ["closed", 4001], "4001 retried with another stop range");
+  ws3.close();
+});
+
+test("queue overflow drop-oldest: evicted messages come back in an error event", async ({ open }) => {
+  const t = tag("overflow");
+  const ws = open(`${wsBase}/echo?tag=${t}`, {
+    reconnect: { initialDelay: 100, maxDelay: 200 },
+    queue: { maxMessages: 3, overflow: "drop-oldest" },
+  });
+  const got = collect(ws);
+  const errors = [];
+  ws.addEventListener("error", (e) => errors.push(e));
+  await once(ws, "open");
+  const down = once(ws, "reconnecting");
+  await control(`/control/down?ms=600&tag=${t}`);
+  await down;
+  for (let i = 0; i < 5; i++) await ws.send(`q${i}`);
+  await once(ws, "open", 15000);
+  await until(() => got.length >= 3, 15000, "3 replayed echoes");
+  eq(got, ["q2", "q3", "q4"], "the newest three are replayed");
+  const handed = errors.filter((e) => e.error).flatMap((e) => e.messages);
+  eq(handed, ["q0", "q1"], "dropped messages handed back");
+  const e = errors.find((x) => x.error);
+  checkError(e.error, "dropped");
+  eq(ws.stats().dropped, 2, "stats.dropped");
+  // The default policy rejects instead.
+  const ws2 = open(`${wsBase}/echo?tag=${t}-reject`, { queue: { maxMessages: 1 } });
+  await ws2.send("first (queued)");
+  await rejects(ws2.send("second"), "queue_full");
+  eq(ws2.trySend("third"), false, "trySend with a full queue");
+});
+
+test("heartbeat: pongs are measured and filtered", async ({ open }) => {
+  const t = tag("heartbeat");
+  const ws = open(`${wsBase}/echo?tag=${t}`, { heartbeat: { interval: 150, timeout: 2000 } });
+  const got = collect(ws);
+  await once(ws, "open");
+  await until(() => ws.stats().lastRttMs !== null, 3000, "a heartbeat RTT");
+  assert(ws.stats().lastRttMs >= 0, "rtt");
+  eq(got, [], "pong is not delivered");
+  const server = await control(`/control/stats?tag=${t}`);
+  assert(server.pings >= 1, `server saw no ping: ${show(server)}`);
+});
+
+test("free() releases every listener, timer and socket", async ({ open }) => {
+  const base = diagnostics();
+  const sockets = [1, 2, 3].map((i) =>
+    open(`${wsBase}/echo?tag=${tag("free")}-${i}`, { heartbeat: { interval: 1000 } }),
+  );
+  await Promise.all(sockets.map((ws) => once(ws, "open")));
+  const during = diagnostics();
+  assert(during.liveSockets >= base.liveSockets + 3, `liveSockets ${during.liveSockets} while open`);
+  for (const ws of sockets) ws.free();
+  await until(() => {
+    const d = diagnostics();
+    return d.liveSockets === base.liveSockets && d.liveListeners === base.liveListeners && d.liveTimers === base.liveTimers;
+  }, 3000, `diagnostics back to ${show(base)} (now ${show(diagnostics())})`);
+  for (const ws of sockets) {
+    eq([ws.state, ws.readyState], ["closed", ReSocket.CLOSED], "state after free");
+    await rejects(ws.send("x"), "closed");
+  }
+});
+
+async function run(name, engine) {
+  const t = tests.find((x) => x.name === name);
+  if (!t) return { ok: false, ms: 0, error: `no test named ${name}` };
+  const sockets = [];
+  const open = (url, options) => {
+    const ws = new ReSocket(url, options);
+    sockets.push(ws);
+    return ws;
+  };
+  const started = performance.now();
+  let timer;
+  try {
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`test timed out after ${t.timeout} ms`)), t.timeout);
+    });
+    const note = await Promise.race([t.fn({ open, engine }), timeout]);
+    return { ok: true, ms: Math.round(performance.now() - started), note: note ?? "" };
+  } catch (e) {
+    return { ok: false, ms: Math.round(performance.now() - started), error: String(e?.message ?? e) };
+  } finally {
+    clearTimeout(timer);
+    for (const ws of sockets) ws.free();
+  }
+}
+
+window.resocketTests = { names: tests.map((t) => t.name), run };
