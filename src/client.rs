@@ -286,6 +286,12 @@ impl<C: Codec> Socket<C> {
 
     /// [`bufferedAmount`](https://developer.mozilla.org/en-US/docs/Web/API/WebSocket/bufferedAmount)
     /// of the current browser socket (0 between attempts).
+    ///
+    /// Engines differ. Chromium and Firefox count bytes not yet passed to the network, so
+    /// the value grows while the server is not reading and backpressure bounds the page's
+    /// memory. WebKit hands data to a separate network process and may report 0 for bytes
+    /// the peer has not read, so there the gate engages only once that process stops
+    /// taking data. In no engine does 0 mean "delivered".
     pub fn buffered_amount(&self) -> usize {
         self.shared().borrow().buffered_amount()
     }

@@ -3,6 +3,10 @@
 //! The caller measures the bytes in flight (the browser's `bufferedAmount`
 //! plus queued bytes) and passes that level in; the gate decides who may
 //! send, with hysteresis so it does not flap around a single threshold.
+//!
+//! How much this bounds memory depends on the engine's `bufferedAmount`: see
+//! `Socket::buffered_amount` (Chromium and Firefox report bytes not yet on the network;
+//! WebKit may report 0 while its network process still holds them).
 
 use std::collections::VecDeque;
 

@@ -342,8 +342,8 @@ impl Supervisor {
         }
         self.actions = kept;
         for m in back.into_iter().rev() {
-            self.stats.messages_out -= 1;
-            self.stats.bytes_out -= m.len() as u64;
+            self.stats.messages_out = self.stats.messages_out.saturating_sub(1);
+            self.stats.bytes_out = self.stats.bytes_out.saturating_sub(m.len() as u64);
             self.outbox.push_front(m);
         }
         if self.phase == Phase::Open(id) {
