@@ -468,6 +468,24 @@ test("heartbeat: pongs are measured and filtered", async ({ open }) => {
   assert(server.pings >= 1, `server saw no ping: ${show(server)}`);
 });
 
+test("works in a module Web Worker", async () => {
+  const script = new URL("./worker.js", import.meta.url);
+  script.searchParams.set("url", `${wsBase}/echo?tag=${tag("worker")}`);
+  script.searchParams.set("text", "from a worker");
+  const worker = new Worker(script, { type: "module" });
+  try {
+    const result = new Promise((resolve, reject) => {
+      worker.onmessage = (e) => resolve(e.data);
+      worker.onerror = (e) => reject(new Error(`worker error: ${e.message}`));
+    });
+    const r = await result;
+    assert(r.ok, `worker failed: ${r.error}`);
+    eq([r.data, r.hasWindow], ["from a worker", false], "echo inside the worker");
+  } finally {
+    worker.terminate();
+  }
+});
+
 test("free() releases every listener, timer and socket", async ({ open }) => {
   const base = diagnostics();
   const sockets = [1, 2, 3].map((i) =>
