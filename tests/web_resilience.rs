@@ -12,7 +12,8 @@
 //! - max attempts → `Closed` with `GaveUp`; the application's close during backoff stops
 //!   everything; a URL provider that fails twice connects on the third attempt;
 //! - the `online` event retries at once instead of waiting out the delay;
-//! - 200 reconnect cycles leave listeners, timers and sockets unchanged and memory flat.
+//! - 200 reconnect cycles leave listeners, timers and sockets unchanged and memory flat;
+//! - dropping the socket ends waiting sends (message handed back) and flushes.
 #![cfg(target_arch = "wasm32")]
 
 mod common;
@@ -352,4 +353,38 @@ async fn reconnect_cycles_do_not_leak() {
     assert_eq!(d200.live_sockets, d20.live_sockets);
     assert!(m200 - m20 <= 65_536.0, "wasm memory grew {} B", m200 - m20);
     assert!(s.stats().reconnects >= 200);
+}
+
+#[wasm_bindgen_test]
+async fn dropping_the_socket_fails_waiting_sends_and_flushes() {
+    let t = tag("dropwait");
+    let s = Socket::builder(ws_url(&format!("/echo?tag={t}")))
+        .water_marks(WaterMarks::new(64 * 1024, 16 * 1024))
+        .reconnect(fast_policy())
+        .connect()
+        .await
+        .unwrap();
+    // While the link is down, queued bytes count toward the high mark: sends must wait.
+    control(&format!("down?ms=5000&tag={t}")).await;
+    wait_state(&s, 5_000, "reconnecting", is_reconnecting).await;
+    let mut waiting = None;
+    for seq in 0..4 {
+        let mut send = s.send(frame(seq));
+        if futures::poll!(&mut send).is_pending() {
+            waiting = Some((seq, send));
+            break;
+        }
+    }
+    let (seq, send) = waiting.expect("a send waited above the high mark");
+    let flush = s.flush();
+    drop(s);
+    match within(2_000, "waiting send ends", send).await {
+        Err(Error::Closed { unsent: Some(m) }) => assert!(m == frame(seq), "another message"),
+        Err(other) => panic!("expected Closed with the message, got {}", other.code()),
+        Ok(()) => panic!("a send succeeded after the socket was dropped"),
+    }
+    assert_eq!(
+        within(2_000, "flush ends", flush).await,
+        Err(Error::Closed { unsent: None })
+    );
 }

@@ -211,7 +211,8 @@ impl Future for FlushFuture {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         {
             let mut inner = self.shared.borrow_mut();
-            if inner.sup.state().is_closed() {
+            let state = inner.sup.state();
+            if state.is_closed() || state.is_closed_by_client() {
                 return Poll::Ready(Err(Error::Closed { unsent: None }));
             }
             if inner.level() == 0 && inner.waiters.is_empty() {

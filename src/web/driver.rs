@@ -375,11 +375,24 @@ impl Inner {
     }
 
     /// Release every browser resource at once (the owner went away).
+    /// Waiting sends, flushes and streams are woken: they see the socket closed.
     pub(crate) fn shutdown(&mut self) {
         self.socket = None;
         self.timers = Default::default();
         self.poll_timer = None;
         self.online = None;
         self.observer = None;
+        for (_, w) in self.waiters.drain(..) {
+            w.into_iter().for_each(Waker::wake);
+        }
+        self.flushers.drain(..).for_each(Waker::wake);
+        if let Some(w) = self.inbound_waker.take() {
+            w.wake();
+        }
+        for sub in self.subscribers.drain(..).filter_map(|s| s.upgrade()) {
+            if let Some(w) = sub.borrow_mut().waker.take() {
+                w.wake();
+            }
+        }
     }
 }
