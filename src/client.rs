@@ -17,8 +17,7 @@ use crate::{
 };
 
 mod send;
-pub use send::Sender;
-use send::{FlushFuture, SendFuture};
+pub use send::{FlushFuture, SendFuture, Sender};
 
 /// A resilient browser WebSocket.
 ///
@@ -53,6 +52,8 @@ use send::{FlushFuture, SendFuture};
 /// ```
 pub struct Socket<C: Codec = Raw> {
     sender: Sender<C>,
+    /// The item `Sink::start_send` handed on that may still wait under backpressure.
+    sinking: Option<SendFuture>,
 }
 
 /// Where each attempt gets its URL.
@@ -169,6 +170,7 @@ impl<C: Codec> Builder<C> {
         let shared = driver::start(self.config, fixed, provider, None, true);
         Ok(Socket {
             sender: Sender::new(shared, Rc::new(self.codec)),
+            sinking: None,
         })
     }
 
@@ -319,6 +321,50 @@ impl<C: Codec> Socket<C> {
     /// Counters: reconnects, messages and bytes in and out, last heartbeat RTT.
     pub fn stats(&self) -> Stats {
         self.shared().borrow().sup.stats()
+    }
+}
+
+/// As a [`Sink`](futures_sink::Sink), a socket holds at most one item waiting under
+/// backpressure: `poll_ready` is pending while it waits (above the high-water mark), so
+/// `SinkExt::send` and `send_all` are backpressured like [`Socket::send`]. `poll_flush`
+/// waits until that item is handed on; `poll_close` then closes with 1000.
+impl<C: Codec> futures_sink::Sink<C::Out> for Socket<C> {
+    type Error = Error;
+
+    fn poll_ready(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        self.as_mut().poll_sinking(cx)
+    }
+
+    fn start_send(mut self: Pin<&mut Self>, item: C::Out) -> Result<(), Error> {
+        let fut = self.sender.send(item);
+        self.sinking = Some(fut);
+        Ok(())
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        self.as_mut().poll_sinking(cx)
+    }
+
+    fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        match self.as_mut().poll_sinking(cx) {
+            Poll::Ready(Ok(())) => Poll::Ready(self.close(1000, "")),
+            other => other,
+        }
+    }
+}
+
+impl<C: Codec> Socket<C> {
+    /// Drive the item handed to the sink until the browser or the queue has it.
+    fn poll_sinking(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        let this = self.get_mut();
+        let Some(fut) = this.sinking.as_mut() else {
+            return Poll::Ready(Ok(()));
+        };
+        let done = Pin::new(fut).poll(cx);
+        if done.is_ready() {
+            this.sinking = None;
+        }
+        done
     }
 }
 

@@ -50,6 +50,6 @@ pub use crate::core::state::{Cause, CloseInfo, ClosedBy, ConnectionState, ReadyS
 pub use crate::error::Error;
 
 #[cfg(target_arch = "wasm32")]
-pub use crate::client::{Builder, Sender, Socket, StateStream};
+pub use crate::client::{Builder, FlushFuture, SendFuture, Sender, Socket, StateStream};
 #[cfg(target_arch = "wasm32")]
 pub use crate::web::diagnostics::{diagnostics, Diagnostics};

@@ -10,7 +10,7 @@
 //!   socket stays open; send after close hands the message back;
 //! - an invalid URL and a port with nothing listening are typed errors;
 //! - after drop, no callback runs and every listener is released;
-//! - sends leave in the order they were made, awaited or not.
+//! - sends leave in the order they were made, awaited or not; the socket is a `Sink`.
 #![cfg(target_arch = "wasm32")]
 
 mod common;
@@ -263,4 +263,27 @@ async fn sends_keep_call_order_even_before_they_are_awaited() {
     for want in ["first", "second", "third"] {
         assert_eq!(next_msg(&mut s).await.unwrap(), Message::Text(want.into()));
     }
+}
+
+#[wasm_bindgen_test]
+async fn socket_is_a_sink() {
+    use futures::SinkExt;
+    let mut s = Socket::builder(ws_url("/echo"))
+        .codec(Json::<Member>::new())
+        .connect()
+        .await
+        .unwrap();
+    let members: Vec<Member> = (0..20)
+        .map(|id| Member {
+            id,
+            role: Role::Owner,
+        })
+        .collect();
+    let mut items = futures::stream::iter(members.clone().into_iter().map(Ok));
+    SinkExt::send_all(&mut s, &mut items).await.unwrap();
+    for want in members {
+        assert_eq!(next_msg(&mut s).await.unwrap(), want);
+    }
+    SinkExt::close(&mut s).await.unwrap();
+    assert_eq!(s.state(), ConnectionState::Closing);
 }
