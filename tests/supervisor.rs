@@ -616,3 +616,29 @@ fn bounced_send_requeues_in_order_and_goes_first() {
         [m("a"), m("b"), m("c"), m("d")]
     );
 }
+
+// The browser refuses to create a socket (no WebSocket, CSP): the connection ends at
+// once with the exception, queued messages come back, and nothing is retried.
+#[test]
+fn refused_socket_ends_without_retry() {
+    let mut h = H::new(config(policy()));
+    let a = h.start();
+    let id = connect_id(&a).unwrap();
+    h.sup.send(m("queued")).unwrap();
+    let a = h.at(
+        5,
+        Event::Refused {
+            id,
+            error: "WebSocket is not defined".into(),
+        },
+    );
+    let info = closed_info(&a);
+    assert_eq!(info.by, ClosedBy::Policy);
+    assert_eq!(
+        info.error,
+        Some(Error::Js("WebSocket is not defined".into()))
+    );
+    assert!(a.contains(&Action::Unsent(vec![m("queued")])));
+    assert_eq!(connect_id(&a), None);
+    assert_eq!(timer(&a, Timer::Backoff), None);
+}

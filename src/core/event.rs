@@ -75,6 +75,15 @@ pub enum Event {
         /// The message, to be queued again at the head.
         message: Message,
     },
+    /// The browser refused to create socket `id` at all (the `WebSocket` constructor
+    /// threw: no `WebSocket` in this environment, or a content security policy). Retrying
+    /// cannot help, so the connection ends.
+    Refused {
+        /// Socket id.
+        id: u64,
+        /// The exception's text.
+        error: String,
+    },
     /// An armed timer expired.
     Timer(Timer),
     /// The browser went online.

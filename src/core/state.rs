@@ -42,7 +42,8 @@ pub enum ClosedBy {
     /// The server or the network, and the policy does not reconnect (reconnection
     /// disabled, or the close code is classified as "stop").
     Remote,
-    /// The reconnection policy gave up (attempt or time limit).
+    /// The reconnection policy gave up (attempt or time limit), or the browser refused
+    /// to create a socket at all.
     Policy,
 }
 

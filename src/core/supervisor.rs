@@ -244,6 +244,18 @@ impl Supervisor {
             } => self.on_close(now, id, code, reason, was_clean),
             Event::Message { id, message } => self.on_message(now, id, message),
             Event::Bounced { id, message } => self.on_bounce(now, id, message),
+            Event::Refused { id, error } => {
+                if self.phase == Phase::Connecting(id) {
+                    let reason = String::from("the browser refused to open a socket");
+                    self.finish(
+                        1006,
+                        reason,
+                        false,
+                        ClosedBy::Policy,
+                        Some(Error::Js(error)),
+                    );
+                }
+            }
             Event::Timer(t) => self.on_timer(now, t),
             Event::Online => {
                 self.online = true;

@@ -221,16 +221,13 @@ fn connect(shared: &Shared, id: u64, url: &str) {
             let old = shared.borrow_mut().socket.replace((id, socket));
             drop(old);
         }
-        Err(e) => {
-            let (code, reason, was_clean) = (1006, e.to_string(), false);
-            let ev = Event::Closed {
+        Err(e) => dispatch(
+            shared,
+            Event::Refused {
                 id,
-                code,
-                reason,
-                was_clean,
-            };
-            dispatch(shared, ev);
-        }
+                error: e.to_string(),
+            },
+        ),
     }
 }
 
