@@ -31,6 +31,10 @@
 pub mod codec;
 pub mod core;
 mod error;
+#[cfg(all(target_arch = "wasm32", feature = "leptos"))]
+pub mod leptos;
+#[cfg(all(target_arch = "wasm32", feature = "yew"))]
+pub mod yew;
 
 #[cfg(target_arch = "wasm32")]
 mod client;
