@@ -10,9 +10,12 @@ demo:
 pkg:
 	bash scripts/pkg.sh
 
+examples:
+	bash scripts/examples.sh
+
 server:
 	cargo run -p resocket-test-server -- --port $${PORT:-8080} --www www
 
 clean:
 	cargo clean
-	rm -rf pkg www/pkg
+	rm -rf pkg www/pkg examples/leptos-chat/dist examples/yew-chat/dist

@@ -22,6 +22,7 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p resocket --all-targets "${wasm[@]}" -- -D warnings
+cargo clippy -p resocket --all-targets "${wasm[@]}" --features leptos,yew -- -D warnings
 
 step "native tests (unit, simulation, doc, server)"
 cargo test --workspace
@@ -50,16 +51,23 @@ export RESOCKET_CLOSED_PORT
 
 step "building browser suites"
 cargo test -p resocket "${wasm[@]}" --no-run
+cargo test -p resocket "${wasm[@]}" --features leptos,leptos/csr --test web_leptos --no-run
+cargo test -p resocket "${wasm[@]}" --features yew --test web_yew --no-run
 
 # Run the browser suites with exactly one driver variable set; check the runner's banner.
+# The framework suites need their feature (and Leptos its browser renderer, leptos/csr).
+suites=("" "--features leptos,leptos/csr --test web_leptos" "--features yew --test web_yew")
 run_engine() {
   local name=$1 banner=$2; shift 2
   step "browser suites in $name"
-  local log="$tmp/$name.log"
-  if ! env -u CHROMEDRIVER -u GECKODRIVER -u SAFARIDRIVER_REMOTE "$@" \
-      cargo test -p resocket "${wasm[@]}" 2>&1 | tee "$log"; then
-    die "browser suites failed in $name"
-  fi
+  local log="$tmp/$name.log" extra
+  for extra in "${suites[@]}"; do
+    # shellcheck disable=SC2086 # $extra is a list of cargo arguments
+    if ! env -u CHROMEDRIVER -u GECKODRIVER -u SAFARIDRIVER_REMOTE "$@" \
+        cargo test -p resocket "${wasm[@]}" $extra 2>&1 | tee -a "$log"; then
+      die "browser suites failed in $name (${extra:-core suites})"
+    fi
+  done
   grep -q "Running headless tests in $banner" "$log" || die "$name did not run (no '$banner' banner)"
 }
 

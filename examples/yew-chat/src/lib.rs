@@ -1,0 +1,217 @@
+//! A chat room on resocket's Yew hook, against the test server's `/chat` endpoint.
+//!
+//! Open `index.html?room=NAME` (default `lobby`; `&name=YOU` to pick a name) in several
+//! tabs: the server broadcasts every message to everyone in the room, the sender included.
+//! "Drop link" asks the server to cut this tab's connection (`/control/drop?tag=T`, the tag
+//! this tab connects with) so the reconnection can be watched.
+
+use std::rc::Rc;
+
+use resocket::codec::Json;
+use resocket::yew::use_socket;
+use resocket::{ConnectionState, Error, ReconnectPolicy, Socket};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// One chat message, as JSON on the wire.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Chat {
+    from: String,
+    text: String,
+}
+
+/// A row of the message list.
+#[derive(Clone, Debug, PartialEq)]
+enum Line {
+    Chat(Chat),
+    Notice(String),
+}
+
+/// Every row received, in order.
+#[derive(Default, PartialEq)]
+struct Lines(Vec<Line>);
+
+impl Reducible for Lines {
+    type Action = Line;
+
+    fn reduce(self: Rc<Self>, line: Line) -> Rc<Self> {
+        let mut lines = self.0.clone();
+        lines.push(line);
+        Rc::new(Lines(lines))
+    }
+}
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    yew::Renderer::<App>::new().render();
+}
+
+#[function_component]
+fn App() -> Html {
+    // Fixed for the life of the page.
+    let me = use_memo((), |_| {
+        param("name").unwrap_or_else(|| format!("guest-{}", random(10_000)))
+    });
+    let room = use_memo((), |_| param("room").unwrap_or_else(|| "lobby".into()));
+    let tag = use_memo((), |_| format!("yew-chat-{}", random(1_000_000_000)));
+
+    let lines = use_reducer(Lines::default);
+    let on_message = {
+        let lines = lines.dispatcher();
+        Callback::from(move |item: Result<Chat, Error>| {
+            lines.dispatch(match item {
+                Ok(chat) => Line::Chat(chat),
+                Err(e) => Line::Notice(e.to_string()),
+            })
+        })
+    };
+    let url = format!("/chat?room={}&tag={}", encode(&room), tag);
+    let ws = use_socket(
+        move || {
+            Socket::builder(url)
+                .reconnect(ReconnectPolicy::default().max_delay_ms(5_000))
+                .codec(Json::<Chat>::new())
+        },
+        on_message,
+    );
+
+    let draft = use_state(String::new);
+    let oninput = {
+        let draft = draft.clone();
+        Callback::from(move |e: InputEvent| {
+            draft.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
+    };
+    let onsubmit = {
+        let (draft, sender, me) = (draft.clone(), ws.sender.clone(), me.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let text = draft.trim().to_string();
+            if !text.is_empty() {
+                sender.send(Chat {
+                    from: (*me).clone(),
+                    text,
+                });
+                draft.set(String::new());
+            }
+        })
+    };
+    let ondrop = {
+        let tag = tag.clone();
+        Callback::from(move |_: MouseEvent| drop_link(&tag))
+    };
+
+    let name = ws.state.name();
+    html! {
+        <main class="chat">
+            <header class="top">
+                <div>
+                    <h1>{ "#" }{ (*room).clone() }</h1>
+                    <div class="sub">
+                        { "you are " }<strong>{ (*me).clone() }</strong>{ " · " }
+                        <span class="framework">{ "yew 0.23" }</span>
+                    </div>
+                </div>
+                <span class={classes!("badge", name)}>{ name }</span>
+            </header>
+            <section class="meters">
+                <div class="meter">
+                    <span class="label">{ "retries" }</span>
+                    <span class="value">{ ws.retry_count }</span>
+                </div>
+                <div class="meter">
+                    <span class="label">{ "buffered" }</span>
+                    <span class="value">{ bytes(ws.buffered_amount) }</span>
+                </div>
+                <div class="meter">
+                    <span class="label">{ "queued" }</span>
+                    <span class="value">{ bytes(ws.queued_amount) }</span>
+                </div>
+                <span class="detail">{ detail(&ws.state) }</span>
+                <button class="ghost" onclick={ondrop}>{ "Drop link" }</button>
+            </section>
+            <ul class="messages">
+                { for lines.0.iter().enumerate().rev().map(|(i, line)| line_view(i, line, &me)) }
+                if lines.0.is_empty() {
+                    <li class="empty">{ "No messages yet. Say hi!" }</li>
+                }
+            </ul>
+            <form class="composer" {onsubmit}>
+                <input placeholder="Write a message…" autofocus=true value={(*draft).clone()} {oninput} />
+                <button class="primary" type="submit" disabled={draft.trim().is_empty()}>
+                    { "Send" }
+                </button>
+            </form>
+        </main>
+    }
+}
+
+fn line_view(key: usize, line: &Line, me: &str) -> Html {
+    match line {
+        Line::Chat(chat) => html! {
+            <li {key} class={classes!("msg", (chat.from == me).then_some("mine"))}>
+                <span class="from">{ chat.from.clone() }</span>
+                <span class="text">{ chat.text.clone() }</span>
+            </li>
+        },
+        Line::Notice(text) => html! {
+            <li {key} class="msg notice"><span class="text">{ text.clone() }</span></li>
+        },
+    }
+}
+
+/// What the badge does not say.
+fn detail(state: &ConnectionState) -> String {
+    match state {
+        ConnectionState::Connecting { attempt: 0 } => "connecting…".into(),
+        ConnectionState::Connecting { attempt } => format!("retry #{attempt}…"),
+        ConnectionState::Open => "connected".into(),
+        ConnectionState::Reconnecting {
+            attempt, delay_ms, ..
+        } => format!("link lost · retry #{attempt} in {delay_ms} ms"),
+        ConnectionState::Closing => "closing…".into(),
+        ConnectionState::Closed(info) => format!("closed ({}) {}", info.code, info.reason),
+    }
+}
+
+/// Ask the test server to cut this tab's link (its fault-injection endpoint).
+fn drop_link(tag: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let done = wasm_bindgen_futures::JsFuture::from(
+        window.fetch_with_str(&format!("/control/drop?tag={}", encode(tag))),
+    );
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = done.await;
+    });
+}
+
+fn bytes(n: usize) -> String {
+    match n {
+        0..1024 => format!("{n} B"),
+        1024..1_048_576 => format!("{:.1} KiB", n as f64 / 1024.0),
+        _ => format!("{:.1} MiB", n as f64 / 1_048_576.0),
+    }
+}
+
+/// A query parameter of the page URL.
+fn param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    search.trim_start_matches('?').split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=')?;
+        let value = js_sys::decode_uri_component(&value.replace('+', " ")).ok()?;
+        let value = String::from(value);
+        (key == name && !value.is_empty()).then_some(value)
+    })
+}
+
+fn encode(s: &str) -> String {
+    js_sys::encode_uri_component(s).into()
+}
+
+fn random(below: u64) -> u64 {
+    (js_sys::Math::random() * below as f64) as u64
+}
