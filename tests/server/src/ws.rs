@@ -42,16 +42,23 @@ pub async fn handle(mut stream: TcpStream, head: Head, shared: Arc<Shared>) {
         }
         None => {}
     }
-    let Some((ws, target)) = handshake(stream).await else {
-        return;
-    };
-    let Some(kind) = Kind::parse(&target) else {
+    // Register before the handshake answer goes out: once the client sees `open`, control
+    // actions already reach this connection (commands queue until its loop runs).
+    let (ctl_tx, ctl) = unbounded_channel();
+    let id = shared.registry.register(&tag, ctl_tx);
+    let established = handshake(stream)
+        .await
+        .and_then(|(ws, target)| Kind::parse(&target).map(|kind| (ws, kind, target)));
+    let Some((ws, kind, target)) = established else {
+        shared.registry.unregister(id);
         return;
     };
     if shared.verbose {
         eprintln!("ws open {target}");
     }
-    let end = Conn::new(ws, kind, tag, shared.clone()).run().await;
+    let end = Conn::new(ws, kind, tag, shared.clone(), (id, ctl))
+        .run()
+        .await;
     if shared.verbose {
         eprintln!("ws end {target}: {end}");
     }
@@ -130,9 +137,13 @@ struct Conn {
 }
 
 impl Conn {
-    fn new(ws: Ws, kind: Kind, tag: String, shared: Arc<Shared>) -> Conn {
-        let (ctl_tx, ctl) = unbounded_channel();
-        let id = shared.registry.register(&tag, ctl_tx);
+    fn new(
+        ws: Ws,
+        kind: Kind,
+        tag: String,
+        shared: Arc<Shared>,
+        (id, ctl): (u64, UnboundedReceiver<Command>),
+    ) -> Conn {
         let mut source = Source::for_kind(&kind);
         if let Kind::Chat { room } = &kind {
             let (tx, rx) = unbounded_channel();
