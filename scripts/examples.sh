@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the framework examples (examples/leptos-chat, examples/yew-chat) for the browser:
 # `cargo build --release --target wasm32-unknown-unknown`, then `wasm-bindgen --target web`
-# into examples/<name>/dist/ with index.html and style.css, and prints each .wasm size raw
-# and gzipped. Serve one with the test server, which also provides /chat and /control:
+# into examples/<name>/dist/ with its index.html and the shared examples/style.css, and
+# prints each .wasm size raw and gzipped. Serve one with the test server, which also
+# provides /chat and /control:
 #   cargo run -p resocket-test-server -- --port 8080 --www examples/leptos-chat/dist
 #   open http://127.0.0.1:8080/?room=lobby
 # Each example is its own Cargo workspace (excluded from the root one); both build into
@@ -42,7 +43,7 @@ for name in "${examples[@]}"; do
   mkdir -p "$dir/dist"
   wasm-bindgen --target web --no-typescript --out-dir "$dir/dist" \
     "$target_dir/wasm32-unknown-unknown/release/$crate.wasm"
-  cp "$dir/index.html" "$dir/style.css" "$dir/dist/"
+  cp "$dir/index.html" examples/style.css "$dir/dist/"
 done
 
 step "sizes"

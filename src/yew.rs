@@ -64,26 +64,17 @@
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
 
 use ::yew::functional::{hook, use_effect_with, use_force_update, use_memo, UseForceUpdateHandle};
 use ::yew::Callback;
-use futures_core::Stream;
-use wasm_bindgen::prelude::*;
 
-use crate::{
-    Builder, CloseInfo, ClosedBy, Codec, ConnectionState, Error, Message, ReadyState, Sender,
-    Socket, StateStream, Stats,
-};
+use crate::web::hook::{Bridge, Glue, Metrics, Opened};
+use crate::{Builder, Codec, ConnectionState, Error, Message, ReadyState, Sender, Stats};
+#[cfg(doc)]
+use crate::{CloseInfo, Socket};
 
-/// How often `bufferedAmount` and the queued bytes are re-read while they are non-zero or a
-/// send waits, in milliseconds. Nothing is polled while the socket is idle.
-pub const POLL_MS: u32 = 100;
-
-/// Inbound items handled per wake-up before yielding to the browser.
-const BATCH: usize = 256;
+pub use crate::web::hook::POLL_MS;
 
 /// What [`use_socket`] returns: the connection data as of this render, and a sender.
 pub struct UseSocketHandle<C: Codec + 'static> {
@@ -143,11 +134,7 @@ impl<C: Codec + 'static> UseSocketHandle<C> {
     /// # Errors
     /// [`Error::Closed`] after a close or once the component is unmounted.
     pub fn reconnect(&self) -> Result<(), Error> {
-        let socket = self.sender.bridge.socket.borrow();
-        match socket.as_ref() {
-            Some(s) => s.reconnect(),
-            None => Err(Error::Closed { unsent: None }),
-        }
+        Bridge::reconnect(Some(&self.sender.bridge))
     }
 
     /// Close with `code` and `reason`; no reconnection follows (as [`Socket::close`]).
@@ -160,8 +147,7 @@ impl<C: Codec + 'static> UseSocketHandle<C> {
 
     /// Counters of the socket ([`Socket::stats`]); `None` once the component is unmounted.
     pub fn stats(&self) -> Option<Stats> {
-        let socket = self.sender.bridge.socket.borrow();
-        socket.as_ref().map(Socket::stats)
+        Bridge::stats(Some(&self.sender.bridge))
     }
 }
 
@@ -201,50 +187,25 @@ impl<C: Codec + 'static> SocketSender<C> {
     /// goes out as soon as backpressure allows (queued while the link is down). A failure
     /// (encoding, a full queue, a closed socket) is emitted to `on_message` as an `Err`.
     pub fn send(&self, item: C::Out) {
-        let b = &self.bridge;
-        match &b.sender {
-            Some(s) => Bridge::spawn_send(b, s.send(item)),
-            None => b.report(Error::Closed { unsent: None }),
-        }
+        Bridge::send(Some(&self.bridge), item);
     }
 
     /// Send a raw frame without waiting, bypassing the codec; as [`SocketSender::send`].
     pub fn send_message(&self, message: Message) {
-        let b = &self.bridge;
-        match &b.sender {
-            Some(s) => Bridge::spawn_send(b, s.send_message(message)),
-            None => b.report(Error::Closed {
-                unsent: Some(message),
-            }),
-        }
+        Bridge::send_message(Some(&self.bridge), message);
     }
 
     /// Serialize any value as a JSON text frame and send it without waiting; as
     /// [`SocketSender::send`].
     #[cfg(feature = "json")]
     pub fn send_json<T: serde::Serialize + ?Sized>(&self, value: &T) {
-        let b = &self.bridge;
-        match &b.sender {
-            Some(s) => Bridge::spawn_send(b, s.send_json(value)),
-            None => b.report(Error::Closed { unsent: None }),
-        }
+        Bridge::send_json(Some(&self.bridge), value);
     }
 
     /// Encode and send `item`; the future resolves as [`Socket::send`]'s does (handed to
     /// the browser or queued), waiting under backpressure. Dropping it withdraws the item.
     pub fn send_async(&self, item: C::Out) -> impl Future<Output = Result<(), Error>> + 'static {
-        let b = &self.bridge;
-        let started = b.sender.as_ref().map(|s| (Waiting::new(b), s.send(item)));
-        async move {
-            match started {
-                Some((waiting, fut)) => {
-                    let r = fut.await;
-                    drop(waiting);
-                    r
-                }
-                None => Err(Error::Closed { unsent: None }),
-            }
-        }
+        Bridge::send_async(Some(&self.bridge), item)
     }
 
     /// Send without waiting, as [`Socket::try_send`].
@@ -253,27 +214,12 @@ impl<C: Codec + 'static> SocketSender<C> {
     /// [`Error::Full`] (with the message) when backpressure applies or other sends wait;
     /// otherwise as [`Socket::send`].
     pub fn try_send(&self, item: C::Out) -> Result<(), Error> {
-        let b = &self.bridge;
-        let s = b.sender.as_ref().ok_or(Error::Closed { unsent: None })?;
-        let r = s.try_send(item);
-        b.kick();
-        r
+        Bridge::try_send(Some(&self.bridge), item)
     }
 
     /// Wait until nothing is queued or buffered, as [`Socket::flush`].
     pub fn flush(&self) -> impl Future<Output = Result<(), Error>> + 'static {
-        let b = &self.bridge;
-        let started = b.sender.as_ref().map(|s| (Waiting::new(b), s.flush()));
-        async move {
-            match started {
-                Some((waiting, fut)) => {
-                    let r = fut.await;
-                    drop(waiting);
-                    r
-                }
-                None => Err(Error::Closed { unsent: None }),
-            }
-        }
+        Bridge::flush(Some(&self.bridge))
     }
 
     /// Close with `code` and `reason`, as [`Socket::close`].
@@ -281,17 +227,13 @@ impl<C: Codec + 'static> SocketSender<C> {
     /// # Errors
     /// See [`Socket::close`].
     pub fn close(&self, code: u16, reason: &str) -> Result<(), Error> {
-        let b = &self.bridge;
-        let s = b.sender.as_ref().ok_or(Error::Closed { unsent: None })?;
-        let r = s.close(code, reason);
-        b.kick();
-        r
+        Bridge::close(Some(&self.bridge), code, reason)
     }
 
     /// The core [`Sender`] (for example to hand to code that is not Yew-aware); `None` if
     /// the socket could not be opened.
     pub fn sender(&self) -> Option<Sender<C>> {
-        self.bridge.sender.clone()
+        Bridge::sender(Some(&self.bridge))
     }
 }
 
@@ -342,16 +284,14 @@ where
     F: FnOnce() -> Builder<C>,
 {
     let rerender = use_force_update();
-    let guard = use_memo((), move |_| Guard(Bridge::open(init(), rerender)));
-    let bridge = guard.0.clone();
+    let guard = use_memo((), move |_| Guard::open(init(), rerender));
+    let bridge = guard.bridge.clone();
     {
         let b = bridge.clone();
         use_effect_with((), move |_| move || b.stop());
     }
-    if !bridge.stopped.get() {
-        *bridge.on_message.borrow_mut() = Some(on_message);
-    }
-    let view = bridge.view.borrow().clone();
+    bridge.set_handler(Rc::new(move |item| on_message.emit(item)));
+    let view = guard.view.borrow().clone();
     UseSocketHandle {
         state: view.state,
         ready_state: view.metrics.ready_state,
@@ -364,11 +304,34 @@ where
 
 /// Lives in the hook's state: stops the socket if the component goes away without its
 /// effect's destructor having run.
-struct Guard<C: Codec + 'static>(Rc<Bridge<C>>);
+struct Guard<C: Codec + 'static> {
+    bridge: Rc<Bridge<C>>,
+    /// What the component renders.
+    view: Rc<RefCell<View>>,
+}
+
+impl<C: Codec + 'static> Guard<C> {
+    fn open(builder: Builder<C>, rerender: UseForceUpdateHandle) -> Self {
+        let opened = Opened::new(builder);
+        let view = Rc::new(RefCell::new(View {
+            state: opened.state.clone(),
+            metrics: opened.metrics,
+        }));
+        let screen = Screen {
+            view: view.clone(),
+            changed: Cell::new(false),
+            rerender,
+        };
+        Guard {
+            bridge: opened.bridge(Rc::new(screen)),
+            view,
+        }
+    }
+}
 
 impl<C: Codec + 'static> Drop for Guard<C> {
     fn drop(&mut self) {
-        self.0.stop();
+        self.bridge.stop();
     }
 }
 
@@ -379,327 +342,30 @@ struct View {
     metrics: Metrics,
 }
 
-/// The application's `on_message` callback.
-type Handler<C> = Callback<Result<<C as Codec>::In, Error>>;
-
-/// What the hook's handles and its task share.
-struct Bridge<C: Codec> {
-    /// `None` once stopped (or if the builder was invalid).
-    socket: RefCell<Option<Socket<C>>>,
-    sender: Option<Sender<C>>,
-    on_message: RefCell<Option<Handler<C>>>,
-    view: RefCell<View>,
-    rerender: RefCell<Option<UseForceUpdateHandle>>,
-    /// Sends made through the hook that are still waiting.
-    pending: Cell<usize>,
-    /// Wakes the task that pumps states, messages and byte counts.
-    waker: RefCell<Option<Waker>>,
-    stopped: Cell<bool>,
+/// The bridge's view of the component (dropped when the bridge stops).
+struct Screen {
+    view: Rc<RefCell<View>>,
+    /// Whether the view changed since the last re-render.
+    changed: Cell<bool>,
+    rerender: UseForceUpdateHandle,
 }
 
-impl<C: Codec + 'static> Bridge<C> {
-    fn open(builder: Builder<C>, rerender: UseForceUpdateHandle) -> Rc<Self> {
-        let (socket, view) = match builder.open() {
-            Ok(socket) => {
-                let view = View {
-                    state: socket.state(),
-                    metrics: Metrics::read(&socket),
-                };
-                (Some(socket), view)
-            }
-            Err(error) => {
-                let state = ConnectionState::Closed(CloseInfo {
-                    code: 1006,
-                    reason: error.to_string(),
-                    was_clean: false,
-                    by: ClosedBy::Client,
-                    error: Some(error),
-                });
-                let metrics = Metrics::default();
-                (None, View { state, metrics })
-            }
-        };
-        let states = socket.as_ref().map(Socket::states);
-        let bridge = Rc::new(Bridge {
-            sender: socket.as_ref().map(Socket::sender),
-            socket: RefCell::new(socket),
-            on_message: RefCell::new(None),
-            view: RefCell::new(view),
-            rerender: RefCell::new(Some(rerender)),
-            pending: Cell::new(0),
-            waker: RefCell::new(None),
-            stopped: Cell::new(false),
-        });
-        if let Some(states) = states {
-            wasm_bindgen_futures::spawn_local(Pump {
-                bridge: bridge.clone(),
-                states: Some(states),
-                timer: None,
-            });
-        }
-        bridge
+impl Glue for Screen {
+    fn state(&self, state: ConnectionState) {
+        self.view.borrow_mut().state = state;
+        self.changed.set(true);
     }
 
-    /// Hand an item to the application (never while a borrow is held, never after stop).
-    fn deliver(&self, item: Result<C::In, Error>) {
-        if self.stopped.get() {
-            return;
-        }
-        let handler = self.on_message.borrow().clone();
-        if let Some(handler) = handler {
-            handler.emit(item);
-        }
-    }
-
-    fn report(&self, error: Error) {
-        self.deliver(Err(error));
-    }
-
-    /// Let the task re-read the byte counts soon.
-    fn kick(&self) {
-        if let Some(w) = self.waker.borrow().as_ref() {
-            w.wake_by_ref();
-        }
-    }
-
-    /// Re-render the component (not after stop).
-    fn rerender(&self) {
-        if self.stopped.get() {
-            return;
-        }
-        let handle = self.rerender.borrow().clone();
-        if let Some(h) = handle {
-            h.force_update();
-        }
-    }
-
-    /// Poll a send once now (so it takes its place in the send order), then finish it in a
-    /// task; a failure goes to `on_message`.
-    fn spawn_send<F>(this: &Rc<Self>, fut: F)
-    where
-        F: Future<Output = Result<(), Error>> + 'static,
-    {
-        let mut fut = Box::pin(fut);
-        let mut cx = Context::from_waker(Waker::noop());
-        match fut.as_mut().poll(&mut cx) {
-            Poll::Ready(r) => {
-                if let Err(e) = r {
-                    this.report(e);
-                }
-                this.kick();
-            }
-            Poll::Pending => {
-                let waiting = Waiting::new(this);
-                let b = this.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    let r = fut.await;
-                    drop(waiting);
-                    if let Err(e) = r {
-                        b.report(e);
-                    }
-                });
-            }
-        }
-    }
-
-    /// Close the socket (code 1000) and release everything; idempotent.
-    fn stop(&self) {
-        if self.stopped.replace(true) {
-            return;
-        }
-        let socket = self.socket.borrow_mut().take();
-        drop(socket);
-        let handler = self.on_message.borrow_mut().take();
-        drop(handler);
-        let rerender = self.rerender.borrow_mut().take();
-        drop(rerender);
-        let waker = self.waker.borrow_mut().take();
-        if let Some(w) = waker {
-            w.wake();
-        }
-    }
-}
-
-/// Counts a waiting send for as long as it lives (the byte counts are polled meanwhile).
-struct Waiting<C: Codec + 'static>(Rc<Bridge<C>>);
-
-impl<C: Codec + 'static> Waiting<C> {
-    fn new(bridge: &Rc<Bridge<C>>) -> Self {
-        bridge.pending.set(bridge.pending.get() + 1);
-        bridge.kick();
-        Waiting(bridge.clone())
-    }
-}
-
-impl<C: Codec + 'static> Drop for Waiting<C> {
-    fn drop(&mut self) {
-        self.0.pending.set(self.0.pending.get().saturating_sub(1));
-        self.0.kick();
-    }
-}
-
-/// The polled numbers.
-#[derive(Clone, Copy, PartialEq)]
-struct Metrics {
-    ready_state: ReadyState,
-    buffered: usize,
-    queued: usize,
-    retry: u32,
-    open: bool,
-}
-
-impl Default for Metrics {
-    fn default() -> Self {
-        Metrics {
-            ready_state: ReadyState::Closed,
-            buffered: 0,
-            queued: 0,
-            retry: 0,
-            open: false,
-        }
-    }
-}
-
-impl Metrics {
-    fn read<C: Codec>(socket: &Socket<C>) -> Self {
-        Metrics {
-            ready_state: socket.ready_state(),
-            buffered: socket.buffered_amount(),
-            queued: socket.queued_amount(),
-            retry: socket.retry_count(),
-            open: socket.state().is_open(),
-        }
-    }
-
-    /// Whether the counts can change without an event: bytes draining from the browser's
-    /// buffer or the queue of an open link. While the link is down the queue only changes
-    /// on a send or a state transition, both of which wake the task.
-    fn draining(&self) -> bool {
-        self.buffered > 0 || (self.open && self.queued > 0)
-    }
-}
-
-/// The hook's task: state transitions, inbound items and byte counts.
-struct Pump<C: Codec + 'static> {
-    bridge: Rc<Bridge<C>>,
-    states: Option<StateStream>,
-    timer: Option<Timeout>,
-}
-
-impl<C: Codec + 'static> Future for Pump<C> {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = &mut *self;
-        let bridge = this.bridge.clone();
-        if bridge.stopped.get() {
-            return Poll::Ready(());
-        }
-        *bridge.waker.borrow_mut() = Some(cx.waker().clone());
-
-        let mut changed = false;
-        while let Some(states) = this.states.as_mut() {
-            match Pin::new(states).poll_next(cx) {
-                Poll::Ready(Some(state)) => {
-                    bridge.view.borrow_mut().state = state;
-                    changed = true;
-                }
-                Poll::Ready(None) => this.states = None,
-                Poll::Pending => break,
-            }
-        }
-
-        let mut handled = 0;
-        loop {
-            let next = {
-                let mut socket = bridge.socket.borrow_mut();
-                match socket.as_mut() {
-                    Some(s) => Pin::new(s).poll_next(cx),
-                    None => return Poll::Ready(()),
-                }
-            };
-            match next {
-                Poll::Ready(Some(item)) => bridge.deliver(item),
-                Poll::Ready(None) | Poll::Pending => break,
-            }
-            if bridge.stopped.get() {
-                return Poll::Ready(());
-            }
-            handled += 1;
-            if handled == BATCH {
-                cx.waker().wake_by_ref();
-                break;
-            }
-        }
-
-        let now = {
-            let socket = bridge.socket.borrow();
-            match socket.as_ref() {
-                Some(s) => Metrics::read(s),
-                None => return Poll::Ready(()),
-            }
-        };
+    fn metrics(&self, now: Metrics) {
         {
-            let mut view = bridge.view.borrow_mut();
+            let mut view = self.view.borrow_mut();
             if view.metrics != now {
                 view.metrics = now;
-                changed = true;
+                self.changed.set(true);
             }
         }
-        if changed {
-            bridge.rerender();
+        if self.changed.replace(false) {
+            self.rerender.force_update();
         }
-
-        if now.draining() || bridge.pending.get() > 0 {
-            if this.timer.as_ref().is_none_or(Timeout::fired) {
-                this.timer = Some(Timeout::new(POLL_MS, cx.waker().clone()));
-            }
-        } else {
-            this.timer = None;
-        }
-        Poll::Pending
-    }
-}
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &js_sys::Function, timeout: i32) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(handle: &JsValue);
-}
-
-/// A `setTimeout` that wakes a task; cleared (and its closure freed) on drop.
-struct Timeout {
-    handle: JsValue,
-    fired: Rc<Cell<bool>>,
-    _closure: Closure<dyn FnMut()>,
-}
-
-impl Timeout {
-    fn new(ms: u32, waker: Waker) -> Self {
-        let fired = Rc::new(Cell::new(false));
-        let flag = fired.clone();
-        let closure = Closure::<dyn FnMut()>::new(move || {
-            flag.set(true);
-            waker.wake_by_ref();
-        });
-        let ms = i32::try_from(ms).unwrap_or(i32::MAX);
-        let handle = set_timeout(closure.as_ref().unchecked_ref(), ms);
-        Timeout {
-            handle,
-            fired,
-            _closure: closure,
-        }
-    }
-
-    fn fired(&self) -> bool {
-        self.fired.get()
-    }
-}
-
-impl Drop for Timeout {
-    fn drop(&mut self) {
-        clear_timeout(&self.handle);
     }
 }

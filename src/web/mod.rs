@@ -2,6 +2,8 @@
 
 pub(crate) mod diagnostics;
 pub(crate) mod driver;
+#[cfg(any(feature = "leptos", feature = "yew"))]
+pub(crate) mod hook;
 mod listener;
 pub(crate) mod socket;
 mod timer;

@@ -10,6 +10,8 @@ use wasm_bindgen_futures::JsFuture;
 
 use resocket::{ConnectionState, Socket};
 
+pub mod hooks;
+
 /// `127.0.0.1:PORT` of the project's test server, fixed at compile time by `make test`.
 pub fn server() -> &'static str {
     match option_env!("RESOCKET_TEST_SERVER") {
