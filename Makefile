@@ -10,6 +10,9 @@ demo:
 pkg:
 	bash scripts/pkg.sh
 
+bench:
+	bash scripts/bench.sh
+
 examples:
 	bash scripts/examples.sh
 

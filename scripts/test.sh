@@ -92,4 +92,7 @@ run_engine webkit "Safari" DISPLAY="$display" SAFARIDRIVER_REMOTE="http://127.0.
 step "npm package resocket-wasm: types, Node, Chromium, Firefox, WebKit"
 bash scripts/test-js.sh || die "package tests (scripts/test-js.sh) failed"
 
+step "benchmarks: smoke run (tiny counts, no thresholds)"
+RESOCKET_BENCH_SKIP_SETUP=1 bash scripts/bench.sh --smoke || die "benchmark smoke run (scripts/bench.sh --smoke) failed"
+
 step "all suites passed in Chromium, Firefox and WebKit"

@@ -1,0 +1,246 @@
+// What is measured: every browser benchmark, its cases, variants, baseline and target.
+// Read by run.mjs (to run them) and report.mjs (to summarise and render them).
+
+export const HIGH = 1 << 20; // resocket's default high-water mark, bytes
+export const KIB = 1024;
+
+export const VARIANTS = {
+  js: "raw JS WebSocket",
+  npm: "resocket, npm `ReSocket`",
+  rs: "resocket, Rust `Socket`",
+  rsInner: "the same codec timed inside wasm (no copy across)",
+  gloo: "gloo-net",
+  websys: "raw web-sys",
+  npmWarm: "resocket, npm, package already imported",
+  ws: "plain `new WebSocket`",
+  rws: "reconnecting-websocket, defaults",
+  rwsSame: "reconnecting-websocket, resocket's delays",
+  party: "partysocket, defaults",
+  partySame: "partysocket, resocket's delays",
+};
+
+const limits = { limit: 60_000 };
+
+/**
+ * metrics: key → { unit, better, label, pooled? (values of all runs pooled, p50 shown),
+ * sum? (values summed over all runs) }.
+ * target: { text, variants, metric, kind: "ratio>=" | "ratio<=" | "median<=" | "worst<=" |
+ * "delta<=" | "sum==", value }; a case with `target: i` is held to targets[i] only. Ratios are variant / baseline of the same repetition (paired), median.
+ */
+export const BENCHES = [
+  {
+    id: "B2",
+    title: "Receive rate: small JSON messages decoded to a typed value",
+    module: "b2-recv.js",
+    variants: ["js", "npm", "rs", "gloo"],
+    baseline: "js",
+    metrics: {
+      rate: { unit: "msg/s", better: "higher", label: "messages/s" },
+      taskUs: { unit: "µs/msg", better: "lower", label: "main thread" },
+      scriptUs: { unit: "µs/msg", better: "lower", label: "JS + wasm" },
+    },
+    cases: [
+      { name: "32 B", params: { count: 20000, pad: 10, ...limits }, smoke: { count: 300, pad: 10, ...limits } },
+      { name: "128 B", params: { count: 20000, pad: 106, ...limits }, smoke: { count: 300, pad: 106, ...limits } },
+    ],
+    targets: [{ text: "≥ 0.95× raw JS", variants: ["npm", "rs"], metric: "rate", kind: "ratio>=", value: 0.95 }],
+  },
+  {
+    id: "B3",
+    title: "Ping-pong round trip (batches of sequential round trips)",
+    module: "b3-rtt.js",
+    variants: ["js", "npm", "rs", "gloo"],
+    baseline: "js",
+    metrics: {
+      p50: { unit: "µs", better: "lower", label: "p50 RTT" },
+      p99: { unit: "µs", better: "lower", label: "p99 RTT" },
+      taskUs: { unit: "µs/trip", better: "lower", label: "main thread" },
+    },
+    cases: [{ name: "ping → pong, batches of 40", params: { batches: 40, per: 40, ...limits }, smoke: { batches: 3, per: 4, ...limits } }],
+    targets: [{ text: "p50 within 5% of raw JS", variants: ["npm", "rs"], metric: "p50", kind: "ratio<=", value: 1.05 }],
+  },
+  {
+    id: "B4",
+    title: "Binary throughput (same 1 MiB / 256 KiB gate everywhere)",
+    module: "b4-binary.js",
+    variants: ["js", "npm", "rs"],
+    baseline: "js",
+    metrics: {
+      mibps: { unit: "MiB/s", better: "higher", label: "throughput" },
+      taskUs: { unit: "µs/MiB", better: "lower", label: "main thread" },
+    },
+    cases: [
+      { name: "send 64 KiB × 256", params: { mode: "send", size: 64 * KIB, count: 256, ...limits }, smoke: { mode: "send", size: 64 * KIB, count: 4, ...limits } },
+      { name: "send 1 MiB × 16", params: { mode: "send", size: 1 << 20, count: 16, ...limits }, smoke: { mode: "send", size: 1 << 20, count: 2, ...limits } },
+      { name: "echo 64 KiB × 128", params: { mode: "echo", size: 64 * KIB, count: 128, ...limits }, smoke: { mode: "echo", size: 64 * KIB, count: 4, ...limits } },
+      { name: "echo 1 MiB × 8", params: { mode: "echo", size: 1 << 20, count: 8, ...limits }, smoke: { mode: "echo", size: 1 << 20, count: 2, ...limits } },
+    ],
+    targets: [{ text: "≥ 0.9× raw JS", variants: ["npm", "rs"], metric: "mibps", kind: "ratio>=", value: 0.9 }],
+  },
+  {
+    id: "B5",
+    title: "Backpressure: 64 KiB messages into a stalled (300 ms), then slow sink",
+    module: "b5-backpressure.js",
+    variants: ["js", "npm", "rs", "gloo"],
+    baseline: "js",
+    metrics: {
+      peakKiB: { unit: "KiB", better: "lower", label: "peak bufferedAmount" },
+      rate: { unit: "msg/s", better: "higher", label: "messages/s" },
+      taskUs: { unit: "µs/msg", better: "lower", label: "main thread" },
+    },
+    cases: [
+      {
+        name: "64 KiB × 256, stall 300 ms, then 40 ms of every 80",
+        params: { size: 64 * KIB, count: 256, stall: 300, every: 80, pause: 40, ...limits },
+        smoke: { size: 64 * KIB, count: 24, stall: 50, every: 80, pause: 40, ...limits },
+      },
+    ],
+    targets: [
+      { text: "peak ≤ high + 1 message (1088 KiB)", variants: ["npm", "rs"], metric: "peakKiB", kind: "worst<=", value: (HIGH + 64 * KIB) / KIB },
+      { text: "≥ 0.9× gated JS rate", variants: ["npm", "rs"], metric: "rate", kind: "ratio>=", value: 0.9 },
+    ],
+  },
+  {
+    id: "B6",
+    title: "Codec cost per message",
+    module: "b6-codec.js",
+    variants: ["js", "rs", "rsInner"],
+    labels: {
+      js: "`JSON.parse` / `JSON.stringify`",
+      rs: "resocket `Json` codec in wasm, string copied across (as on the socket)",
+    },
+    baseline: "js",
+    metrics: { ns: { unit: "ns/msg", better: "lower", label: "ns per message" } },
+    cases: [
+      { name: "decode 31 B", params: { op: "decode", shape: "small", n: 20000, batches: 5 }, smoke: { op: "decode", shape: "small", n: 200, batches: 1 }, target: 0 },
+      { name: "decode 124 B chat", params: { op: "decode", shape: "chat", n: 20000, batches: 5 }, smoke: { op: "decode", shape: "chat", n: 200, batches: 1 }, target: 0 },
+      { name: "encode 31 B", params: { op: "encode", shape: "small", n: 20000, batches: 5 }, smoke: { op: "encode", shape: "small", n: 200, batches: 1 }, target: 1 },
+      { name: "encode 124 B chat", params: { op: "encode", shape: "chat", n: 20000, batches: 5 }, smoke: { op: "encode", shape: "chat", n: 200, batches: 1 }, target: 1 },
+    ],
+    targets: [
+      { text: "decode ≤ 1.5× JSON.parse", variants: ["rs"], metric: "ns", kind: "ratio<=", value: 1.5 },
+      { text: "encode ≤ 3× JSON.stringify", variants: ["rs"], metric: "ns", kind: "ratio<=", value: 3 },
+    ],
+  },
+  {
+    id: "B7",
+    title: "Reconnect after a server-side drop, with messages queued while down",
+    module: "b7-reconnect.js",
+    variants: ["npm", "rs", "rws", "rwsSame", "party", "partySame"],
+    baseline: "rwsSame",
+    metrics: {
+      retry: { unit: "ms", better: "lower", label: "close → retry", pooled: true },
+      reopen: { unit: "ms", better: "lower", label: "close → open", pooled: true },
+      lost: { unit: "msgs", better: "lower", label: "lost", sum: true },
+      dup: { unit: "msgs", better: "lower", label: "duplicated", sum: true },
+    },
+    cases: [
+      {
+        name: "fresh client per drop, 20 queued",
+        params: { cycles: 6, queued: 20, cycleLimit: 15000 },
+        smoke: { cycles: 1, queued: 3, cycleLimit: 15000 },
+        variantParams: { rws: { cycles: 2 }, party: { cycles: 2 }, rwsSame: { cycles: 4 }, partySame: { cycles: 4 } },
+      },
+    ],
+    targets: [
+      { text: "first retry p50 ≤ 250 ms", variants: ["npm", "rs"], metric: "retry", kind: "median<=", value: 250 },
+      { text: "zero loss of queued messages", variants: ["npm", "rs"], metric: "lost", kind: "sum==", value: 0 },
+    ],
+  },
+  {
+    id: "B8",
+    title: "Cold start: import → socket open (fresh browser context)",
+    module: "b8-cold.js",
+    variants: ["ws", "npm", "rs", "npmWarm", "rws", "websys", "gloo"],
+    baseline: "ws",
+    repsFactor: 2,
+    metrics: { ms: { unit: "ms", better: "lower", label: "import → open" } },
+    cases: [{ name: "/echo", params: {}, smoke: {} }],
+    targets: [{ text: "≤ plain WebSocket + 5 ms", variants: ["npm", "rs"], metric: "ms", kind: "delta<=", value: 5 }],
+  },
+];
+
+/** Time a single run may take before the driver abandons it (ms). */
+export function runTimeout(params) {
+  if (params.cycles) return params.cycles * params.cycleLimit + 15000;
+  return (params.limit ?? 60000) + 15000;
+}
+
+// ---- statistics ------------------------------------------------------------------------
+
+export function median(xs) {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const finite = (xs) => xs.filter(Number.isFinite);
+const min = (xs) => (finite(xs).length ? Math.min(...finite(xs)) : NaN);
+const max = (xs) => (finite(xs).length ? Math.max(...finite(xs)) : NaN);
+
+/**
+ * Summarise one case. `runs[variant]` is an array (one per repetition, in order) of
+ * run results: { metrics: {k: number}, pooled: {k: number[]} } or { error }.
+ */
+export function summarise(bench, runs) {
+  const out = {};
+  for (const v of bench.variants) {
+    const rs = runs[v] ?? [];
+    const base = runs[bench.baseline] ?? [];
+    out[v] = { runs: rs.length, errors: rs.filter((r) => r.error).map((r) => r.error) };
+    for (const [k, m] of Object.entries(bench.metrics)) {
+      if (m.pooled) {
+        const all = rs.flatMap((r) => r.pooled?.[k] ?? []);
+        const ball = base.flatMap((r) => r.pooled?.[k] ?? []);
+        const med = median(all);
+        out[v][k] = { n: all.length, median: med, min: min(all), max: max(all), ratio: med / median(ball) };
+      } else if (m.sum) {
+        const vals = rs.map((r) => r.metrics?.[k]).filter(Number.isFinite);
+        out[v][k] = { n: vals.length, sum: vals.reduce((a, b) => a + b, 0) };
+      } else {
+        const vals = rs.map((r) => r.metrics?.[k]);
+        const ratios = rs.map((r, i) => r.metrics?.[k] / base[i]?.metrics?.[k]);
+        const deltas = rs.map((r, i) => r.metrics?.[k] - base[i]?.metrics?.[k]);
+        out[v][k] = {
+          n: finite(vals).length,
+          samples: vals,
+          median: median(vals),
+          min: min(vals),
+          max: max(vals),
+          ratio: { median: median(ratios), min: min(ratios), max: max(ratios) },
+          delta: { median: median(deltas), min: min(deltas), max: max(deltas) },
+        };
+      }
+    }
+  }
+  return out;
+}
+
+/** Whether `variant` meets `target` in a summarised case: true / false / null (no data). */
+export function meets(target, s) {
+  const m = s?.[target.metric];
+  if (!m) return null;
+  let x;
+  switch (target.kind) {
+    case "ratio>=":
+      x = m.ratio?.median ?? m.ratio;
+      return Number.isFinite(x) ? x >= target.value : null;
+    case "ratio<=":
+      x = m.ratio?.median ?? m.ratio;
+      return Number.isFinite(x) ? x <= target.value : null;
+    case "median<=":
+      x = m.median;
+      return Number.isFinite(x) ? x <= target.value : null;
+    case "worst<=":
+      x = m.max;
+      return Number.isFinite(x) ? x <= target.value : null;
+    case "delta<=":
+      x = m.delta?.median;
+      return Number.isFinite(x) ? x <= target.value : null;
+    case "sum==":
+      return m.n > 0 ? m.sum === target.value : null;
+    default:
+      return null;
+  }
+}
