@@ -27,7 +27,7 @@ if [ ! -x "$wasm_opt" ] || ! "$wasm_opt" --version 2>/dev/null | grep -q "versio
 fi
 
 log "cargo build (release, wasm32-unknown-unknown)"
-cargo build -p resocket --lib --release --target wasm32-unknown-unknown
+cargo build -p resocket --lib --release --target wasm32-unknown-unknown --features js
 [ -f "$wasm_in" ] || die "no $wasm_in after the build"
 
 rm -rf "$out"

@@ -22,7 +22,7 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p resocket --all-targets "${wasm[@]}" -- -D warnings
-cargo clippy -p resocket --all-targets "${wasm[@]}" --features leptos,yew -- -D warnings
+cargo clippy -p resocket --all-targets "${wasm[@]}" --features leptos,yew,js -- -D warnings
 
 step "native tests (unit, simulation, doc, server)"
 cargo test --workspace

@@ -38,7 +38,7 @@ pub mod yew;
 
 #[cfg(target_arch = "wasm32")]
 mod client;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
 mod js;
 #[cfg(target_arch = "wasm32")]
 mod web;

@@ -261,10 +261,8 @@ impl ReconnectPolicy {
             ));
         }
         if !self.factor.is_finite() || self.factor < 1.0 {
-            return Err(format!(
-                "factor must be finite and >= 1.0 (got {})",
-                self.factor
-            ));
+            // No float in the message: formatting one pulls ~9 KiB of code into the wasm.
+            return Err("factor must be finite and >= 1.0".into());
         }
         if self.max_attempts == Some(0) {
             return Err("max_attempts must be at least 1 (use None for unlimited)".into());

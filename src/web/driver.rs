@@ -23,6 +23,7 @@ use crate::{Config, ConnectionState, Error, Message, ReadyState};
 pub(crate) type Provider = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<String, String>>>>>;
 
 /// What the driver tells an observer, synchronously, as it happens.
+#[cfg_attr(not(feature = "js"), allow(dead_code))] // read by the JS facade
 pub(crate) enum Notice<'a> {
     State(&'a ConnectionState),
     Message(&'a Message),
