@@ -149,12 +149,6 @@ targetRows.push(["B1", "core ≤ 12 KiB gzip (wasm + JS)", "Rust API, Raw", `${k
 targetRows.push(["B1", "with JSON ≤ 28 KiB gzip", "Rust API, Json", `${kib(json.total.gzip)} KiB`, json.total.gzip <= 28 * KB]);
 targetRows.push(["B1", "with JSON ≤ 28 KiB gzip", "npm package", `${kib(npm.total.gzip)} KiB`, npm.total.gzip <= 28 * KB]);
 
-for (const r of [core, json]) {
-  if (r.wasmWithoutFacade) {
-    L(`Estimate for ${r.label} without resocket's JS facade (\`WasmSocket\`, compiled into every wasm32 build of the crate; \`wasm-metadce\` drops its exports, then \`wasm-opt -Oz\`): wasm ${kib(r.wasmWithoutFacade.gzip)} KiB gzip instead of ${kib(r.wasm.gzip)} (−${kib(r.wasm.gzip - r.wasmWithoutFacade.gzip)} KiB; the glue would shrink too).`);
-    L();
-  }
-}
 const bd = sizes.breakdown ?? {};
 if (bd["size-resocket-core"]) {
   L(`Where the bytes of the wasm go (function bodies before compression, from a copy that keeps the name section; names map to crates approximately):`);

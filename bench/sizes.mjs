@@ -253,38 +253,6 @@ function exportsOf(buf) {
   return names;
 }
 
-/**
- * Estimate of a Rust-API app without resocket's JS facade: wasm-metadce drops the
- * `WasmSocket` / `diagnostics` exports (which every app linking resocket carries, as
- * #[wasm_bindgen] exports cannot be removed by the linker) and what only they reach,
- * then wasm-opt -Oz. The JS glue would shrink too; not estimated.
- */
-function withoutFacade(file) {
-  if (!args.binaryen) return null;
-  const dir = mkdtempSync(join(tmpdir(), "facade-"));
-  try {
-    const names = exportsOf(readFileSync(file));
-    const keep = names.filter((n) => !/^wasmsocket_|^__wbg_wasmsocket_free$|^diagnostics$/.test(n));
-    const graph = [{ name: "root", root: true, reaches: keep.map((n) => `e:${n}`) }, ...names.map((n) => ({ name: `e:${n}`, export: n }))];
-    writeFileSync(join(dir, "graph.json"), JSON.stringify(graph));
-    const feats = ["--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue"];
-    execFileSync(join(args.binaryen, "wasm-metadce"), [...feats, "-f", join(dir, "graph.json"), file, "-o", join(dir, "a.wasm")], { stdio: "ignore" });
-    execFileSync(join(args.binaryen, "wasm-opt"), ["-Oz", ...feats, join(dir, "a.wasm"), "-o", join(dir, "b.wasm")], { stdio: "ignore" });
-    return measure(readFileSync(join(dir, "b.wasm")));
-  } catch (e) {
-    console.error(`facade estimate failed: ${e.message}`);
-    return null;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-for (const r of rows.filter((x) => x.id.startsWith("resocket-"))) {
-  const name = r.id === "resocket-core" ? "size-resocket-core" : "size-resocket-json";
-  const w = withoutFacade(join(args.site, "apps", name, `${name.replaceAll("-", "_")}_bg.wasm`));
-  if (w) r.wasmWithoutFacade = w;
-}
-
 const named = join(args.site, "named");
 const detail = {};
 for (const n of ["size-resocket-core", "size-resocket-json", "size-websys-core", "size-websys-json", "size-gloo-core"]) {
