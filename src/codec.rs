@@ -160,13 +160,11 @@ mod tests {
     fn decode_error_carries_raw_frame() {
         let c = Json::<Event>::new();
         let bad = Message::Text("{oops".into());
-        match c.decode(bad.clone()) {
-            Err(Error::Decode { frame, error }) => {
-                assert_eq!(frame, bad);
-                assert!(!error.is_empty());
-            }
-            other => panic!("expected decode error, got {other:?}"),
-        }
+        let result = c.decode(bad.clone());
+        assert!(
+            matches!(&result, Err(Error::Decode { frame, error }) if *frame == bad && !error.is_empty()),
+            "expected a decode error carrying the frame, got {result:?}"
+        );
     }
 
     #[test]
