@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { chromium } from "playwright-core";
 import { BENCHES, runTimeout, summarise } from "./specs.mjs";
+import { CHROMIUM_ARGS, CHROMIUM_BIN } from "../tests/js/chromium.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -25,19 +26,8 @@ if (!args.base || !args.out) {
 const reps = args.smoke ? 1 : Math.max(1, Number(args.reps));
 const only = args.only ? new Set(args.only.split(",").map((s) => s.trim().toUpperCase())) : null;
 
-const CHROMIUM_ARGS = [
-  "--headless=new",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
-const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+const browser = await chromium.launch({ executablePath: CHROMIUM_BIN, args: CHROMIUM_ARGS });
 
 /** Normalise a page result to { metrics, pooled } or { error }. */
 function normalise(r) {

@@ -10,6 +10,7 @@
 
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { CHROMIUM_ARGS, CHROMIUM_BIN } from "./chromium.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -26,17 +27,6 @@ if (!["chromium", "firefox", "webkit"].includes(engine) || !args.page) {
 const pageUrl = `${args.page}${args.page.includes("?") ? "&" : "?"}engine=${engine}`;
 const filter = process.env.RESOCKET_JS_FILTER ?? "";
 
-const CHROMIUM_ARGS = [
-  "--headless=new",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const WAIT_SCRIPT = `
   const done = arguments[arguments.length - 1];
@@ -102,7 +92,7 @@ async function openEngine() {
   if (engine === "chromium") {
     const { chromium } = await import("playwright-core");
     const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_BIN ?? "/usr/bin/chromium",
+      executablePath: CHROMIUM_BIN,
       args: CHROMIUM_ARGS,
       timeout: 60000,
     });

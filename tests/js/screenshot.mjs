@@ -5,24 +5,12 @@
 //   node tests/js/screenshot.mjs [http://127.0.0.1:8080/] [docs/screenshot.png]
 
 import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS, CHROMIUM_BIN } from "./chromium.mjs";
 
 const url = process.argv[2] ?? "http://127.0.0.1:8080/";
 const out = process.argv[3] ?? new URL("../../docs/screenshot.png", import.meta.url).pathname;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_BIN ?? "/usr/bin/chromium",
-  args: [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await chromium.launch({ executablePath: CHROMIUM_BIN, args: CHROMIUM_ARGS });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: "light" });
   const problems = [];
