@@ -4,12 +4,26 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::{interval_at, sleep_until, Duration, Instant, Interval, MissedTickBehavior};
+use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::query::{split_target, Query};
+use crate::raw::BadClose;
 
 /// Longest stall honoured (a "forever" stall).
 const MAX_STALL: Duration = Duration::from_secs(86_400 * 30);
+/// Largest `/big` message (and the largest message or frame the server reads).
+pub const MAX_BIG: usize = 100 << 20;
+/// Most `/burst` messages.
+const MAX_BURST: u64 = 1_000_000;
+/// Largest `/burst` padding.
+const MAX_PAD: usize = 1 << 20;
+/// Longest `/badclose` reason.
+const MAX_REASON: usize = 200;
+/// Longest `/hang`.
+const MAX_HANG: Duration = Duration::from_secs(120);
+/// The `/subprotocol` answer when `proto` is absent or not a valid header value.
+const UNREQUESTED: &str = "unrequested";
 
 /// An endpoint and its parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +50,20 @@ pub enum Kind {
         stall: Duration,
     },
     Silent,
+    Big {
+        bytes: usize,
+        binary: bool,
+    },
+    BadClose(BadClose),
+    AcceptClose {
+        drop: bool,
+    },
+    Hang {
+        after: Duration,
+    },
+    Subprotocol {
+        proto: String,
+    },
 }
 
 impl Kind {
@@ -52,8 +80,8 @@ impl Kind {
                 count: q.opt_num("count"),
             },
             "/burst" => Kind::Burst {
-                count: q.num("count", 100),
-                size: q.num("size", 0),
+                count: q.num("count", 100).min(MAX_BURST),
+                size: q.num("size", 0).min(MAX_PAD),
             },
             "/close" => Kind::Close {
                 code: q.num("code", 1000),
@@ -67,34 +95,77 @@ impl Kind {
                 stall: ms("stall_ms", 0).min(MAX_STALL),
             },
             "/silent" => Kind::Silent,
+            "/big" => Kind::Big {
+                bytes: q.num("bytes", 1 << 20).min(MAX_BIG),
+                binary: q.get("kind") == Some("binary"),
+            },
+            "/badclose" => Kind::BadClose(bad_close(&q)),
+            "/accept_close" => Kind::AcceptClose {
+                drop: q.get("mode") == Some("drop"),
+            },
+            "/hang" => Kind::Hang {
+                after: ms("ms", 60_000).min(MAX_HANG),
+            },
+            "/subprotocol" => Kind::Subprotocol {
+                proto: subprotocol(&q),
+            },
             _ => return None,
         })
     }
 
-    /// Frames sent right after the handshake.
-    pub fn greeting(&self) -> Vec<Message> {
+    /// Frames sent right after the handshake, made one at a time as they are sent.
+    pub fn greeting(&self) -> Box<dyn Iterator<Item = Message> + Send> {
         match self {
-            Kind::Greet => vec![Message::text("Hello")],
+            Kind::Greet => Box::new(std::iter::once(Message::text("Hello"))),
             Kind::Burst { count, size } => {
                 let pad = "x".repeat(*size);
-                (1..=*count)
-                    .map(|i| Message::text(format!(r#"{{"seq":{i},"pad":"{pad}"}}"#)))
-                    .collect()
+                Box::new(
+                    (1..=*count)
+                        .map(move |i| Message::text(format!(r#"{{"seq":{i},"pad":"{pad}"}}"#))),
+                )
             }
-            _ => Vec::new(),
+            _ => Box::new(std::iter::empty()),
         }
     }
 
     /// Replies to one data message (the `ping` heartbeat is handled by the caller).
     pub fn reply(&self, msg: Message) -> Option<Message> {
         match (self, msg) {
-            (Kind::Echo | Kind::Burst { .. } | Kind::Close { .. }, m) => Some(m),
+            (
+                Kind::Echo
+                | Kind::Burst { .. }
+                | Kind::Close { .. }
+                | Kind::Big { .. }
+                | Kind::Subprotocol { .. },
+                m,
+            ) => Some(m),
             (Kind::Greet, Message::Text(t)) => Some(Message::text(format!("You said: {t}"))),
             (Kind::Greet, m) => Some(m),
             (Kind::Sink { .. }, m) => Some(Message::text(ack(&m))),
             _ => None,
         }
     }
+}
+
+/// `/badclose` parameters: `code` (`none` or 0..=65535, default 1005), `reason_len`, `utf8`.
+fn bad_close(q: &Query) -> BadClose {
+    let code = match q.get("code") {
+        Some("none") => None,
+        _ => Some(q.num("code", 1005)),
+    };
+    BadClose {
+        code,
+        reason_len: q.num("reason_len", 0).min(MAX_REASON),
+        bad_utf8: q.get("utf8") == Some("bad"),
+    }
+}
+
+/// The `/subprotocol` answer: `proto` if it is a non-empty header value, else [`UNREQUESTED`].
+fn subprotocol(q: &Query) -> String {
+    q.get("proto")
+        .filter(|p| !p.is_empty() && HeaderValue::from_str(p).is_ok())
+        .unwrap_or(UNREQUESTED)
+        .to_string()
 }
 
 /// The `ack:<id>` reply of `/sink`.
@@ -211,6 +282,43 @@ mod tests {
             after: Duration::from_millis(5),
         };
         assert_eq!(k, Some(want));
+    }
+
+    #[test]
+    fn hostile_parameters_are_capped() {
+        let big = Kind::parse("/big?bytes=999999999999&kind=binary");
+        let want = Kind::Big {
+            bytes: MAX_BIG,
+            binary: true,
+        };
+        assert_eq!(big, Some(want));
+        let Some(Kind::BadClose(close)) = Kind::parse("/badclose?code=65535&reason_len=9999")
+        else {
+            panic!("not a badclose");
+        };
+        assert_eq!((close.code, close.reason_len), (Some(65535), MAX_REASON));
+        let none = Kind::parse("/badclose?code=none&utf8=bad");
+        let want = BadClose {
+            code: None,
+            reason_len: 0,
+            bad_utf8: true,
+        };
+        assert_eq!(none, Some(Kind::BadClose(want)));
+        let hang = Kind::parse("/hang?ms=99999999");
+        assert_eq!(hang, Some(Kind::Hang { after: MAX_HANG }));
+        let burst = Kind::parse("/burst?count=99999999999&size=99999999999");
+        let want = Kind::Burst {
+            count: MAX_BURST,
+            size: MAX_PAD,
+        };
+        assert_eq!(burst, Some(want));
+        let proto = |t| match Kind::parse(t) {
+            Some(Kind::Subprotocol { proto }) => proto,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(proto("/subprotocol"), UNREQUESTED);
+        assert_eq!(proto("/subprotocol?proto=%0A"), UNREQUESTED);
+        assert_eq!(proto("/subprotocol?proto=a,%20b"), "a, b");
     }
 
     #[test]

@@ -10,6 +10,8 @@ use tokio_tungstenite::tungstenite::Message;
 
 /// Most close frames remembered per tag.
 const MAX_CLOSES: usize = 1000;
+/// Most connection times remembered per tag (the first ones).
+const MAX_ACCEPT_TIMES: usize = 1000;
 
 /// A fault or control action delivered to one live connection.
 #[derive(Debug, Clone)]
@@ -39,6 +41,8 @@ struct ConnEntry {
 #[derive(Default)]
 struct TagStats {
     accepted: u64,
+    /// When the first [`MAX_ACCEPT_TIMES`] connections were accepted.
+    accepted_at: Vec<Instant>,
     refused: u64,
     messages_in: u64,
     bytes_in: u64,
@@ -73,6 +77,15 @@ fn matches(filter: Option<&str>, tag: &str) -> bool {
     filter.is_none_or(|f| f == tag)
 }
 
+/// The first [`MAX_ACCEPT_TIMES`] of `times`, in ms since the earliest.
+fn relative_ms(mut times: Vec<Instant>) -> Vec<u64> {
+    times.sort();
+    times.truncate(MAX_ACCEPT_TIMES);
+    let first = times.first().copied();
+    let since = |t: Instant| first.map_or(0, |f| t.duration_since(f).as_millis() as u64);
+    times.into_iter().map(since).collect()
+}
+
 /// Registry shared by every connection task and the control endpoints.
 #[derive(Default)]
 pub struct Registry {
@@ -89,7 +102,11 @@ impl Registry {
         let mut inner = self.lock();
         inner.next_id += 1;
         let id = inner.next_id;
-        inner.tag_stats(tag).accepted += 1;
+        let stats = inner.tag_stats(tag);
+        stats.accepted += 1;
+        if stats.accepted_at.len() < MAX_ACCEPT_TIMES {
+            stats.accepted_at.push(Instant::now());
+        }
         let tag = tag.to_string();
         inner.conns.insert(id, ConnEntry { tag, ctl });
         id
@@ -180,6 +197,7 @@ impl Registry {
         let mut closes = Vec::new();
         for (_, s) in inner.stats.iter().filter(|(t, _)| matches(tag, t)) {
             total.accepted += s.accepted;
+            total.accepted_at.extend_from_slice(&s.accepted_at);
             total.refused += s.refused;
             total.messages_in += s.messages_in;
             total.bytes_in += s.bytes_in;
@@ -193,6 +211,7 @@ impl Registry {
             .collect();
         json!({
             "accepted": total.accepted,
+            "accepted_at_ms": relative_ms(total.accepted_at),
             "open": open,
             "refused": total.refused,
             "messages_in": total.messages_in,
@@ -229,5 +248,35 @@ impl Registry {
         for (_, tx) in inner.rooms.get(room).into_iter().flatten() {
             let _ = tx.send(msg.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::sync::mpsc::unbounded_channel;
+
+    #[test]
+    fn accept_times_are_capped() {
+        let reg = Registry::default();
+        let (tx, _rx) = unbounded_channel();
+        for _ in 0..MAX_ACCEPT_TIMES + 5 {
+            reg.register("a", tx.clone());
+        }
+        reg.register("b", tx);
+        let a = reg.stats(Some("a"));
+        assert_eq!(a["accepted"], MAX_ACCEPT_TIMES as u64 + 5);
+        let times = a["accepted_at_ms"].as_array().unwrap();
+        assert_eq!(
+            (times.len(), times[0].as_u64()),
+            (MAX_ACCEPT_TIMES, Some(0))
+        );
+        let all = reg.stats(None);
+        assert_eq!(
+            all["accepted_at_ms"].as_array().unwrap().len(),
+            MAX_ACCEPT_TIMES
+        );
+        reg.reset(Some("a"));
+        assert_eq!(reg.stats(Some("a"))["accepted_at_ms"], json!([]));
     }
 }

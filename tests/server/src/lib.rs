@@ -2,6 +2,30 @@
 //!
 //! One listener serves static files, `/control/*` JSON endpoints and WebSocket
 //! endpoints (`/echo`, `/greet`, `/push`, `/burst`, `/close`, `/chat`, `/sink`, `/silent`).
+//! `/burst?count=N&size=S` (N ≤ 1,000,000, S ≤ 1 MiB) also serves as a flood: 100,000
+//! small messages go out in well under a second, batched into large writes.
+//!
+//! Hostile endpoints, for testing how clients cope with a misbehaving server:
+//!
+//! - `/big?bytes=N&kind=text|binary`: one message of exactly N bytes (default 1 MiB, at most
+//!   100 MiB) in a single frame right after the handshake (text: all `x`; binary: byte `i` is
+//!   `i & 255`), then echoes like `/echo` (messages up to 100 MiB are read).
+//! - `/badclose?code=N&reason_len=L&utf8=bad`: a raw close frame right after the handshake,
+//!   with the 2-byte code N verbatim (0..=65535, default 1005; `code=none` sends an empty
+//!   payload) and L bytes of `r` (`0xff` with `utf8=bad`; L ≤ 200, so the payload may break
+//!   the 125-byte control-frame limit). Then waits up to 2 s for the client's close frame
+//!   (recorded in `closes`) or hangup, and drops the TCP connection.
+//! - `/accept_close?mode=close|drop`: right after the handshake, a normal close 1000
+//!   (default) or a TCP drop with no close frame.
+//! - `/hang?ms=N`: reads the upgrade request and never answers; closes the TCP connection
+//!   after N ms (default 60000, at most 120000), or earlier on `/control/drop` or `kill`.
+//! - `/subprotocol?proto=P`: answers `Sec-WebSocket-Protocol: P` (default `unrequested`)
+//!   whatever the client offered, then echoes.
+//!
+//! Every WebSocket endpoint takes `tag=T`; `/control/stats?tag=T` then reports that tag's
+//! `accepted` (connections, `/hang` included), `accepted_at_ms` (ms since the tag's first
+//! connection, first 1000 only), `open`, `refused`, `messages_in`, `bytes_in`, `pings` and
+//! `closes` (`{code, reason}` of close frames received from clients).
 
 use std::future::Future;
 use std::io;
@@ -14,8 +38,11 @@ use tokio::time::{sleep, timeout, Duration};
 mod control;
 mod endpoint;
 mod faults;
+mod handshake;
+mod hang;
 mod http;
 mod query;
+mod raw;
 mod ws;
 
 /// Largest accepted request head.

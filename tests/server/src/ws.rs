@@ -1,31 +1,28 @@
 //! WebSocket connections: down check, handshake, and the per-connection `select!` loop.
 
 use std::collections::VecDeque;
+use std::future::Future;
 use std::sync::Arc;
 
 use futures_util::{SinkExt, StreamExt};
-use tokio::io::{AsyncReadExt, Interest};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, Interest};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 use tokio::time::{sleep, sleep_until, timeout, Duration, Instant};
-use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
-use tokio_tungstenite::tungstenite::http;
-use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::WebSocketStream;
 
 use crate::endpoint::{Kind, Out, Source};
 use crate::faults::{Command, DownMode};
+use crate::handshake::{accept, Ws};
 use crate::http::{send_and_close, Head};
 use crate::query::{split_target, Query};
-use crate::Shared;
+use crate::{hang, raw, Shared};
 
-type Ws = WebSocketStream<TcpStream>;
-
-/// Largest accepted message and frame.
-const MAX_MESSAGE: usize = 64 << 20;
 /// How long to wait for the peer's close frame after sending ours.
 const CLOSE_WAIT: Duration = Duration::from_secs(5);
+/// How long `/badclose` waits for the client to close after its close frame.
+const BAD_CLOSE_WAIT: Duration = Duration::from_secs(2);
 
 /// Handles a WebSocket upgrade whose request head is still unread on `stream`.
 pub async fn handle(mut stream: TcpStream, head: Head, shared: Arc<Shared>) {
@@ -46,7 +43,12 @@ pub async fn handle(mut stream: TcpStream, head: Head, shared: Arc<Shared>) {
     // actions already reach this connection (commands queue until its loop runs).
     let (ctl_tx, ctl) = unbounded_channel();
     let id = shared.registry.register(&tag, ctl_tx);
-    let established = handshake(stream)
+    if let Some(Kind::Hang { after }) = Kind::parse(&head.target) {
+        hang::run(stream, head.len, after, ctl).await;
+        shared.registry.unregister(id);
+        return;
+    }
+    let established = accept(stream)
         .await
         .and_then(|(ws, target)| Kind::parse(&target).map(|kind| (ws, kind, target)));
     let Some((ws, kind, target)) = established else {
@@ -62,50 +64,6 @@ pub async fn handle(mut stream: TcpStream, head: Head, shared: Arc<Shared>) {
     if shared.verbose {
         eprintln!("ws end {target}: {end}");
     }
-}
-
-/// Completes the handshake, capturing the request target; unknown paths get a 404.
-#[allow(clippy::result_large_err)] // the callback's error type is fixed by tungstenite
-async fn handshake(stream: TcpStream) -> Option<(Ws, String)> {
-    let mut target = None;
-    let callback = |req: &Request, mut resp: Response| -> Result<Response, ErrorResponse> {
-        let t = req.uri().path_and_query().map_or("/", |p| p.as_str());
-        if Kind::parse(t).is_none() {
-            return Err(not_found());
-        }
-        // Browsers fail the connection unless one offered subprotocol is selected.
-        let offered = req.headers().get(http::header::SEC_WEBSOCKET_PROTOCOL);
-        let first = offered
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|p| http::HeaderValue::from_str(p.trim()).ok());
-        if let Some(p) = first {
-            resp.headers_mut()
-                .insert(http::header::SEC_WEBSOCKET_PROTOCOL, p);
-        }
-        target = Some(t.to_string());
-        Ok(resp)
-    };
-    let config = WebSocketConfig::default()
-        .max_message_size(Some(MAX_MESSAGE))
-        .max_frame_size(Some(MAX_MESSAGE));
-    let ws = tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config))
-        .await
-        .ok()?;
-    Some((ws, target?))
-}
-
-fn not_found() -> ErrorResponse {
-    let body = "404 Not Found\n".to_string();
-    http::Response::builder()
-        .status(http::StatusCode::NOT_FOUND)
-        .header("Content-Type", "text/plain; charset=utf-8")
-        .header("Content-Length", body.len())
-        .header("Access-Control-Allow-Origin", "*")
-        .header("Cache-Control", "no-store")
-        .header("Connection", "close")
-        .body(Some(body))
-        .unwrap_or_default()
 }
 
 /// Whether the connection reads incoming frames.
@@ -171,6 +129,9 @@ impl Conn {
 
     /// Runs until the connection ends; returns why.
     async fn run(mut self) -> &'static str {
+        if let Err(end) = self.opening().await {
+            return end;
+        }
         for msg in self.kind.greeting() {
             if let Err(end) = self.send(msg, false).await {
                 return end;
@@ -195,6 +156,41 @@ impl Conn {
             if let Err(end) = step {
                 return end;
             }
+        }
+    }
+
+    /// The hostile endpoints' first act, before any greeting; `Err` ends the connection.
+    async fn opening(&mut self) -> Result<(), &'static str> {
+        match self.kind.clone() {
+            Kind::Big { bytes, binary } => {
+                let write = raw::write_big(self.ws.get_mut(), bytes, binary);
+                match guarded(write, &mut self.ctl, &mut self.deferred).await {
+                    Some(Ok(())) => Ok(()),
+                    Some(Err(_)) => Err("send failed"),
+                    None => Err(self.abort()),
+                }
+            }
+            Kind::BadClose(frame) => Err(self.bad_close(&frame.encode()).await),
+            Kind::AcceptClose { drop: true } => Err(self.abort()),
+            Kind::AcceptClose { drop: false } => Err(self.close(1000, String::new()).await),
+            _ => Ok(()),
+        }
+    }
+
+    /// Writes `frame` raw, then waits (bounded) for the client's close frame or hangup.
+    async fn bad_close(&mut self, frame: &[u8]) -> &'static str {
+        let tcp = self.ws.get_mut();
+        let exchange = async {
+            tcp.write_all(frame).await.ok()?;
+            timeout(BAD_CLOSE_WAIT, raw::await_close(tcp)).await.ok()?
+        };
+        match guarded(exchange, &mut self.ctl, &mut self.deferred).await {
+            Some(Some((code, reason))) => {
+                self.shared.registry.record_close(&self.tag, code, &reason);
+                "bad close answered"
+            }
+            Some(None) => "bad close sent",
+            None => self.abort(),
         }
     }
 
@@ -255,31 +251,18 @@ impl Conn {
 
     /// Sends (or queues, when `flush` is false) `msg`; control commands still act meanwhile.
     async fn send(&mut self, msg: Message, flush: bool) -> Result<(), &'static str> {
-        let mut dropped = false;
-        let res = {
-            let ws = &mut self.ws;
-            let fut = async move {
-                if flush {
-                    ws.send(msg).await
-                } else {
-                    ws.feed(msg).await
-                }
-            };
-            tokio::pin!(fut);
-            loop {
-                tokio::select! {
-                    r = &mut fut => break r,
-                    Some(cmd) = self.ctl.recv() => match cmd {
-                        Command::Drop => { dropped = true; break Ok(()); }
-                        other => self.deferred.push_back(other),
-                    },
-                }
+        let ws = &mut self.ws;
+        let fut = async move {
+            if flush {
+                ws.send(msg).await
+            } else {
+                ws.feed(msg).await
             }
         };
-        if dropped {
-            return Err(self.abort());
+        match guarded(fut, &mut self.ctl, &mut self.deferred).await {
+            Some(res) => res.map_err(|_| "send failed"),
+            None => Err(self.abort()),
         }
-        res.map_err(|_| "send failed")
     }
 
     async fn flush(&mut self) -> Result<(), &'static str> {
@@ -325,6 +308,25 @@ impl Conn {
 impl Drop for Conn {
     fn drop(&mut self) {
         self.shared.registry.unregister(self.id);
+    }
+}
+
+/// Runs `fut` while taking control commands: `drop` cancels it (`None`, the caller aborts);
+/// other commands wait in `deferred`.
+async fn guarded<F: Future>(
+    fut: F,
+    ctl: &mut UnboundedReceiver<Command>,
+    deferred: &mut VecDeque<Command>,
+) -> Option<F::Output> {
+    tokio::pin!(fut);
+    loop {
+        tokio::select! {
+            r = &mut fut => return Some(r),
+            Some(cmd) = ctl.recv() => match cmd {
+                Command::Drop => return None,
+                other => deferred.push_back(other),
+            },
+        }
     }
 }
 

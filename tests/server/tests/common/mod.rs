@@ -1,6 +1,8 @@
 //! Shared helpers: an in-process server per test and bounded client operations.
 #![allow(dead_code)]
 
+mod raw;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,8 +13,11 @@ use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::{timeout, Duration};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
-use tokio_tungstenite::{connect_async, MaybeTlsStream, WebSocketStream};
+use tokio_tungstenite::{
+    connect_async, connect_async_with_config, MaybeTlsStream, WebSocketStream,
+};
 
 /// Upper bound for any single wait in the tests.
 pub const WAIT: Duration = Duration::from_secs(5);
@@ -86,6 +91,16 @@ impl Server {
     /// Opens a WebSocket to `path`.
     pub async fn ws(&self, path: &str) -> Client {
         self.try_ws(path).await.expect("ws connect")
+    }
+
+    /// Opens a WebSocket to `path` with no message or frame size limit.
+    pub async fn ws_unlimited(&self, path: &str) -> Client {
+        let config = WebSocketConfig::default()
+            .max_message_size(None)
+            .max_frame_size(None);
+        let connect = connect_async_with_config(self.url(path), Some(config), false);
+        let res = timeout(WAIT, connect).await.expect("connect timed out");
+        res.expect("ws connect").0
     }
 
     pub async fn try_ws(&self, path: &str) -> Result<Client, WsError> {
