@@ -15,9 +15,10 @@ use crate::core::message::Message;
 pub enum Error {
     /// The URL cannot be parsed, or its scheme is not `ws:`/`wss:` (`http:`/`https:` are
     /// mapped to them), or it has a fragment.
-    #[error("invalid URL {url:?}: {reason}")]
+    #[error("invalid URL {url}: {reason}")]
     InvalidUrl {
-        /// The URL as given.
+        /// The URL as given, [redacted](redact_url): without user name, password, query
+        /// and fragment, so that a token in it does not reach logs.
         url: String,
         /// Why it was refused.
         reason: String,
@@ -41,7 +42,8 @@ pub enum Error {
     /// and reconnection is disabled.
     #[error("could not connect to {url}")]
     ConnectFailed {
-        /// The URL of the failed attempt.
+        /// The URL of the failed attempt, [redacted](redact_url) (scheme, host, port and
+        /// path). The full URL of the latest attempt is `Socket::url()`.
         url: String,
     },
     /// Reconnection gave up: the attempt or time limit of the policy was reached.
@@ -86,16 +88,80 @@ pub enum Error {
     /// The URL provider failed (the attempt counts as failed and is retried under the policy).
     #[error("URL provider failed: {0}")]
     UrlProvider(String),
+    /// A message is larger than the configured limit
+    /// ([`Config::max_message_size`](crate::Config::max_message_size)), or too large to
+    /// copy into WebAssembly memory. Outbound, nothing was sent and the message is handed
+    /// back; inbound, the message was not copied and the link was closed (code 1009).
+    #[error("message of {size} bytes is over the limit of {limit} bytes")]
+    TooLarge {
+        /// The message's length in bytes.
+        size: u64,
+        /// The limit it exceeds; 0 when WebAssembly memory could not hold it.
+        limit: u64,
+        /// The refused outbound message (`None` for an inbound one).
+        message: Option<Message>,
+    },
+    /// The application did not read the [`Socket`](crate::Socket)'s stream fast enough:
+    /// its buffer (bounded by [`Config::inbound`](crate::Config::inbound)) was full and
+    /// this many of the oldest messages were discarded. The stream goes on.
+    #[error("{0} inbound message(s) discarded: the stream was not read fast enough")]
+    Lagged(u64),
     /// An exception from the browser, as text.
     #[error("JavaScript error: {0}")]
     Js(String),
+}
+
+/// `url` without user name, password, query and fragment: the scheme, host, port and path
+/// only, so that credentials or tokens in it stay out of errors and logs.
+///
+/// ```
+/// use resocket::core::redact_url;
+/// assert_eq!(redact_url("wss://ann:pw@example.com:8443/chat?token=s3cret#x"), "wss://example.com:8443/chat");
+/// assert_eq!(redact_url("/chat?token=s3cret"), "/chat");
+/// ```
+pub fn redact_url(url: &str) -> String {
+    let cut = |s: &str| s.find(['?', '#']).unwrap_or(s.len());
+    let Some(i) = url.find("://") else {
+        return url[..cut(url)].to_owned();
+    };
+    let (scheme, rest) = (&url[..i], &url[i + 3..]);
+    let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+    let (host, path) = match authority.rfind('@') {
+        // Userinfo may hold anything: the host starts after its last `@`.
+        Some(at) => {
+            let host = &authority[at + 1..];
+            let host = &host[..cut(host)];
+            let tail = &rest[authority.len()..];
+            (
+                host,
+                if host.len() + at + 1 < authority.len() {
+                    ""
+                } else {
+                    tail
+                },
+            )
+        }
+        // Without userinfo, a `?` or `#` ends everything that can be shown.
+        None => {
+            let end = cut(rest);
+            let host_end = authority.len().min(end);
+            (&rest[..host_end], &rest[host_end..end])
+        }
+    };
+    let path = &path[..cut(path)];
+    let mut out = String::with_capacity(scheme.len() + 3 + host.len() + path.len());
+    out.push_str(scheme);
+    out.push_str("://");
+    out.push_str(host);
+    out.push_str(path);
+    out
 }
 
 impl Error {
     /// A stable, machine-readable code for this error (also the `code` property of the JS
     /// error): `invalid_url`, `invalid_close_code`, `invalid_close_reason`,
     /// `invalid_option`, `connect_failed`, `gave_up`, `closed`, `full`, `queue_full`,
-    /// `dropped`, `unsent`, `decode`, `encode`, `url_provider`, `js`.
+    /// `dropped`, `unsent`, `decode`, `encode`, `url_provider`, `too_large`, `lagged`, `js`.
     pub fn code(&self) -> &'static str {
         match self {
             Error::InvalidUrl { .. } => "invalid_url",
@@ -112,6 +178,8 @@ impl Error {
             Error::Decode { .. } => "decode",
             Error::Encode(_) => "encode",
             Error::UrlProvider(_) => "url_provider",
+            Error::TooLarge { .. } => "too_large",
+            Error::Lagged(_) => "lagged",
             Error::Js(_) => "js",
         }
     }
@@ -123,6 +191,7 @@ impl Error {
             Error::Full(m) | Error::QueueFull(m) => vec![m],
             Error::Decode { frame, .. } => vec![frame],
             Error::Dropped(v) | Error::Unsent(v) => v,
+            Error::TooLarge { message, .. } => message.into_iter().collect(),
             _ => Vec::new(),
         }
     }
@@ -158,6 +227,27 @@ mod tests {
             vec![m.clone()]
         );
         assert!(Error::Js("x".into()).into_unsent().is_empty());
+    }
+
+    #[test]
+    fn urls_in_errors_are_redacted() {
+        let cases = [
+            ("wss://u:p@h.example:1/a/b?t=1#f", "wss://h.example:1/a/b"),
+            ("ws://h/?token=x", "ws://h/"),
+            ("ws://h", "ws://h"),
+            ("ws://a@b@h/p", "ws://h/p"),
+            ("/rel?x=1", "/rel"),
+            ("", ""),
+            ("ws://h#frag", "ws://h"),
+            ("ws://u:p?w@h/x?y", "ws://h/x"),
+            ("ws://u:p#w@h/x", "ws://h/x"),
+            ("ws://h?a=b/c", "ws://h"),
+            ("ws://u@h?q/p", "ws://h"),
+            ("not a url?token=1", "not a url"),
+        ];
+        for (url, want) in cases {
+            assert_eq!(redact_url(url), want, "{url}");
+        }
     }
 
     #[test]

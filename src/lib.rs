@@ -47,6 +47,7 @@ pub use crate::codec::{Codec, Raw};
 pub use crate::core::backoff::{CloseClassifier, Decision, ReconnectPolicy};
 pub use crate::core::config::{Config, Heartbeat};
 pub use crate::core::event::Stats;
+pub use crate::core::inbound::InboundLimits;
 pub use crate::core::message::Message;
 pub use crate::core::outbox::{Overflow, QueueConfig};
 pub use crate::core::pressure::WaterMarks;

@@ -3,10 +3,15 @@
 //! Thousands of seeded runs, each with a random policy and a random fault schedule:
 //! sockets that open, fail, hang or flap; drops and server closes with assorted codes;
 //! silent and half-open links under a heartbeat; sends that bounce off a socket the world
-//! already closed; a flaky URL provider; online/offline toggles; user sends (also from
-//! inside notifications, as a JS observer would), closes (valid and invalid) and
-//! reconnects. `sim/world.rs` checks every emitted action against the rules after every
-//! step; at the end of a run every message the application sent must be accounted for.
+//! already closed; inbound messages over the size limit (copied, or reported by length
+//! only); a flaky URL provider; online/offline toggles (repeated ones too, and offline
+//! long enough for the probe); user sends (some too large), closes (valid and invalid),
+//! reconnects and terminations, also from inside notifications as a JS observer would.
+//! A custom classifier is application code: the driver runs it when the supervisor asks
+//! (`Action::Classify`), at once, after the pump or later, and the callback may itself
+//! send, close or reconnect; the classifier panics if the supervisor calls it directly.
+//! `sim/world.rs` checks every emitted action against the rules after every step; at
+//! the end of a run every message the application sent must be accounted for.
 //!
 //! Replay one seed with a step trace:
 //! `SIM_SEED=N cargo test --test simulation -- --nocapture`
@@ -25,24 +30,40 @@ use resocket::{
 };
 use world::{Rng, Sim};
 
-const SEEDS: u64 = 5000;
+const SEEDS: u64 = 10_000;
 const STEPS: usize = 400;
 
 /// Paths every full run must take at least once.
-const COVERED: [&str; 25] = [
+const COVERED: [&str; 50] = [
     "Bounced",
     "Deliver",
     "Dropped",
     "Open after failures",
+    "Report",
     "Unsent",
     "at server",
     "attempt limit reached",
+    "classify: answered after the pump",
+    "classify: answered at once",
+    "classify: answered later",
+    "classify: call from a notice",
+    "classify: close while asked",
+    "classify: custom asked",
+    "classify: re-entrant close",
+    "classify: re-entrant reconnect",
+    "classify: re-entrant send",
+    "classify: re-entrant terminate",
+    "classify: reconnect while asked",
+    "classify: stale answer ignored",
+    "classify: wrong id ignored",
     "close: invalid",
     "closed: by client",
     "closed: classifier stop",
     "closed: reconnect disabled",
+    "closed: too big",
     "fail while offline",
     "fail: 1006",
+    "fail: 1009 retried",
     "fail: connect timeout",
     "fail: heartbeat timeout",
     "fail: refused",
@@ -50,12 +71,30 @@ const COVERED: [&str; 25] = [
     "fail: url provider",
     "lost in a half-open link",
     "manual",
+    "offline probe",
+    "offline re-arms the probe",
+    "online/offline repeated",
+    "oversized inbound",
+    "oversized inbound: closing",
+    "oversized inbound: stale",
     "revived after Closed",
     "rtt measured",
     "send: queue full",
+    "send: queued while classifying",
+    "send: too large",
     "stable reset",
+    "terminate",
     "time limit reached",
 ];
+
+/// A custom classifier that panics when the supervisor calls it itself: only the driver
+/// may run application code, when asked through `Action::Classify`.
+fn guarded(f: fn(u16, &str) -> Decision) -> CloseClassifier {
+    CloseClassifier::custom(move |code, reason| {
+        assert!(world::in_driver(), "the supervisor called the classifier");
+        f(code, reason)
+    })
+}
 
 /// A random but valid configuration; `true` when the URL is fixed (no provider).
 fn random_config(rng: &mut Rng) -> (Config, bool) {
@@ -71,15 +110,17 @@ fn random_config(rng: &mut Rng) -> (Config, bool) {
         .max_elapsed_ms(rng.pct(30).then(|| rng.range(200, 20_000)))
         .connect_timeout_ms(rng.range(50, 1500))
         .stable_after_ms(rng.range(0, 2000));
-    policy = match rng.below(5) {
-        0 => policy.classifier(CloseClassifier::custom(|code, _| {
+    policy = match rng.below(6) {
+        0 => policy.classifier(guarded(|code, _| {
             if code == 4500 || code == 1006 {
                 Decision::Stop
             } else {
                 Decision::Retry
             }
         })),
-        1 => policy.classifier(CloseClassifier::new().with_stop_range(4400..=4499)),
+        // Retries everything, even 1009 (message too big).
+        1 => policy.classifier(guarded(|_, _| Decision::Retry)),
+        2 => policy.classifier(CloseClassifier::new().with_stop_range(4400..=4499)),
         _ => policy,
     };
     let overflow = if rng.pct(50) {
@@ -102,6 +143,10 @@ fn random_config(rng: &mut Rng) -> (Config, bool) {
         cfg.heartbeat = Some(hb);
     }
     cfg.close_timeout_ms = rng.range(50, 1500);
+    if rng.pct(30) {
+        // Small enough for user and server messages to cross it.
+        cfg.max_message_size = rng.range(8, 24) as usize;
+    }
     assert_eq!(cfg.validate(), Ok(()));
     (cfg, rng.pct(60))
 }
@@ -126,9 +171,15 @@ fn run(sim: &mut Sim, step: &mut usize) {
             650..=719 => sim.kill_current(),
             720..=729 => sim.silence_current(),
             730..=799 => sim.server_message(),
-            800..=839 => sim.toggle_online(),
-            840..=859 => sim.user_reconnect(true),
-            860..=863 => sim.user_close_random(true),
+            800..=835 => sim.toggle_online(true),
+            836..=839 => sim.toggle_online(false),
+            840..=859 => {
+                sim.user_reconnect(true);
+            }
+            860..=863 => {
+                sim.user_close_random(true);
+            }
+            864 => sim.user_terminate(true),
             _ => {
                 sim.advance_next();
             }

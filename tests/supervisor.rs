@@ -5,8 +5,8 @@
 use resocket::core::event::{Action, Event, Timer};
 use resocket::core::supervisor::Supervisor;
 use resocket::{
-    Cause, CloseInfo, ClosedBy, Config, ConnectionState, Error, Heartbeat, Message, Overflow,
-    QueueConfig, ReconnectPolicy,
+    Cause, CloseClassifier, CloseInfo, ClosedBy, Config, ConnectionState, Decision, Error,
+    Heartbeat, Message, Overflow, QueueConfig, ReconnectPolicy,
 };
 
 const URL: &str = "ws://test/";
@@ -120,6 +120,53 @@ fn closed_info(a: &[Action]) -> CloseInfo {
         Some(ConnectionState::Closed(info)) => info.clone(),
         other => panic!("expected Closed, got {other:?} in {a:?}"),
     }
+}
+
+/// A link that dropped without a close frame.
+fn dropped() -> Cause {
+    Cause::Closed {
+        code: 1006,
+        reason: String::new(),
+        was_clean: false,
+    }
+}
+
+fn server_close(code: u16, reason: &str) -> Event {
+    Event::Closed {
+        id: 1,
+        code,
+        reason: reason.into(),
+        was_clean: true,
+    }
+}
+
+/// A custom classifier that must never run: the supervisor asks the driver instead.
+fn never_called() -> CloseClassifier {
+    CloseClassifier::custom(|code, reason| {
+        panic!("the supervisor called the classifier itself ({code}, {reason:?})")
+    })
+}
+
+fn classify(id: u64, code: u16, reason: &str) -> Action {
+    Action::Classify {
+        id,
+        code,
+        reason: reason.into(),
+    }
+}
+
+fn classified(id: u64, decision: Decision) -> Event {
+    Event::Classified { id, decision }
+}
+
+fn closed(code: u16, reason: &str, was_clean: bool, by: ClosedBy) -> Action {
+    Action::State(ConnectionState::Closed(CloseInfo {
+        code,
+        reason: reason.into(),
+        was_clean,
+        by,
+        error: None,
+    }))
 }
 
 fn reconnecting(a: &[Action]) -> (u32, u64, Cause) {
@@ -275,6 +322,8 @@ fn classifier_stop_on_1008_closes_by_remote() {
     );
     assert!(!info.was_clean, "the close handshake did not complete");
     assert!(connect_id(&a).is_none() && timer(&a, Timer::Backoff).is_none());
+    let asked = a.iter().any(|x| matches!(x, Action::Classify { .. }));
+    assert!(!asked, "a built-in classifier is applied at once: {a:?}");
 }
 
 // Reconnection disabled and the server refuses: closed with ConnectFailed naming the URL.
@@ -328,22 +377,74 @@ fn url_provider_fails_twice_then_succeeds() {
     assert_eq!(states(&h.open(t + 10, 3)), [ConnectionState::Open]);
 }
 
-// Offline during the backoff: the timer is cancelled and nothing happens until the
-// browser is back online; then the attempt starts at once.
+// Offline during the backoff: the Backoff timer is re-armed for max_delay_ms, a probe in
+// case `online` never comes (it used to be cancelled); back online, the attempt starts at
+// once.
 #[test]
-fn offline_during_backoff_waits_for_online() {
-    let mut h = H::new(config(policy()));
+fn offline_during_backoff_rearms_the_probe_and_online_attempts_at_once() {
+    let mut h = H::new(config(policy().max_delay_ms(8000)));
     h.start();
-    h.drop_link(10, 1);
+    let a = h.drop_link(10, 1);
+    assert_eq!(timer(&a, Timer::Backoff), Some(500));
     let a = h.at(20, Event::Offline);
-    assert_eq!(a, [Action::CancelTimer(Timer::Backoff)]);
-    assert!(
-        h.fire(510, Timer::Backoff).is_empty(),
-        "a cancelled timer is ignored"
+    let probe = Action::SetTimer {
+        timer: Timer::Backoff,
+        after_ms: 8000,
+    };
+    assert_eq!(
+        a,
+        std::slice::from_ref(&probe),
+        "no state change, only the probe"
     );
-    let a = h.at(60_000, Event::Online);
+    let waiting = matches!(
+        h.sup.state(),
+        ConnectionState::Reconnecting { attempt: 1, .. }
+    );
+    assert!(waiting, "{:?}", h.sup.state());
+    // A repeated offline event pushes the probe back again.
+    assert_eq!(h.at(30, Event::Offline), [probe]);
+    let a = h.at(3000, Event::Online);
+    assert_eq!(a[0], Action::CancelTimer(Timer::Backoff));
     assert_eq!(states(&a), [ConnectionState::Connecting { attempt: 1 }]);
     assert_eq!(connect_id(&a), Some(2));
+}
+
+// The probe fires while still offline: the attempt starts anyway.
+#[test]
+fn offline_probe_attempts_without_an_online_event() {
+    let mut h = H::new(config(policy().max_delay_ms(8000)));
+    h.start();
+    h.drop_link(10, 1);
+    h.at(20, Event::Offline);
+    let a = h.fire(8020, Timer::Backoff);
+    assert_eq!(states(&a), [ConnectionState::Connecting { attempt: 1 }]);
+    assert_eq!(connect_id(&a), Some(2));
+}
+
+// A failure while offline burns no attempt and, instead of waiting for `online` alone,
+// goes Reconnecting with delay max_delay_ms and arms the Backoff timer for it: when the
+// online event is missed, the probe still reconnects.
+#[test]
+fn failure_while_offline_arms_a_probe_that_reconnects_without_online() {
+    let mut h = H::new(config(policy().max_delay_ms(8000)));
+    h.start();
+    h.open(5, 1);
+    assert!(h.at(10, Event::Offline).is_empty());
+    let a = h.drop_link(20, 1);
+    assert_eq!(reconnecting(&a), (0, 8000, dropped()));
+    assert_eq!(timer(&a, Timer::Backoff), Some(8000));
+    assert_eq!(h.sup.retry_count(), 0, "no attempt burnt offline");
+    // No online event ever comes: the probe attempts anyway.
+    let a = h.fire(8020, Timer::Backoff);
+    assert_eq!(states(&a), [ConnectionState::Connecting { attempt: 0 }]);
+    let id = connect_id(&a).expect("the probe connects");
+    // It fails, still offline: again no attempt burnt, and another probe.
+    let a = h.drop_link(8030, id);
+    assert_eq!(reconnecting(&a), (0, 8000, Cause::ConnectFailed));
+    assert_eq!(timer(&a, Timer::Backoff), Some(8000));
+    let id = h.retry(16_030);
+    assert_eq!(states(&h.open(16_040, id)), [ConnectionState::Open]);
+    assert_eq!(h.sup.retry_count(), 0);
 }
 
 // close() during the backoff: closed by the client at once, queued messages handed
@@ -641,4 +742,448 @@ fn refused_socket_ends_without_retry() {
     assert!(a.contains(&Action::Unsent(vec![m("queued")])));
     assert_eq!(connect_id(&a), None);
     assert_eq!(timer(&a, Timer::Backoff), None);
+}
+
+// Config::default() is the documented defaults, the same as Config::new(), and valid (a
+// derived Default used to leave close_timeout_ms at 0, which validate() refuses).
+#[test]
+fn config_default_is_new_and_validates() {
+    let d = Config::default();
+    assert_eq!(d.validate(), Ok(()));
+    assert_eq!(format!("{d:?}"), format!("{:?}", Config::new()));
+    assert_eq!(d.close_timeout_ms, 5_000);
+    assert_eq!(d.max_message_size, 16 * 1024 * 1024);
+    let mut h = H::new(Config::default());
+    h.start();
+    h.open(5, 1);
+    h.sup.close(1000, "").unwrap();
+    assert_eq!(timer(&h.drain(), Timer::CloseTimeout), Some(5_000));
+}
+
+// A custom classifier is application code: the supervisor never calls it inside handle
+// (this one panics if called). It asks the driver with Action::Classify and waits, Open,
+// with the link's timers cancelled and sends queued; the answer arrives as
+// Event::Classified. Answers for another socket, and a second answer, are ignored.
+#[test]
+fn custom_classifier_is_asked_through_the_driver_never_inside_handle() {
+    let mut cfg = config(policy().classifier(never_called()));
+    cfg.heartbeat = Some(Heartbeat::default().interval_ms(1000).timeout_ms(300));
+    let mut h = H::new(cfg);
+    h.start();
+    h.open(5, 1);
+    let a = h.at(10, server_close(4001, "bye"));
+    let stop_timers = [
+        Action::CancelTimer(Timer::Stable),
+        Action::CancelTimer(Timer::Ping),
+    ];
+    assert_eq!(a[..2], stop_timers);
+    assert_eq!(a[2..], [classify(1, 4001, "bye")]);
+    assert_eq!(
+        h.sup.state(),
+        &ConnectionState::Open,
+        "no state until the answer"
+    );
+    assert_eq!(h.sup.socket_id(), None);
+    h.sup.send(m("queued")).unwrap();
+    assert!(h.drain().is_empty(), "a send waits, as during a backoff");
+    assert_eq!(h.sup.queued_len(), 1);
+    assert!(
+        h.fire(1005, Timer::Ping).is_empty(),
+        "a stale timer is ignored"
+    );
+    assert!(h.at(1010, classified(2, Decision::Stop)).is_empty());
+    let a = h.at(1020, classified(1, Decision::Retry));
+    let cause = Cause::Closed {
+        code: 4001,
+        reason: "bye".into(),
+        was_clean: true,
+    };
+    assert_eq!(reconnecting(&a), (1, 500, cause));
+    assert_eq!(timer(&a, Timer::Backoff), Some(500));
+    assert!(h.at(1030, classified(1, Decision::Stop)).is_empty());
+    let id = h.retry(1520);
+    assert_eq!(sends(&h.open(1530, id)), [m("queued")]);
+
+    // Stop: closed by the remote, with the server's close; the queue comes back.
+    let mut h = H::new(config(policy().classifier(never_called())));
+    h.start();
+    h.open(5, 1);
+    assert_eq!(
+        h.at(10, server_close(4001, "bye"))[1..],
+        [classify(1, 4001, "bye")]
+    );
+    h.sup.send(m("queued")).unwrap();
+    let a = h.at(20, classified(1, Decision::Stop));
+    assert_eq!(
+        a,
+        [
+            Action::Unsent(vec![m("queued")]),
+            closed(4001, "bye", true, ClosedBy::Remote)
+        ]
+    );
+}
+
+// A bounced send (1006) and an oversized inbound message (1009) close the link the same
+// way: the custom classifier is asked, never called.
+#[test]
+fn bounce_and_oversized_inbound_ask_the_custom_classifier() {
+    let mut cfg = config(policy().classifier(never_called()));
+    cfg.max_message_size = 8;
+    let mut h = H::new(cfg.clone());
+    h.start();
+    h.open(5, 1);
+    h.sup.send(m("a")).unwrap();
+    let message = match h.sup.poll_action() {
+        Some(Action::Send { message, .. }) => message,
+        other => panic!("expected the Send, got {other:?}"),
+    };
+    let a = h.at(6, Event::Bounced { id: 1, message });
+    let abandon = Action::Abandon {
+        id: 1,
+        code: 1000,
+        reason: "link lost".into(),
+    };
+    let stable = Action::CancelTimer(Timer::Stable);
+    assert_eq!(a, [abandon, stable.clone(), classify(1, 1006, "")]);
+    let a = h.at(7, classified(1, Decision::Retry));
+    assert_eq!(reconnecting(&a).2, dropped());
+
+    let mut h = H::new(cfg);
+    h.start();
+    h.open(5, 1);
+    let a = h.at(6, Event::Oversized { id: 1, size: 9 });
+    let report = Action::Report(Error::TooLarge {
+        size: 9,
+        limit: 8,
+        message: None,
+    });
+    let abandon = Action::Abandon {
+        id: 1,
+        code: 1000,
+        reason: "message too big".into(),
+    };
+    let ask = classify(1, 1009, "message too big");
+    assert_eq!(a, [report, abandon, stable, ask]);
+    // This application retries even 1009.
+    let a = h.at(7, classified(1, Decision::Retry));
+    let cause = Cause::Closed {
+        code: 1009,
+        reason: "message too big".into(),
+        was_clean: false,
+    };
+    assert_eq!(reconnecting(&a), (1, 500, cause));
+}
+
+/// A supervisor with a custom classifier, open on socket 1, then closed by the server
+/// with 4001: the classifier is being asked. One message is queued meanwhile.
+fn classifying() -> H {
+    let mut h = H::new(config(policy().classifier(never_called())));
+    h.start();
+    h.open(5, 1);
+    assert_eq!(
+        h.at(10, server_close(4001, "bye"))[1..],
+        [classify(1, 4001, "bye")]
+    );
+    h.sup.send(m("a")).unwrap();
+    h
+}
+
+// close() while the classifier is asked ends at once, closed by the client; the answer
+// that comes later is stale and ignored, and reconnect() stays refused.
+#[test]
+fn close_during_classification_ends_at_once() {
+    let mut h = classifying();
+    h.sup.close(4000, "done").unwrap();
+    let a = h.drain();
+    let unsent = Action::Unsent(vec![m("a")]);
+    assert_eq!(a, [unsent, closed(4000, "done", true, ClosedBy::Client)]);
+    assert!(h.at(20, classified(1, Decision::Retry)).is_empty());
+    assert!(h.sup.state().is_closed_by_client());
+    assert_eq!(h.sup.reconnect(), Err(Error::Closed { unsent: None }));
+}
+
+// reconnect() while the classifier is asked goes Reconnecting (manual) and connects at
+// once; the late answer is stale, even a Stop.
+#[test]
+fn reconnect_during_classification_connects_now() {
+    let mut h = classifying();
+    h.sup.reconnect().unwrap();
+    let a = h.drain();
+    let manual = ConnectionState::Reconnecting {
+        attempt: 0,
+        delay_ms: 0,
+        cause: Cause::Manual,
+    };
+    let want = [
+        Action::State(manual),
+        Action::State(ConnectionState::Connecting { attempt: 0 }),
+        Action::SetTimer {
+            timer: Timer::ConnectTimeout,
+            after_ms: 10_000,
+        },
+        Action::Connect {
+            id: 2,
+            url: URL.into(),
+        },
+    ];
+    assert_eq!(a, want);
+    assert!(h.at(20, classified(1, Decision::Stop)).is_empty());
+    assert_eq!(h.sup.state(), &ConnectionState::Connecting { attempt: 0 });
+    assert_eq!(sends(&h.open(30, 2)), [m("a")]);
+}
+
+// An inbound message over max_message_size is reported (TooLarge, nothing copied), its
+// socket abandoned, and the link handled as a server close 1009 "message too big": a stop
+// code for the default classifier, so closed by the remote. One at the limit is fine.
+#[test]
+fn oversized_inbound_reports_abandons_and_closes_1009_by_remote() {
+    let mut cfg = config(policy());
+    cfg.max_message_size = 8;
+    let mut h = H::new(cfg);
+    h.start();
+    h.open(5, 1);
+    let fits = Event::Message {
+        id: 1,
+        message: m("12345678"),
+    };
+    assert_eq!(h.at(6, fits), [Action::Deliver(m("12345678"))]);
+    let big = Event::Message {
+        id: 1,
+        message: m("123456789"),
+    };
+    let a = h.at(10, big);
+    let want = [
+        Action::Report(Error::TooLarge {
+            size: 9,
+            limit: 8,
+            message: None,
+        }),
+        Action::Abandon {
+            id: 1,
+            code: 1000,
+            reason: "message too big".into(),
+        },
+        Action::CancelTimer(Timer::Stable),
+        closed(1009, "message too big", false, ClosedBy::Remote),
+    ];
+    assert_eq!(a, want);
+    assert_eq!(h.sup.stats().messages_in, 1);
+
+    // Reported by length only (the browser layer does not copy it), at the default limit.
+    let mut h = H::new(config(policy()));
+    h.start();
+    h.open(5, 1);
+    assert!(h
+        .at(
+            6,
+            Event::Oversized {
+                id: 7,
+                size: 1 << 30
+            }
+        )
+        .is_empty());
+    let a = h.at(
+        10,
+        Event::Oversized {
+            id: 1,
+            size: 1 << 30,
+        },
+    );
+    let report = Action::Report(Error::TooLarge {
+        size: 1 << 30,
+        limit: 16 << 20,
+        message: None,
+    });
+    assert_eq!(a[0], report);
+    let info = closed_info(&a);
+    assert_eq!((info.code, info.by), (1009, ClosedBy::Remote));
+}
+
+// While the application's close is under way, an oversized message ends it at once:
+// closed by the client, code 1009.
+#[test]
+fn oversized_inbound_while_closing_ends_closed_1009_by_client() {
+    let mut h = H::new(config(policy()));
+    h.start();
+    h.open(5, 1);
+    h.sup.close(1000, "bye").unwrap();
+    h.drain();
+    let a = h.at(
+        10,
+        Event::Oversized {
+            id: 1,
+            size: 1 << 30,
+        },
+    );
+    assert!(
+        matches!(a[0], Action::Report(Error::TooLarge { .. })),
+        "{a:?}"
+    );
+    let abandon = Action::Abandon {
+        id: 1,
+        code: 1000,
+        reason: "message too big".into(),
+    };
+    let want = [
+        abandon,
+        Action::CancelTimer(Timer::CloseTimeout),
+        closed(1009, "message too big", false, ClosedBy::Client),
+    ];
+    assert_eq!(a[1..], want);
+}
+
+// A send over max_message_size is refused with TooLarge and the message handed back, in
+// every state (nothing is queued or sent); has_room() says so, so a waiting send fails
+// instead of waiting for room that will never help.
+#[test]
+fn too_large_send_is_handed_back_in_every_state() {
+    let mut cfg = config(policy());
+    cfg.max_message_size = 4;
+    let mut h = H::new(cfg);
+    let big = m("12345");
+    let refused = Error::TooLarge {
+        size: 5,
+        limit: 4,
+        message: Some(big.clone()),
+    };
+    h.start();
+    assert_eq!(h.sup.send(big.clone()), Err(refused.clone()));
+    assert!(h.sup.has_room(5));
+    h.sup.send(m("1234")).unwrap();
+    assert_eq!(h.sup.queued_len(), 1);
+    assert_eq!(sends(&h.open(5, 1)), [m("1234")]);
+    assert_eq!(h.sup.send(big.clone()), Err(refused.clone()));
+    assert!(h.drain().is_empty());
+    assert_eq!(h.sup.stats().messages_out, 1);
+    h.sup.close(1000, "").unwrap();
+    h.drain();
+    h.at(10, server_close(1000, ""));
+    assert!(h.sup.state().is_closed());
+    assert_eq!(h.sup.send(big.clone()), Err(refused.clone()));
+    assert_eq!(refused.code(), "too_large");
+    assert_eq!(refused.into_unsent(), vec![big]);
+}
+
+// has_room: while the link is down it follows the queue's bounds and policy; open,
+// closed or over the size limit it is true (the send does not wait: it goes, or fails).
+#[test]
+fn has_room_follows_the_queue_while_the_link_is_down() {
+    let mut cfg = config(policy());
+    cfg.queue = QueueConfig::default().max_messages(2).max_bytes(10);
+    cfg.max_message_size = 100;
+    let mut h = H::new(cfg.clone());
+    h.start();
+    assert!(h.sup.has_room(10) && !h.sup.has_room(11));
+    h.sup.send(m("aaaa")).unwrap();
+    assert!(h.sup.has_room(6) && !h.sup.has_room(7));
+    h.sup.send(m("b")).unwrap();
+    assert!(!h.sup.has_room(0), "the count bound");
+    assert_eq!(h.sup.send(m("")), Err(Error::QueueFull(m(""))));
+    assert!(h.sup.has_room(101), "too large fails anyway");
+    h.open(5, 1);
+    assert!(h.sup.has_room(50), "open: sent at once");
+
+    cfg.queue = cfg.queue.overflow(Overflow::DropOldest);
+    let mut h = H::new(cfg);
+    h.start();
+    for s in ["aaaa", "bbbb"] {
+        h.sup.send(m(s)).unwrap();
+    }
+    assert!(h.sup.has_room(10), "DropOldest makes room");
+    assert!(!h.sup.has_room(11), "but never for one over max_bytes");
+    h.sup.terminate();
+    assert!(h.sup.has_room(11), "closed: the send fails anyway");
+}
+
+// terminate() (the owner is gone) on an open link: the socket is abandoned, no close
+// handshake, closed by the client with 1000 at once; reconnect() is refused after it.
+#[test]
+fn terminate_from_open_abandons_and_closes_by_client() {
+    let mut h = H::new(config(policy()));
+    h.start();
+    h.open(5, 1);
+    h.sup.terminate();
+    let a = h.drain();
+    let abandon = Action::Abandon {
+        id: 1,
+        code: 1000,
+        reason: String::new(),
+    };
+    let want = [
+        abandon,
+        Action::CancelTimer(Timer::Stable),
+        closed(1000, "", false, ClosedBy::Client),
+    ];
+    assert_eq!(a, want);
+    assert!(h.drop_link(10, 1).is_empty());
+    assert_eq!(h.sup.reconnect(), Err(Error::Closed { unsent: None }));
+    h.sup.terminate();
+    assert!(h.drain().is_empty(), "a second terminate() does nothing");
+    let refused = Error::Closed {
+        unsent: Some(m("x")),
+    };
+    assert_eq!(h.sup.send(m("x")), Err(refused));
+}
+
+// terminate() during a backoff: no socket to abandon; the queue comes back as Unsent,
+// closed by the client, and the backoff never fires.
+#[test]
+fn terminate_from_backoff_hands_back_the_queue() {
+    let mut h = H::new(config(policy()));
+    h.start();
+    h.drop_link(10, 1);
+    h.sup.send(m("a")).unwrap();
+    h.sup.send(m("b")).unwrap();
+    h.sup.terminate();
+    let a = h.drain();
+    let want = [
+        Action::CancelTimer(Timer::Backoff),
+        Action::Unsent(vec![m("a"), m("b")]),
+        closed(1000, "", false, ClosedBy::Client),
+    ];
+    assert_eq!(a, want);
+    assert!(h.fire(510, Timer::Backoff).is_empty());
+    assert!(h.at(600, Event::Online).is_empty());
+    assert_eq!(h.sup.reconnect(), Err(Error::Closed { unsent: None }));
+}
+
+// terminate() after the policy ended the connection changes nothing, but the
+// application is gone: reconnect() is refused from then on.
+#[test]
+fn terminate_after_closed_refuses_reconnect() {
+    let mut h = H::new(config(ReconnectPolicy::disabled()));
+    h.start();
+    let info = closed_info(&h.drop_link(10, 1));
+    assert_eq!(info.by, ClosedBy::Remote);
+    h.sup.terminate();
+    assert!(h.drain().is_empty());
+    assert_eq!(h.sup.state(), &ConnectionState::Closed(info));
+    assert_eq!(h.sup.reconnect(), Err(Error::Closed { unsent: None }));
+}
+
+// ConnectFailed names the URL redacted (no credentials, query or fragment), so a token
+// in it stays out of logs; the socket itself, and url(), get the full URL.
+#[test]
+fn connect_failed_names_the_url_redacted() {
+    const SECRET: &str = "wss://ann:pw@example.com:8443/chat?token=s3cret";
+    let mut h = H::with_url(config(ReconnectPolicy::disabled()), Some(SECRET));
+    let a = h.start();
+    let connect = Action::Connect {
+        id: 1,
+        url: SECRET.into(),
+    };
+    assert!(a.contains(&connect), "{a:?}");
+    let info = closed_info(&h.drop_link(10, 1));
+    let url = "wss://example.com:8443/chat".to_owned();
+    assert_eq!(info.error, Some(Error::ConnectFailed { url }));
+    assert_eq!(h.sup.url(), Some(SECRET));
+
+    // The connect timeout, with a URL from the provider.
+    let mut h = H::with_url(config(ReconnectPolicy::disabled()), None);
+    h.start();
+    let result = Ok("ws://u@h.example/p?x=1#f".to_owned());
+    h.at(5, Event::UrlResolved { id: 1, result });
+    let info = closed_info(&h.fire(10_000, Timer::ConnectTimeout));
+    let url = "ws://h.example/p".to_owned();
+    assert_eq!(info.error, Some(Error::ConnectFailed { url }));
 }

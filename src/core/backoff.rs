@@ -71,11 +71,23 @@ impl CloseClassifier {
         }
     }
 
-    /// Classify a close: [`Decision::Retry`] or [`Decision::Stop`].
+    /// Classify a close: [`Decision::Retry`] or [`Decision::Stop`]. A custom classifier
+    /// is called here; the supervisor itself never calls it (see
+    /// [`Action::Classify`](crate::core::event::Action::Classify)).
     pub fn classify(&self, code: u16, reason: &str) -> Decision {
-        if let Some(f) = &self.custom {
-            return f(code, reason);
+        match &self.custom {
+            Some(f) => f(code, reason),
+            None => self.classify_builtin(code),
         }
+    }
+
+    /// `true` for a [`custom`](Self::custom) classifier (application code).
+    pub fn is_custom(&self) -> bool {
+        self.custom.is_some()
+    }
+
+    /// The built-in rules with this stop range, ignoring any custom function.
+    pub fn classify_builtin(&self, code: u16) -> Decision {
         match code {
             1002 | 1003 | 1007 | 1008 | 1009 | 1010 => Decision::Stop,
             c if self.stop_range.contains(&c) => Decision::Stop,

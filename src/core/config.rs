@@ -1,6 +1,7 @@
 //! Everything a connection is configured with, validated in one place.
 
 use super::backoff::ReconnectPolicy;
+use super::inbound::InboundLimits;
 use super::message::Message;
 use super::outbox::QueueConfig;
 use super::pressure::WaterMarks;
@@ -61,8 +62,11 @@ impl Heartbeat {
     }
 }
 
+/// The default [`Config::max_message_size`]: 16 MiB.
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 * 1024 * 1024;
+
 /// The configuration of one resocket connection.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Config {
     /// Subprotocols offered in the handshake
@@ -80,15 +84,38 @@ pub struct Config {
     /// How long to wait for the server to answer the application's close before the
     /// socket is abandoned. Default: 5 000 ms.
     pub close_timeout_ms: u64,
+    /// The largest message, in bytes, sent or received. An outbound message over it is
+    /// refused with [`Error::TooLarge`] (and handed back); an inbound one is not copied:
+    /// the link is closed and the close is reported with code 1009 ("message too big",
+    /// a stop code by default) after an [`Error::TooLarge`] error. The browser cannot
+    /// send 1009 itself, so the close frame on the wire carries 1000 and the reason
+    /// "message too big". Default: [`DEFAULT_MAX_MESSAGE_SIZE`] (16 MiB).
+    pub max_message_size: usize,
+    /// Bounds of the Rust `Socket` stream's buffer of unread messages; see
+    /// [`InboundLimits`]. Default: 4096 messages, 16 MiB.
+    pub inbound: InboundLimits,
+}
+
+impl Default for Config {
+    /// The documented default of every field (and it passes [`Config::validate`]).
+    fn default() -> Self {
+        Config {
+            protocols: Vec::new(),
+            reconnect: ReconnectPolicy::default(),
+            queue: QueueConfig::default(),
+            water_marks: WaterMarks::default(),
+            heartbeat: None,
+            close_timeout_ms: 5_000,
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            inbound: InboundLimits::default(),
+        }
+    }
 }
 
 impl Config {
-    /// Defaults, with the close timeout set.
+    /// The defaults; the same as [`Config::default`].
     pub fn new() -> Self {
-        Config {
-            close_timeout_ms: 5_000,
-            ..Default::default()
-        }
+        Config::default()
     }
 
     /// Check every field.
@@ -117,6 +144,15 @@ impl Config {
         if self.close_timeout_ms == 0 {
             return Err(Error::option("closeTimeout", "must be > 0"));
         }
+        if self.max_message_size == 0 || self.max_message_size as u64 > u64::from(u32::MAX) {
+            return Err(Error::option(
+                "maxMessageSize",
+                "must be between 1 and 4294967295 bytes",
+            ));
+        }
+        self.inbound
+            .validate()
+            .map_err(|r| Error::option("inbound", r))?;
         Ok(())
     }
 }
@@ -144,7 +180,22 @@ mod tests {
     #[test]
     fn defaults_validate() {
         assert_eq!(Config::new().validate(), Ok(()));
-        assert_eq!(Config::new().close_timeout_ms, 5_000);
+        assert_eq!(Config::default().validate(), Ok(()));
+        assert_eq!(Config::default().close_timeout_ms, 5_000);
+        assert_eq!(Config::default().max_message_size, 16 * 1024 * 1024);
+    }
+
+    #[test]
+    fn max_message_size_is_bounded() {
+        let mut c = Config::new();
+        c.max_message_size = 0;
+        assert!(c
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("maxMessageSize"));
+        c.max_message_size = 1;
+        assert!(c.validate().is_ok());
     }
 
     #[test]

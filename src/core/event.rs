@@ -1,7 +1,9 @@
 //! The vocabulary between the supervisor and its driver: events, actions, timers.
 
+use super::backoff::Decision;
 use super::message::Message;
 use super::state::ConnectionState;
+use crate::Error;
 
 /// The timers the supervisor may arm; at most one of each kind is armed at a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -84,6 +86,25 @@ pub enum Event {
         /// The exception's text.
         error: String,
     },
+    /// Socket `id` received a message longer than [`Config::max_message_size`]
+    /// (`size` bytes); the browser layer reports its length without copying it.
+    ///
+    /// [`Config::max_message_size`]: super::config::Config::max_message_size
+    Oversized {
+        /// Socket id.
+        id: u64,
+        /// The message's length in bytes (at least this many for text, whose UTF-8
+        /// length is known only after copying).
+        size: u64,
+    },
+    /// The answer to [`Action::Classify`]: the application's classifier, run by the
+    /// driver outside any borrow.
+    Classified {
+        /// Socket id from the action.
+        id: u64,
+        /// Retry or stop.
+        decision: Decision,
+    },
     /// An armed timer expired.
     Timer(Timer),
     /// The browser went online.
@@ -139,6 +160,24 @@ pub enum Action {
         /// Close reason.
         reason: String,
     },
+    /// Ask the application's [`CloseClassifier::custom`] whether to retry after socket
+    /// `id` closed with `code` and `reason`, then report [`Event::Classified`]. Only a
+    /// custom classifier is asked this way (it is application code, which the driver
+    /// runs outside any borrow, so it may call back into the socket); the built-in
+    /// rules are applied at once. Until the answer arrives the connection waits:
+    /// sends are queued, and `close()`/`reconnect()` take effect as during a backoff.
+    ///
+    /// [`CloseClassifier::custom`]: super::backoff::CloseClassifier::custom
+    Classify {
+        /// Socket id.
+        id: u64,
+        /// `CloseEvent.code`.
+        code: u16,
+        /// `CloseEvent.reason`.
+        reason: String,
+    },
+    /// Report an error to the application (an inbound message over the size limit).
+    Report(Error),
     /// Arm a timer (replacing one of the same kind).
     SetTimer {
         /// Which timer.

@@ -8,8 +8,11 @@ pub mod backoff;
 pub mod close;
 pub mod config;
 pub mod event;
+pub mod inbound;
 pub mod message;
 pub mod outbox;
 pub mod pressure;
 pub mod state;
 pub mod supervisor;
+
+pub use crate::error::redact_url;

@@ -114,6 +114,14 @@ impl Outbox {
                 .is_some_and(|b| b <= self.config.max_bytes)
     }
 
+    /// `true` when [`push`](Self::push) of a message of `len` bytes would succeed now:
+    /// it fits, or the policy is [`Overflow::DropOldest`] and it fits an empty queue.
+    /// A waiting `send().await` waits while this is `false`.
+    pub fn has_room(&self, len: usize) -> bool {
+        let alone = len <= self.config.max_bytes && self.config.max_messages > 0;
+        alone && (self.fits(len) || self.config.overflow == Overflow::DropOldest)
+    }
+
     /// Offer a message at the tail.
     ///
     /// `Err(msg)` hands the message back when it does not fit: the policy is
@@ -195,6 +203,22 @@ impl Outbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn has_room_agrees_with_push() {
+        for overflow in [Overflow::Reject, Overflow::DropOldest] {
+            let cfg = QueueConfig::default()
+                .max_messages(2)
+                .max_bytes(4)
+                .overflow(overflow);
+            let mut q = Outbox::new(cfg);
+            for len in [1usize, 2, 1, 3, 5, 0, 4] {
+                let room = q.has_room(len);
+                let pushed = q.push(Message::Binary(vec![0; len])).is_ok();
+                assert_eq!(room, pushed, "{overflow:?} len {len}");
+            }
+        }
+    }
 
     fn m(s: &str) -> Message {
         Message::from(s)

@@ -23,6 +23,9 @@ enum Phase {
     Resolving(u64),
     Connecting(u64),
     Open(u64),
+    /// Socket `id` closed; the application's classifier is being asked (see
+    /// [`Action::Classify`]). Behaves like `Backoff` for the application's calls.
+    Classifying(u64),
     Backoff,
     Closing(u64),
     Closed,
@@ -46,6 +49,8 @@ pub struct Supervisor {
     opened_once: bool,
     armed: [bool; 6],
     ping_sent_at: Option<u64>,
+    /// The cause waiting for the classifier's answer (`Phase::Classifying`).
+    classifying: Option<Cause>,
     url: Option<String>,
     rng: u64,
     stats: Stats,
@@ -72,6 +77,7 @@ impl Supervisor {
             opened_once: false,
             armed: [false; 6],
             ping_sent_at: None,
+            classifying: None,
             url: None,
             rng: seed,
             stats: Stats::default(),
@@ -141,6 +147,14 @@ impl Supervisor {
     /// [`Error::Closed`] after close, [`Error::QueueFull`] when the queue refuses it;
     /// both hand the message back.
     pub fn send(&mut self, message: Message) -> Result<(), Error> {
+        let limit = self.config.max_message_size;
+        if message.len() > limit {
+            return Err(Error::TooLarge {
+                size: message.len() as u64,
+                limit: limit as u64,
+                message: Some(message),
+            });
+        }
         match self.phase {
             Phase::Open(id) => {
                 self.push_send(id, message);
@@ -149,18 +163,48 @@ impl Supervisor {
             Phase::Closing(_) | Phase::Closed => Err(Error::Closed {
                 unsent: Some(message),
             }),
-            Phase::Idle | Phase::Resolving(_) | Phase::Connecting(_) | Phase::Backoff => {
-                match self.outbox.push(message) {
-                    Ok(Push::Queued) => Ok(()),
-                    Ok(Push::QueuedDropping(dropped)) => {
-                        self.stats.dropped += dropped.len() as u64;
-                        self.actions.push_back(Action::Dropped(dropped));
-                        Ok(())
-                    }
-                    Err(m) => Err(Error::QueueFull(m)),
+            Phase::Idle
+            | Phase::Resolving(_)
+            | Phase::Connecting(_)
+            | Phase::Classifying(_)
+            | Phase::Backoff => match self.outbox.push(message) {
+                Ok(Push::Queued) => Ok(()),
+                Ok(Push::QueuedDropping(dropped)) => {
+                    self.stats.dropped += dropped.len() as u64;
+                    self.actions.push_back(Action::Dropped(dropped));
+                    Ok(())
                 }
-            }
+                Err(m) => Err(Error::QueueFull(m)),
+            },
         }
+    }
+
+    /// `true` when [`send`](Self::send) of a message of `len` bytes would not be refused
+    /// for lack of room now: the link is open, the queue has room for it, or the send
+    /// would fail for another reason anyway (closed, too large). A waiting
+    /// `send().await` waits while this is `false`, instead of failing with
+    /// [`Error::QueueFull`].
+    pub fn has_room(&self, len: usize) -> bool {
+        match self.phase {
+            Phase::Open(_) | Phase::Closing(_) | Phase::Closed => true,
+            _ => len > self.config.max_message_size || self.outbox.has_room(len),
+        }
+    }
+
+    /// The owner is gone: end now, whatever the state, without waiting for the server.
+    /// The current socket is abandoned (code 1000), queued messages are handed back
+    /// ([`Action::Unsent`]) and the state becomes `Closed` (by the client, code 1000),
+    /// unless it already was. No retry follows.
+    pub fn terminate(&mut self) {
+        self.app_closed = true;
+        self.classifying = None;
+        if self.phase == Phase::Closed {
+            return;
+        }
+        if let Some(id) = self.socket_id() {
+            self.abandon(id, "");
+        }
+        self.finish(1000, String::new(), false, ClosedBy::Client, None);
     }
 
     /// The application closes the connection: no retry ever follows.
@@ -185,7 +229,8 @@ impl Supervisor {
                 self.arm(Timer::CloseTimeout, after_ms);
                 self.set_state(ConnectionState::Closing);
             }
-            Phase::Idle | Phase::Resolving(_) | Phase::Backoff => {
+            Phase::Idle | Phase::Resolving(_) | Phase::Classifying(_) | Phase::Backoff => {
+                self.classifying = None;
                 self.finish(code, reason.to_owned(), true, ClosedBy::Client, None);
             }
         }
@@ -225,6 +270,15 @@ impl Supervisor {
                 });
                 self.begin_attempt();
             }
+            Phase::Classifying(_) => {
+                self.classifying = None;
+                self.set_state(ConnectionState::Reconnecting {
+                    attempt: self.failures,
+                    delay_ms: 0,
+                    cause: Cause::Manual,
+                });
+                self.begin_attempt();
+            }
             Phase::Backoff => self.begin_attempt(),
             Phase::Idle | Phase::Resolving(_) => {}
         }
@@ -256,6 +310,14 @@ impl Supervisor {
                     );
                 }
             }
+            Event::Oversized { id, size } => self.on_oversized(now, id, size),
+            Event::Classified { id, decision } => {
+                if self.phase == Phase::Classifying(id) {
+                    if let Some(cause) = self.classifying.take() {
+                        self.fail_with(now, cause, Some(decision));
+                    }
+                }
+            }
             Event::Timer(t) => self.on_timer(now, t),
             Event::Online => {
                 self.online = true;
@@ -266,7 +328,9 @@ impl Supervisor {
             Event::Offline => {
                 self.online = false;
                 if self.phase == Phase::Backoff {
-                    self.cancel(Timer::Backoff);
+                    // Wait for `online`, but probe now and then in case it never comes.
+                    let probe = self.config.reconnect.max_delay_ms;
+                    self.arm(Timer::Backoff, probe);
                 }
             }
         }
@@ -307,14 +371,14 @@ impl Supervisor {
     fn on_close(&mut self, now: u64, id: u64, code: u16, reason: String, was_clean: bool) {
         match self.phase {
             Phase::Connecting(cur) if cur == id => self.fail(now, Cause::ConnectFailed),
-            Phase::Open(cur) if cur == id => self.fail(
-                now,
-                Cause::Closed {
+            Phase::Open(cur) if cur == id => {
+                let cause = Cause::Closed {
                     code,
                     reason,
                     was_clean,
-                },
-            ),
+                };
+                self.link_closed(now, id, cause);
+            }
             Phase::Closing(cur) if cur == id => {
                 self.finish(code, reason, was_clean, ClosedBy::Client, None)
             }
@@ -325,6 +389,9 @@ impl Supervisor {
     fn on_message(&mut self, now: u64, id: u64, message: Message) {
         if !matches!(self.phase, Phase::Open(cur) | Phase::Closing(cur) if cur == id) {
             return;
+        }
+        if message.len() > self.config.max_message_size {
+            return self.on_oversized(now, id, message.len() as u64);
         }
         self.cancel(Timer::PongTimeout);
         if let Some(h) = &self.config.heartbeat {
@@ -365,7 +432,7 @@ impl Supervisor {
                 reason: String::new(),
                 was_clean: false,
             };
-            self.fail(now, cause);
+            self.link_closed(now, id, cause);
         }
     }
 
@@ -375,7 +442,7 @@ impl Supervisor {
         }
         self.armed[timer.index()] = false;
         match (timer, self.phase) {
-            (Timer::Backoff, Phase::Backoff) if self.online => self.begin_attempt(),
+            (Timer::Backoff, Phase::Backoff) => self.begin_attempt(),
             (Timer::ConnectTimeout, Phase::Connecting(id)) => {
                 self.abandon(id, "connect timeout");
                 self.fail(now, Cause::ConnectTimeout);

@@ -1,6 +1,9 @@
 //! The simulated driver: executes the supervisor's actions against the world, as
 //! `src/web/driver.rs` does against the browser (a Send to a socket that is not open is
-//! reported back as `Bounced` at once, inside the same pump).
+//! reported back as `Bounced` at once, inside the same pump). A `Classify` runs the
+//! application's classifier outside the supervisor and answers with `Classified`: at
+//! once inside the pump, right after it, or later, after other events; the classifier
+//! callback may call back into the socket first.
 
 use super::*;
 
@@ -19,7 +22,8 @@ impl Sim {
                 Action::Connect { .. }
                 | Action::ResolveUrl { .. }
                 | Action::Send { .. }
-                | Action::Ping { .. } => false,
+                | Action::Ping { .. }
+                | Action::Classify { .. } => false,
                 Action::SetTimer { timer, .. } => *timer == Timer::CloseTimeout,
                 _ => true,
             };
@@ -34,7 +38,7 @@ impl Sim {
                     let r = if roll < 30 {
                         Err(format!("provider down {id}"))
                     } else {
-                        Ok(format!("ws://sim/{id}"))
+                        Ok(format!("wss://sim/{id}?session={id}"))
                     };
                     let at = self.now + self.rng.below(120);
                     self.schedule(at, Ev::Url(id, r));
@@ -53,7 +57,7 @@ impl Sim {
                 s.pings.push(now);
                 s.all_pings.push(now);
                 if s.link == Link::Open && !s.detached && !s.silent {
-                    self.inbound(id, d, Message::Text("pong".into()));
+                    self.inbound(id, d, Ev::Msg(id, Message::Text("pong".into())));
                 }
             }
             Action::Close { id, code, .. } => {
@@ -61,6 +65,10 @@ impl Sim {
                 assert_eq!(Some(id), self.attempt_id);
                 let d = self.rng.below(self.cfg.close_timeout_ms * 6 / 5 + 1);
                 let answer = self.rng.pct(80);
+                if self.rng.pct(15) && self.sock(id).link == Link::Open {
+                    // The server was sending when the client closed: it still arrives.
+                    self.server_message_on(id, 40);
+                }
                 let s = self.sock(id);
                 match s.link {
                     Link::Connecting => {
@@ -77,8 +85,12 @@ impl Sim {
                     Link::Closed => {}
                 }
             }
-            Action::Abandon { id, .. } => {
+            Action::Abandon { id, code, reason } => {
                 assert_eq!(Some(id), self.attempt_id, "abandon of a stale socket");
+                assert_eq!(code, 1000, "abandon code");
+                if let Some(want) = self.expect_abandon.take() {
+                    assert_eq!(reason, want, "abandon reason");
+                }
                 let s = self.sock(id);
                 assert!(s.alive(), "abandon of a dead socket #{id}");
                 s.detached = true;
@@ -102,13 +114,16 @@ impl Sim {
                 self.timers[ix(t)] = None;
             }
             Action::Deliver(m) => {
-                let text = m.as_text().unwrap_or_default().to_owned();
+                assert!(m.len() <= self.cfg.max_message_size, "oversized Deliver");
+                let text = m.as_text().unwrap_or_default();
                 if text == "pong" {
                     let hb = self.cfg.heartbeat.as_ref();
                     assert!(hb.is_some_and(|h| h.pong.is_none()), "pong delivered");
                 } else {
-                    let (sid, k) = text[1..].split_once(':').expect("server message");
-                    let (sid, k): (u64, u32) = (sid.parse().unwrap(), k.parse().unwrap());
+                    let mut parts = text[1..].splitn(3, ':');
+                    let (sid, k) = (parts.next(), parts.next());
+                    let sid: u64 = sid.and_then(|x| x.parse().ok()).expect("server message");
+                    let k: u32 = k.and_then(|x| x.parse().ok()).expect("server message");
                     assert_eq!(Some(sid), self.attempt_id, "Deliver from a stale socket");
                     let s = self.sock(sid);
                     assert!(s.alive(), "Deliver from an abandoned or closed socket");
@@ -137,15 +152,115 @@ impl Sim {
                 self.unsent_pending = true; // the next state must be Closing or Closed
                 self.hand_back(v, "Unsent");
             }
+            Action::Report(e) => {
+                let size = self.expect_report.take().expect("Report unasked");
+                let limit = self.cfg.max_message_size as u64;
+                let want = Error::TooLarge {
+                    size,
+                    limit,
+                    message: None,
+                };
+                assert_eq!(e, want, "Report");
+                assert_eq!(self.expect_abandon, Some(TOO_BIG), "Report twice");
+                self.hit("Report");
+            }
+            Action::Classify { id, code, reason } => self.classify(id, code, reason),
         }
     }
 
-    /// A JS observer may send, close or reconnect from inside a notification.
+    /// The supervisor asks the application's classifier about the close of socket `id`.
+    fn classify(&mut self, id: u64, code: u16, reason: String) {
+        let p = &self.cfg.reconnect;
+        assert!(p.enabled, "Classify with reconnection disabled");
+        assert!(
+            p.classifier.is_custom(),
+            "Classify for a built-in classifier"
+        );
+        assert_eq!(Some(id), self.attempt_id, "Classify for a stale socket");
+        assert!(
+            !self.sock(id).alive(),
+            "Classify while socket #{id} is alive"
+        );
+        // The state stays Open until the answer (the last state emitted before it).
+        assert_eq!(
+            self.state,
+            Some(ConnectionState::Open),
+            "Classify not from Open"
+        );
+        assert!(self.classifying.is_none() && self.after_pump.is_none());
+        let cause = self.expect_cause.clone();
+        match &cause {
+            Some(Cause::Closed {
+                code: c, reason: r, ..
+            }) => {
+                assert_eq!(
+                    (code, reason.as_str()),
+                    (*c, r.as_str()),
+                    "Classify vs the close"
+                )
+            }
+            other => panic!("Classify({code}) after {other:?}"),
+        }
+        self.hit("classify: custom asked");
+        let p = Pending {
+            id,
+            code,
+            reason,
+            cause,
+            dup: false,
+        };
+        self.classifying = Some(p.clone());
+        match self.rng.below(100) {
+            0..=34 => {
+                self.hit("classify: answered at once");
+                self.answer(p, false);
+            }
+            35..=69 => {
+                self.hit("classify: answered after the pump");
+                self.after_pump = Some(p);
+            }
+            _ => {
+                self.hit("classify: answered later");
+                let at = self.now + self.rng.below(400);
+                if self.rng.pct(15) {
+                    let dup = Pending {
+                        dup: true,
+                        ..p.clone()
+                    };
+                    let later = at + self.rng.below(100);
+                    self.schedule(later, Ev::Classify(dup));
+                }
+                self.schedule(at, Ev::Classify(p));
+            }
+        }
+    }
+
+    /// A JS observer may send, close or reconnect from inside a notification; more
+    /// eagerly when the notice is stale because the supervisor already waits for a
+    /// classification (the link failed under a send made while the notices are run).
     fn observer(&mut self) {
-        match self.rng.below(200) {
-            0..=15 => self.user_send(),
-            16 => self.user_close_random(false),
-            17..=19 => self.user_reconnect(false),
+        if self.sup_classifying() && self.rng.pct(40) {
+            match self.rng.below(3) {
+                0 => self.user_send(),
+                1 => {
+                    self.user_close_random(false);
+                }
+                _ => {
+                    self.user_reconnect(false);
+                }
+            }
+            self.hit("classify: call from a notice");
+            return;
+        }
+        match self.rng.below(400) {
+            0..=31 => self.user_send(),
+            32..=33 => {
+                self.user_close_random(false);
+            }
+            34..=39 => {
+                self.user_reconnect(false);
+            }
+            40 => self.user_terminate(false),
             _ => {}
         }
     }
@@ -162,13 +277,17 @@ impl Sim {
     }
 
     fn connect(&mut self, id: u64, url: String) {
+        // The socket gets the full URL; errors name it without credentials and query.
         if self.fixed {
             assert_eq!(url, FIXED_URL);
             self.new_attempt(id);
+            self.url_redacted = FIXED_URL_REDACTED.into();
         } else {
             assert_eq!(Some(id), self.attempt_id, "Connect without ResolveUrl");
-            assert_eq!(url, format!("ws://sim/{id}"));
+            assert_eq!(url, format!("wss://sim/{id}?session={id}"));
+            self.url_redacted = format!("wss://sim/{id}");
         }
+        self.url = Some(url);
         let silent = self.rng.pct(12);
         let hole = silent && self.rng.pct(50);
         self.socks.insert(
@@ -189,7 +308,10 @@ impl Sim {
             },
         );
         let d = self.now + self.rng.below(150);
+        // Offline, the network is usually really down (sometimes `onLine` is wrong).
+        let down = !self.online && self.rng.pct(75);
         match self.rng.below(100) {
+            _ if down => self.schedule(d, Ev::Fail(id)),
             0..=54 => self.schedule(d, Ev::Open(id)),
             55..=69 => {
                 // Opens, then drops before it is stable: a flapping link.

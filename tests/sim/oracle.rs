@@ -16,8 +16,26 @@ impl Sim {
         }
     }
 
+    /// The decision the supervisor must have taken on a close with `code`: the driver's
+    /// answer to `Classify` for a custom classifier (reconnection enabled), which is
+    /// used up here; the built-in rules otherwise.
+    fn decision_for(&mut self, code: u16) -> Decision {
+        let p = &self.cfg.reconnect;
+        if !(p.enabled && p.classifier.is_custom()) {
+            return p.classifier.classify_builtin(code);
+        }
+        let (id, d) = self
+            .answered
+            .take()
+            .expect("a custom classifier's decision taken without Classify/Classified");
+        assert_eq!(Some(id), self.attempt_id, "decision about another socket");
+        d
+    }
+
     pub(super) fn on_state(&mut self, s: ConnectionState) {
         use ConnectionState as S;
+        // Any state change ends a classification (it was answered, or made moot).
+        self.classifying = None;
         let prev = self.state.replace(s.clone());
         match &prev {
             None => assert_eq!(s, S::Connecting { attempt: 0 }, "first state"),
@@ -60,8 +78,14 @@ impl Sim {
             } => {
                 assert!(!self.after_close, "Reconnecting after close()");
                 self.check_cause(&cause);
+                if let Cause::Closed { code, .. } = &cause {
+                    let code = *code;
+                    let d = self.decision_for(code);
+                    assert_eq!(d, Decision::Retry, "retried a close classified Stop");
+                }
                 self.hit(match cause {
                     Cause::Closed { code: 1006, .. } => "fail: 1006",
+                    Cause::Closed { code: 1009, .. } => "fail: 1009 retried",
                     Cause::Closed { .. } => "fail: server close",
                     Cause::ConnectFailed => "fail: refused",
                     Cause::ConnectTimeout => "fail: connect timeout",
@@ -83,12 +107,16 @@ impl Sim {
                     self.expect_backoff = Some(delay_ms);
                     self.recon = (self.now, delay_ms);
                 } else {
+                    // No failure counted; the Backoff timer probes after the longest delay
+                    // in case `online` never comes.
                     self.hit("fail while offline");
                     assert_eq!(
                         (attempt, delay_ms),
-                        (self.fails, 0),
-                        "offline: no failure counted"
+                        (self.fails, p.max_delay_ms),
+                        "offline: no failure counted, probe after max_delay_ms"
                     );
+                    self.expect_backoff = Some(delay_ms);
+                    self.recon = (self.now, delay_ms);
                 }
                 if let Some(n) = p.max_attempts {
                     assert!(
@@ -106,9 +134,23 @@ impl Sim {
                 ClosedBy::Client => {
                     assert!(self.user_closed, "Closed by client unasked");
                     self.hit("closed: by client");
+                    if let Some((code, reason, clean)) = self.expect_closed.take() {
+                        let got = (info.code, info.reason.as_str(), info.was_clean);
+                        assert_eq!(got, (code, reason, clean), "Closed by client");
+                        assert_eq!(info.error, None);
+                    }
                 }
                 ClosedBy::Policy => {
                     assert!(self.online && p.enabled, "policy gave up offline/disabled");
+                    assert!(!info.was_clean, "gave up on a clean close");
+                    match self.expect_cause.clone() {
+                        Some(Cause::Closed { code, reason, .. }) => {
+                            assert_eq!((info.code, &info.reason), (code, &reason));
+                            let d = self.decision_for(code);
+                            assert_eq!(d, Decision::Retry, "gave up on a Stop close");
+                        }
+                        _ => assert_eq!((info.code, info.reason.as_str()), (1006, "")),
+                    }
                     self.fails += 1;
                     let since = *self.outage.get_or_insert(self.now);
                     let why = self.give_up(since).expect("gave up before the limit");
@@ -123,8 +165,12 @@ impl Sim {
                     }
                 }
                 ClosedBy::Remote if p.enabled => {
-                    self.hit("closed: classifier stop");
-                    let d = p.classifier.classify(info.code, &info.reason);
+                    self.hit(if info.code == 1009 {
+                        "closed: too big"
+                    } else {
+                        "closed: classifier stop"
+                    });
+                    let d = self.decision_for(info.code);
                     assert_eq!(d, Decision::Stop, "closed by remote on a retryable code");
                     let (code, reason, was_clean) =
                         (info.code, info.reason.clone(), info.was_clean);
@@ -139,7 +185,7 @@ impl Sim {
                     self.hit("closed: reconnect disabled");
                     let want = match self.expect_cause.clone() {
                         Some(Cause::ConnectFailed | Cause::ConnectTimeout) => {
-                            let url = self.sup.url().unwrap_or_default().to_owned();
+                            let url = self.url_redacted.clone();
                             Some(Error::ConnectFailed { url })
                         }
                         Some(Cause::UrlProvider(e)) => Some(Error::UrlProvider(e)),
@@ -211,13 +257,37 @@ impl Sim {
             "Reconnecting without its Backoff timer"
         );
         assert!(!self.unsent_pending, "Unsent without Closing/Closed");
+        assert_eq!(
+            self.answered, None,
+            "Classified answered, no decision taken"
+        );
+        assert_eq!(
+            self.expect_report, None,
+            "oversized inbound message not reported"
+        );
+        assert_eq!(
+            self.expect_abandon, None,
+            "oversized inbound: socket not abandoned"
+        );
+        assert_eq!(self.expect_closed, None, "the expected Closed did not come");
+        assert!(self.after_pump.is_none());
         assert_eq!(self.sup.retry_count(), self.fails, "retry count");
+        assert_eq!(
+            self.sup.url(),
+            self.url.as_deref(),
+            "url() is the latest full URL"
+        );
+        self.check_room();
         // Exactly the timers the state calls for, each due exactly when the docs say.
         let mut want: [Option<u64>; 6] = [None; 6];
         let (rc, hb) = (&self.cfg.reconnect, self.cfg.heartbeat.as_ref());
         match self.sup.state() {
             ConnectionState::Connecting { .. } => {
                 want[ix(Timer::ConnectTimeout)] = Some(self.attempt_at + rc.connect_timeout_ms);
+            }
+            // Waiting for the classifier: no socket and no timer (the link's are cancelled).
+            ConnectionState::Open if self.classifying.is_some() => {
+                assert_eq!(self.sup.socket_id(), None, "a socket while classifying");
             }
             ConnectionState::Open => {
                 assert_eq!(self.sup.socket_id(), self.attempt_id);
@@ -231,10 +301,10 @@ impl Sim {
                     want[ix(Timer::PongTimeout)] = first.map(|p| p + h.timeout_ms);
                 }
             }
-            ConnectionState::Reconnecting { .. } if self.online => {
+            // Online: the backoff delay; offline: the probe.
+            ConnectionState::Reconnecting { .. } => {
                 want[ix(Timer::Backoff)] = Some(self.recon.0 + self.recon.1);
             }
-            ConnectionState::Reconnecting { .. } => {}
             ConnectionState::Closing => {
                 want[ix(Timer::CloseTimeout)] = Some(self.closing_at + self.cfg.close_timeout_ms);
                 if !self.overfull {
@@ -252,10 +322,34 @@ impl Sim {
         assert!(live <= 1, "{live} live sockets");
     }
 
-    /// End of a run: close, let the world run dry, and account for every message.
+    /// `has_room` against the model of the queue, for a few lengths.
+    fn check_room(&self) {
+        let q = &self.cfg.queue;
+        let open = self.sup.state().is_open() && self.classifying.is_none();
+        let ends = matches!(
+            self.sup.state(),
+            ConnectionState::Closing | ConnectionState::Closed(_)
+        );
+        for len in [0, 5, 17, 40] {
+            let fits = self.held < q.max_messages && self.held_bytes + len <= q.max_bytes;
+            let alone = len <= q.max_bytes;
+            let want = open
+                || ends
+                || len > self.cfg.max_message_size
+                || (alone && (fits || q.overflow == Overflow::DropOldest));
+            assert_eq!(self.sup.has_room(len), want, "has_room({len})");
+        }
+    }
+
+    /// End of a run: close (or the owner goes away), let the world run dry, and account
+    /// for every message.
     pub fn finish(&mut self) {
         if !self.sup.state().is_closed() {
-            self.user_close(1000, "end of run", true);
+            if self.rng.pct(25) {
+                self.user_terminate(true);
+            } else {
+                self.user_close(1000, "end of run", true);
+            }
         }
         let deadline = self.now + self.cfg.close_timeout_ms;
         while !self.sup.state().is_closed() {

@@ -2,18 +2,35 @@
 //! server that records what it receives, a URL provider, and an oracle that checks every
 //! action the supervisor emits against the rules in the crate's docs.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use resocket::core::event::{Action, Event, Timer};
 use resocket::core::supervisor::Supervisor;
-use resocket::{Cause, Config, ConnectionState, Error, Message, Overflow};
+use resocket::{Cause, Config, ConnectionState, Decision, Error, Message, Overflow};
 
 #[path = "driver.rs"]
 mod driver;
 #[path = "oracle.rs"]
 mod oracle;
 
-pub const FIXED_URL: &str = "ws://sim/fixed";
+/// The fixed URL carries credentials and a token: errors must name it redacted.
+pub const FIXED_URL: &str = "ws://ann:pw@sim/fixed?token=s3cret";
+/// [`FIXED_URL`] without userinfo and query.
+const FIXED_URL_REDACTED: &str = "ws://sim/fixed";
+/// The reason of the close the supervisor reports for an oversized inbound message.
+const TOO_BIG: &str = "message too big";
+
+thread_local! {
+    /// Set while the driver runs the application's classifier: the custom classifiers of
+    /// the simulation panic when called anywhere else (i.e. by the supervisor itself).
+    static IN_DRIVER: Cell<bool> = const { Cell::new(false) };
+}
+
+/// `true` while the driver runs the application's classifier.
+pub fn in_driver() -> bool {
+    IN_DRIVER.with(Cell::get)
+}
 const TIMERS: [Timer; 6] = [
     Timer::Backoff,
     Timer::ConnectTimeout,
@@ -93,7 +110,23 @@ enum Ev {
     Kill(u64),
     Report(u64, u16, String, bool),
     Msg(u64, Message),
+    /// An inbound message over the size limit, reported by length only (`Oversized`).
+    Big(u64, u64),
     Url(u64, Result<String, String>),
+    /// The driver answers a classification later, after other events.
+    Classify(Pending),
+}
+
+/// A classification the supervisor asked for (`Action::Classify`).
+#[derive(Debug, Clone)]
+struct Pending {
+    id: u64,
+    code: u16,
+    reason: String,
+    /// The close the world reported (what a `Reconnecting`/`Closed` must name).
+    cause: Option<Cause>,
+    /// A second answer to an already answered question (must be ignored).
+    dup: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -140,6 +173,21 @@ pub struct Sim {
     closing_at: u64,
     expect_backoff: Option<u64>,
     expect_cause: Option<Cause>,
+    /// The classification the supervisor waits for (state `Open`, no socket, no timers).
+    classifying: Option<Pending>,
+    /// A classification the driver answers once the current pump is done.
+    after_pump: Option<Pending>,
+    /// The decision fed with a live `Classified` (socket id), until a state uses it.
+    answered: Option<(u64, Decision)>,
+    /// An oversized inbound message of this size must be reported...
+    expect_report: Option<u64>,
+    /// ... and its socket abandoned with this reason.
+    expect_abandon: Option<&'static str>,
+    /// The next `Closed` by the client must carry this code, reason and cleanliness.
+    expect_closed: Option<(u16, &'static str, bool)>,
+    /// The latest attempt's URL, and the same redacted (what `ConnectFailed` names).
+    url: Option<String>,
+    url_redacted: String,
     /// `close()` returned `Ok` at least once.
     pub user_closed: bool,
     /// ... and every action emitted before that call has been executed: from here on
@@ -183,6 +231,14 @@ impl Sim {
             closing_at: 0,
             expect_backoff: None,
             expect_cause: None,
+            classifying: None,
+            after_pump: None,
+            answered: None,
+            expect_report: None,
+            expect_abandon: None,
+            expect_closed: None,
+            url: None,
+            url_redacted: String::new(),
             user_closed: false,
             after_close: false,
             closed_before_user_close: false,
@@ -217,13 +273,104 @@ impl Sim {
         self.pump();
     }
 
-    /// Execute actions in order until there are none, then check the quiet state.
+    /// Execute actions in order until there are none (answering a classification left
+    /// for after the pump), then check the quiet state.
     fn pump(&mut self) {
-        while let Some(a) = self.sup.poll_action() {
-            self.exec(a);
+        loop {
+            while let Some(a) = self.sup.poll_action() {
+                self.exec(a);
+            }
+            match self.after_pump.take() {
+                Some(p) => self.answer(p, true),
+                None => break,
+            }
         }
         self.after_close = self.user_closed;
         self.check_quiet();
+    }
+
+    /// The supervisor waits for a classification: `Open`, yet no current socket.
+    fn sup_classifying(&self) -> bool {
+        self.sup.state().is_open() && self.sup.socket_id().is_none()
+    }
+
+    /// The driver runs the application's classifier for `p`, outside the supervisor
+    /// (the callback may call back into the socket first), and reports the decision.
+    /// `quiet`: no action is pending.
+    fn answer(&mut self, p: Pending, mut quiet: bool) {
+        if !p.dup {
+            quiet &= !self.in_classifier();
+        }
+        IN_DRIVER.with(|f| f.set(true));
+        let decision = self.cfg.reconnect.classifier.classify(p.code, &p.reason);
+        IN_DRIVER.with(|f| f.set(false));
+        let id = p.id;
+        let live = self.classifying.as_ref().is_some_and(|c| c.id == id) && self.sup_classifying();
+        if quiet && !p.dup && self.rng.pct(10) {
+            let before = self.sup.state().clone();
+            let bogus = Event::Classified {
+                id: id + 1000,
+                decision,
+            };
+            self.tr(format_args!("<- {bogus:?}"));
+            self.sup.handle(self.now, bogus);
+            assert_eq!(
+                self.sup.poll_action(),
+                None,
+                "Classified for another id acted"
+            );
+            assert_eq!(self.sup.state(), &before);
+            self.hit("classify: wrong id ignored");
+        }
+        if live {
+            self.answered = Some((id, decision));
+            self.expect_cause = p.cause.clone();
+        }
+        let before = self.sup.state().clone();
+        let ev = Event::Classified { id, decision };
+        self.tr(format_args!("<- {ev:?}"));
+        self.sup.handle(self.now, ev);
+        if live {
+            assert_ne!(self.sup.state(), &before, "a live Classified was ignored");
+        } else {
+            assert_eq!(self.sup.state(), &before, "a stale Classified acted");
+            if quiet {
+                assert_eq!(self.sup.poll_action(), None, "a stale Classified acted");
+            }
+            self.hit("classify: stale answer ignored");
+        }
+    }
+
+    /// Inside the classifier callback the application may call back into the socket.
+    /// `true` when it did.
+    fn in_classifier(&mut self) -> bool {
+        let live = self.sup_classifying();
+        match self.rng.below(100) {
+            0..=14 => {
+                self.user_send();
+                if live {
+                    self.hit("classify: re-entrant send");
+                }
+            }
+            15..=21 => {
+                if self.user_close_random(false) && live {
+                    self.hit("classify: re-entrant close");
+                }
+            }
+            22..=31 => {
+                if self.user_reconnect(false) && live {
+                    self.hit("classify: re-entrant reconnect");
+                }
+            }
+            32 => {
+                self.user_terminate(false);
+                if live {
+                    self.hit("classify: re-entrant terminate");
+                }
+            }
+            _ => return false,
+        }
+        true
     }
 
     // ---------------------------------------------------------------- time
@@ -277,6 +424,10 @@ impl Sim {
             _ => None,
         };
         self.stable_fired |= t == Timer::Stable;
+        if t == Timer::Backoff && !self.online {
+            // The probe: `online` never came, the attempt starts anyway.
+            self.hit("offline probe");
+        }
         if t == Timer::Stable && open {
             self.hit("stable reset");
             // The link stayed open for stable_after_ms: the attempt counter resets
@@ -316,21 +467,41 @@ impl Sim {
                     return; // sometimes a late event of a closed socket still comes in
                 }
                 s.pings.clear();
-                let all = s.all_pings.clone();
                 let before = self.sup.stats().last_rtt_ms;
-                let pong = self.cfg.heartbeat.as_ref().and_then(|h| h.pong.clone());
-                let is_pong = pong.as_ref() == Some(&message);
+                let is_pong = self
+                    .cfg
+                    .heartbeat
+                    .as_ref()
+                    .is_some_and(|h| h.pong.as_ref() == Some(&message));
+                if message.len() > self.cfg.max_message_size {
+                    self.expect_oversized(id, message.len() as u64);
+                }
                 self.dispatch(Event::Message { id, message });
                 let after = self.sup.stats().last_rtt_ms;
                 if after != before {
                     let rtt = after.unwrap_or(u64::MAX);
                     assert!(is_pong, "RTT changed on a non-pong message");
+                    let ping = self.now.wrapping_sub(rtt);
                     assert!(
-                        all.contains(&self.now.wrapping_sub(rtt)),
+                        self.sock(id).all_pings.contains(&ping),
                         "RTT {rtt} matches no ping"
                     );
                     self.hit("rtt measured");
                 }
+            }
+            Ev::Big(id, size) => {
+                let late = self.rng.pct(30);
+                let s = self.sock(id);
+                if s.detached || (s.reported && !late) {
+                    return;
+                }
+                s.pings.clear();
+                self.expect_oversized(id, size);
+                self.dispatch(Event::Oversized { id, size });
+            }
+            Ev::Classify(p) => {
+                self.answer(p, true);
+                self.pump();
             }
             Ev::Url(id, result) => {
                 if let Err(e) = &result {
@@ -343,6 +514,29 @@ impl Sim {
 
     fn sock(&mut self, id: u64) -> &mut Sock {
         self.socks.get_mut(&id).expect("unknown socket")
+    }
+
+    /// Socket `id` receives a message of `size` bytes, over the limit. The current socket
+    /// (open or closing) must report it, be abandoned and close with 1009; a late one of
+    /// a closed socket is ignored.
+    fn expect_oversized(&mut self, id: u64, size: u64) {
+        if !self.sock(id).alive() {
+            self.hit("oversized inbound: stale");
+            return;
+        }
+        self.expect_report = Some(size);
+        self.expect_abandon = Some(TOO_BIG);
+        self.expect_cause = Some(Cause::Closed {
+            code: 1009,
+            reason: TOO_BIG.into(),
+            was_clean: false,
+        });
+        if matches!(self.state, Some(ConnectionState::Closing)) {
+            self.hit("oversized inbound: closing");
+            self.expect_closed = Some((1009, TOO_BIG, false));
+        } else {
+            self.hit("oversized inbound");
+        }
     }
 
     /// Deliver `Closed` for socket `id` (unless the driver detached it).
@@ -423,30 +617,69 @@ impl Sim {
         }
     }
 
+    /// The server sends "s<id>:<k>", sometimes padded around the size limit, or one over
+    /// it that the browser layer reports by length only.
     pub fn server_message(&mut self) {
-        let Some(id) = self.current_open() else {
-            return;
-        };
+        if let Some(id) = self.current_open() {
+            self.server_message_on(id, 6);
+        }
+    }
+
+    /// A server message on socket `id`; `big_pct`: the chance it is near or over the limit.
+    fn server_message_on(&mut self, id: u64, big_pct: u64) {
         let d = self.rng.below(30);
+        let big = self.rng.pct(big_pct);
+        let whole = self.rng.pct(50);
+        let extra = self.rng.below(8) as usize;
+        let over = self.rng.range(1, 1000);
+        let limit = self.cfg.max_message_size;
         let s = self.sock(id);
         if s.silent {
             return;
         }
-        let m = Message::Text(format!("s{id}:{}", s.sent_k));
+        let k = s.sent_k;
         s.sent_k += 1;
-        self.inbound(id, d, m);
+        if big && !(whole && limit <= 64) {
+            return self.inbound(id, d, Ev::Big(id, limit as u64 + over));
+        }
+        let mut text = format!("s{id}:{k}");
+        if big {
+            // Around the limit: from two bytes under it to several over.
+            let len = (limit + extra).saturating_sub(2);
+            if text.len() < len {
+                text.push(':');
+                text.extend(std::iter::repeat_n('y', len.saturating_sub(text.len())));
+            }
+            self.hit("server message near the limit");
+        }
+        self.inbound(id, d, Ev::Msg(id, Message::Text(text)));
     }
 
-    fn inbound(&mut self, id: u64, delay: u64, m: Message) {
+    /// Schedule an inbound event of socket `id`; inbound is FIFO.
+    fn inbound(&mut self, id: u64, delay: u64, ev: Ev) {
         let now = self.now;
         let s = self.sock(id);
         let at = s.msg_at.max(now + delay);
         s.msg_at = at;
-        self.schedule(at, Ev::Msg(id, m));
+        self.schedule(at, ev);
     }
 
-    pub fn toggle_online(&mut self) {
-        self.online = !self.online;
+    /// The browser goes online or offline; `flip: false` repeats the current one (browsers
+    /// may fire the same event twice).
+    pub fn toggle_online(&mut self, flip: bool) {
+        if flip {
+            self.online = !self.online;
+        } else {
+            self.hit("online/offline repeated");
+        }
+        let backoff = matches!(self.state, Some(ConnectionState::Reconnecting { .. }));
+        if !self.online && backoff {
+            // Offline during a backoff re-arms the Backoff timer as a probe.
+            let probe = self.cfg.reconnect.max_delay_ms;
+            self.expect_backoff = Some(probe);
+            self.recon = (self.now, probe);
+            self.hit("offline re-arms the probe");
+        }
         self.dispatch(if self.online {
             Event::Online
         } else {
@@ -460,14 +693,30 @@ impl Sim {
         let n = self.fates.len();
         let pad = "x".repeat(self.rng.below(14) as usize);
         let m = Message::Text(format!("m{n}:{pad}"));
+        let (len, limit) = (m.len(), self.cfg.max_message_size);
+        let classifying = self.sup_classifying();
         let (open, closed) = match self.sup.state() {
-            ConnectionState::Open => (true, false),
+            // While classifying, sends are queued as during a backoff.
+            ConnectionState::Open => (!classifying, false),
             ConnectionState::Closing | ConnectionState::Closed(_) => (false, true),
             _ => (false, false),
         };
-        self.tr(format_args!("user send m{n} ({} bytes)", m.len()));
-        match self.sup.send(m.clone()) {
+        let room = self.sup.has_room(len);
+        self.tr(format_args!("user send m{n} ({len} bytes)"));
+        let result = self.sup.send(m.clone());
+        let full = matches!(result, Err(Error::QueueFull(_)));
+        assert_eq!(
+            room,
+            !full,
+            "has_room({len}) vs send in {:?}",
+            self.sup.state()
+        );
+        if classifying && result.is_ok() {
+            self.hit("send: queued while classifying");
+        }
+        match result {
             Ok(()) => {
+                assert!(len <= limit, "a message over max_message_size accepted");
                 assert!(!closed, "send accepted after close");
                 self.fates.push(Fate::Held);
                 self.held += 1;
@@ -479,6 +728,15 @@ impl Sim {
             Err(e) => {
                 self.fates.push(Fate::Back);
                 match &e {
+                    Error::TooLarge {
+                        size,
+                        limit: l,
+                        message: _,
+                    } => {
+                        assert!(len > limit, "TooLarge for {len} <= {limit} bytes");
+                        assert_eq!((*size, *l), (len as u64, limit as u64));
+                        self.hit("send: too large");
+                    }
                     Error::QueueFull(_) => {
                         assert!(!open && !closed, "QueueFull while open");
                         self.hit("send: queue full");
@@ -486,6 +744,10 @@ impl Sim {
                     Error::Closed { .. } => assert!(closed, "Closed error while not closed"),
                     other => panic!("unexpected send error {other:?}"),
                 }
+                assert!(
+                    len <= limit || matches!(e, Error::TooLarge { .. }),
+                    "a message over max_message_size refused with {e:?}"
+                );
                 assert_eq!(
                     e.into_unsent(),
                     vec![m],
@@ -502,7 +764,8 @@ impl Sim {
 
     /// The application closes with a random code: valid, or one the API refuses.
     /// `top`: called from the application's code, not from inside a notification.
-    pub fn user_close_random(&mut self, top: bool) {
+    /// `true` when the close was accepted.
+    pub fn user_close_random(&mut self, top: bool) -> bool {
         let long = "é".repeat(62); // 124 bytes
         let (code, reason) = match self.rng.below(10) {
             0 => (1005, ""),
@@ -513,16 +776,22 @@ impl Sim {
             5..=7 => (1000, "bye"),
             _ => (3000 + self.rng.below(2000) as u16, "app"),
         };
-        self.user_close(code, reason, top);
+        self.user_close(code, reason, top)
     }
 
-    pub fn user_close(&mut self, code: u16, reason: &str, top: bool) {
+    pub fn user_close(&mut self, code: u16, reason: &str, top: bool) -> bool {
         let before = self.sup.state().clone();
         let valid = (code == 1000 || (3000..=4999).contains(&code)) && reason.len() <= 123;
         self.tr(format_args!("user close({code}, {} bytes)", reason.len()));
-        match self.sup.close(code, reason) {
+        let classifying = self.sup_classifying();
+        let result = self.sup.close(code, reason);
+        let accepted = result.is_ok();
+        match result {
             Ok(()) => {
                 assert!(valid, "close({code}) accepted");
+                if classifying {
+                    self.hit("classify: close while asked");
+                }
                 if !self.user_closed {
                     self.user_closed = true;
                     self.closed_before_user_close = before.is_closed();
@@ -546,21 +815,60 @@ impl Sim {
         if top {
             self.pump();
         }
+        accepted
     }
 
-    pub fn user_reconnect(&mut self, top: bool) {
+    /// The owner is gone (`Supervisor::terminate`): closed by the client at once.
+    pub fn user_terminate(&mut self, top: bool) {
         let before = self.sup.state().clone();
-        self.tr(format_args!("user reconnect()"));
-        match self.sup.reconnect() {
-            Ok(()) => assert!(!self.user_closed, "reconnect() accepted after close()"),
-            Err(e) => {
-                assert_eq!(e, Error::Closed { unsent: None });
-                assert!(self.user_closed, "reconnect() refused in {before:?}");
+        self.tr(format_args!("user terminate()"));
+        self.sup.terminate();
+        if before.is_closed() {
+            assert_eq!(self.sup.state(), &before, "terminate() after Closed acted");
+            if top {
+                assert_eq!(
+                    self.sup.poll_action(),
+                    None,
+                    "terminate() after Closed acted"
+                );
             }
+        } else {
+            self.expect_closed = Some((1000, "", false));
+            assert!(self.sup.state().is_closed(), "terminate() did not close");
+            self.hit("terminate");
+        }
+        if !self.user_closed {
+            self.user_closed = true;
+            self.closed_before_user_close = before.is_closed();
         }
         if top {
             self.pump();
         }
+    }
+
+    /// `true` when the reconnect was accepted.
+    pub fn user_reconnect(&mut self, top: bool) -> bool {
+        let before = self.sup.state().clone();
+        let classifying = self.sup_classifying();
+        self.tr(format_args!("user reconnect()"));
+        let ok = match self.sup.reconnect() {
+            Ok(()) => {
+                assert!(!self.user_closed, "reconnect() accepted after close()");
+                if classifying {
+                    self.hit("classify: reconnect while asked");
+                }
+                true
+            }
+            Err(e) => {
+                assert_eq!(e, Error::Closed { unsent: None });
+                assert!(self.user_closed, "reconnect() refused in {before:?}");
+                false
+            }
+        };
+        if top {
+            self.pump();
+        }
+        ok
     }
 }
 

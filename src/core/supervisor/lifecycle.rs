@@ -32,8 +32,7 @@ impl Supervisor {
         self.actions.push_back(Action::Connect { id, url });
     }
 
-    /// The link failed: reconnect under the policy, or end.
-    pub(super) fn fail(&mut self, now: u64, cause: Cause) {
+    fn cancel_link_timers(&mut self) {
         for t in [
             Timer::ConnectTimeout,
             Timer::Stable,
@@ -43,6 +42,65 @@ impl Supervisor {
             self.cancel(t);
         }
         self.ping_sent_at = None;
+    }
+
+    /// Socket `id`, open until now, closed with `cause` (a [`Cause::Closed`]). A custom
+    /// classifier is application code: it is asked through [`Action::Classify`], so the
+    /// driver can run it outside any borrow. The built-in rules apply at once.
+    pub(super) fn link_closed(&mut self, now: u64, id: u64, cause: Cause) {
+        let policy = &self.config.reconnect;
+        if policy.enabled && policy.classifier.is_custom() {
+            if let Cause::Closed { code, reason, .. } = &cause {
+                let (code, reason) = (*code, reason.clone());
+                self.cancel_link_timers();
+                self.phase = Phase::Classifying(id);
+                self.classifying = Some(cause);
+                self.actions
+                    .push_back(Action::Classify { id, code, reason });
+                return;
+            }
+        }
+        self.fail(now, cause);
+    }
+
+    /// Socket `id` received a message over `max_message_size`: report it, drop the link
+    /// and treat it as a close with 1009 ("message too big").
+    pub(super) fn on_oversized(&mut self, now: u64, id: u64, size: u64) {
+        let limit = self.config.max_message_size as u64;
+        let reason = "message too big";
+        let report = Action::Report(Error::TooLarge {
+            size,
+            limit,
+            message: None,
+        });
+        match self.phase {
+            Phase::Open(cur) if cur == id => {
+                self.actions.push_back(report);
+                self.abandon(id, reason);
+                let cause = Cause::Closed {
+                    code: 1009,
+                    reason: reason.into(),
+                    was_clean: false,
+                };
+                self.link_closed(now, id, cause);
+            }
+            Phase::Closing(cur) if cur == id => {
+                self.actions.push_back(report);
+                self.abandon(id, reason);
+                self.finish(1009, reason.into(), false, ClosedBy::Client, None);
+            }
+            _ => {}
+        }
+    }
+
+    /// The link failed: reconnect under the policy, or end.
+    pub(super) fn fail(&mut self, now: u64, cause: Cause) {
+        self.fail_with(now, cause, None);
+    }
+
+    /// As [`fail`](Self::fail), with the classifier's answer when it was asked already.
+    pub(super) fn fail_with(&mut self, now: u64, cause: Cause, decision: Option<Decision>) {
+        self.cancel_link_timers();
         let policy = &self.config.reconnect;
         if let Cause::Closed {
             code,
@@ -50,7 +108,8 @@ impl Supervisor {
             was_clean,
         } = &cause
         {
-            if policy.classifier.classify(*code, reason) == Decision::Stop {
+            let decision = decision.unwrap_or_else(|| policy.classifier.classify_builtin(*code));
+            if decision == Decision::Stop {
                 let (code, reason, clean) = (*code, reason.clone(), *was_clean);
                 return self.finish(code, reason, clean, ClosedBy::Remote, None);
             }
@@ -59,14 +118,17 @@ impl Supervisor {
             return self.end_without_retry(cause);
         }
         if !self.online {
+            // No attempt is burnt while offline; `online` retries at once, and a probe
+            // after the longest delay covers an `online` event that never comes.
             self.phase = Phase::Backoff;
-            let attempt = self.failures;
+            let (attempt, probe) = (self.failures, policy.max_delay_ms);
             let state = ConnectionState::Reconnecting {
                 attempt,
-                delay_ms: 0,
+                delay_ms: probe,
                 cause,
             };
-            return self.set_state(state);
+            self.set_state(state);
+            return self.arm(Timer::Backoff, probe);
         }
         self.failures = self.failures.saturating_add(1);
         let since = *self.outage_since.get_or_insert(now);
@@ -102,7 +164,7 @@ impl Supervisor {
     pub(super) fn end_without_retry(&mut self, cause: Cause) {
         let error = match &cause {
             Cause::ConnectFailed | Cause::ConnectTimeout => Some(Error::ConnectFailed {
-                url: self.url.clone().unwrap_or_default(),
+                url: crate::core::redact_url(self.url.as_deref().unwrap_or_default()),
             }),
             Cause::UrlProvider(e) => Some(Error::UrlProvider(e.clone())),
             _ => None,
