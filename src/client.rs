@@ -140,6 +140,20 @@ impl<C: Codec> Builder<C> {
         self
     }
 
+    /// The largest message sent or received, in bytes; see
+    /// [`Config::max_message_size`]. Default: 16 MiB.
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.config.max_message_size = bytes;
+        self
+    }
+
+    /// Bounds of the stream's buffer of unread messages; see [`Config::inbound`].
+    /// Default: 4096 messages, 16 MiB.
+    pub fn inbound(mut self, limits: crate::InboundLimits) -> Self {
+        self.config.inbound = limits;
+        self
+    }
+
     /// Replace the whole configuration.
     pub fn config(mut self, config: Config) -> Self {
         self.config = config;
@@ -372,13 +386,18 @@ impl<C: Codec> Stream for Socket<C> {
     type Item = Result<C::In, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let mut inner = self.shared().borrow_mut();
-        match inner.next_inbound(cx.waker()) {
-            Some(Ok(frame)) => Poll::Ready(Some(self.sender.codec().decode(frame))),
-            Some(Err(e)) => Poll::Ready(Some(Err(e))),
-            None if inner.sup.state().is_closed() => Poll::Ready(None),
-            None => Poll::Pending,
-        }
+        let next = {
+            let mut inner = self.shared().borrow_mut();
+            match inner.next_inbound(cx.waker()) {
+                Some(item) => item,
+                None if inner.sup.state().is_closed() => return Poll::Ready(None),
+                None => return Poll::Pending,
+            }
+        };
+        // The codec is application code: it runs with no borrow held.
+        Poll::Ready(Some(
+            next.and_then(|frame| self.sender.codec().decode(frame)),
+        ))
     }
 }
 
@@ -391,9 +410,20 @@ impl<C: Codec> Drop for Socket<C> {
 /// Every [`ConnectionState`] transition of a socket, in order, starting with the state
 /// at subscription. Ends after a `Closed` caused by the application, or when the socket
 /// is gone. (A `Closed` from the policy may still be followed by `reconnect()`.)
+///
+/// The stream is bounded: a stream that falls more than 64 transitions behind (nobody
+/// polls it) skips the oldest ones, counted by [`StateStream::skipped`]; the latest
+/// transitions, and so the current state, are always kept.
 pub struct StateStream {
     queue: Rc<RefCell<StateQueue>>,
     done: bool,
+}
+
+impl StateStream {
+    /// Transitions skipped because this stream was not read fast enough.
+    pub fn skipped(&self) -> u64 {
+        self.queue.borrow().skipped
+    }
 }
 
 impl Stream for StateStream {

@@ -3,11 +3,11 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use crate::codec::Codec;
 use crate::core::pressure::Ticket;
-use crate::web::driver::{self, Shared};
+use crate::web::driver::{self, Shared, Waiting};
 use crate::{Error, Message};
 
 /// A cheap, cloneable handle that sends on a [`Socket`](crate::Socket).
@@ -58,17 +58,14 @@ impl<C: Codec> Sender<C> {
     }
 
     fn frame_future(&self, frame: Result<Message, Error>) -> SendFuture {
-        let mut fut = SendFuture {
-            shared: self.shared.clone(),
-            frame: None,
-            ticket: None,
-            done: None,
+        let state = match frame {
+            Ok(message) => submit(&self.shared, message),
+            Err(e) => SendState::Done(Err(e)),
         };
-        match frame {
-            Ok(message) => fut.done = fut.attempt(message, None),
-            Err(e) => fut.done = Some(Err(e)),
+        SendFuture {
+            shared: self.shared.clone(),
+            state,
         }
-        fut
     }
 
     /// As [`Socket::try_send`](crate::Socket::try_send).
@@ -87,7 +84,7 @@ impl<C: Codec> Sender<C> {
         let result = {
             let mut inner = self.shared.borrow_mut();
             let level = inner.level();
-            if inner.gate.try_acquire(level) {
+            if inner.waiters.is_empty() && inner.gate.try_acquire(level) {
                 inner.sup.send(message)
             } else {
                 Err(Error::Full(message))
@@ -115,86 +112,97 @@ impl<C: Codec> Sender<C> {
     }
 }
 
+/// Hand `message` on now if nothing waits and there is room; otherwise join the line.
+fn submit(shared: &Shared, message: Message) -> SendState {
+    let now = {
+        let mut inner = shared.borrow_mut();
+        let state = inner.sup.state();
+        let closed = state.is_closed() || state.is_closed_by_client();
+        let level = inner.level();
+        let go = closed
+            || (inner.waiters.is_empty()
+                && inner.sup.has_room(message.len())
+                && inner.gate.try_acquire(level));
+        if go {
+            Some(inner.sup.send(message))
+        } else {
+            let ticket = inner.gate.enqueue();
+            inner.waiters.push_back(Waiting {
+                ticket,
+                message,
+                waker: None,
+            });
+            drop(inner);
+            driver::ensure_polling(shared);
+            return SendState::Waiting(ticket);
+        }
+    };
+    driver::pump(shared);
+    SendState::Done(now.unwrap_or(Ok(())))
+}
+
+enum SendState {
+    Done(Result<(), Error>),
+    Waiting(Ticket),
+    Taken,
+}
+
 /// Resolves when a message is handed to the browser or queued; see
 /// [`Socket::send`](crate::Socket::send).
 ///
 /// The message takes its place in line when `send` is called, not when the future is
-/// first polled: sends (and `try_send`s) leave in the order they were made. Dropping the
-/// future while it waits withdraws the message.
+/// first polled: sends (and `try_send`s) leave in the order they were made. A waiting
+/// message is handed on as soon as there is room, whether or not the future is polled
+/// (so a future that is never polled blocks nobody); the future only reports the result.
+/// Dropping the future while its message still waits withdraws the message.
 #[must_use = "futures do nothing unless awaited"]
 pub struct SendFuture {
     shared: Shared,
-    frame: Option<Message>,
-    ticket: Option<Ticket>,
-    done: Option<Result<(), Error>>,
-}
-
-impl SendFuture {
-    /// Try to hand `message` on now. `None` (message kept, ticket held) while it must wait.
-    fn attempt(&mut self, message: Message, waker: Option<&Waker>) -> Option<Result<(), Error>> {
-        let result = {
-            let mut inner = self.shared.borrow_mut();
-            let state = inner.sup.state();
-            let admitted = if state.is_closed() || state.is_closed_by_client() {
-                true // the supervisor refuses it and hands it back
-            } else {
-                let level = inner.level();
-                match self.ticket {
-                    None => inner.gate.try_acquire(level),
-                    Some(t) => inner.gate.poll(t, level),
-                }
-            };
-            if admitted {
-                inner.sup.send(message)
-            } else {
-                let t = *self.ticket.get_or_insert_with(|| inner.gate.enqueue());
-                match inner.waiters.iter_mut().find(|(w, _)| *w == t) {
-                    Some(slot) => slot.1 = waker.cloned().or(slot.1.take()),
-                    None => inner.waiters.push_back((t, waker.cloned())),
-                }
-                self.frame = Some(message);
-                drop(inner);
-                driver::ensure_polling(&self.shared);
-                return None;
-            }
-        };
-        self.cancel_ticket();
-        driver::pump(&self.shared);
-        Some(result)
-    }
-
-    fn cancel_ticket(&mut self) {
-        let Some(t) = self.ticket.take() else { return };
-        if let Ok(mut inner) = self.shared.try_borrow_mut() {
-            inner.gate.cancel(t);
-            inner.waiters.retain(|(w, _)| *w != t);
-        }
-    }
+    state: SendState,
 }
 
 impl Future for SendFuture {
     type Output = Result<(), Error>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = &mut *self;
-        if let Some(done) = this.done.take() {
-            return Poll::Ready(done);
-        }
-        let Some(message) = this.frame.take() else {
-            return Poll::Ready(Err(Error::Closed { unsent: None }));
+        let ticket = match std::mem::replace(&mut self.state, SendState::Taken) {
+            SendState::Done(result) => return Poll::Ready(result),
+            SendState::Taken => return Poll::Ready(Err(Error::Closed { unsent: None })),
+            SendState::Waiting(t) => t,
         };
-        match this.attempt(message, Some(cx.waker())) {
-            Some(result) => Poll::Ready(result),
-            None => Poll::Pending,
+        let mut inner = self.shared.borrow_mut();
+        if let Some(i) = inner.finished.iter().position(|(t, _)| *t == ticket) {
+            return Poll::Ready(inner.finished.swap_remove(i).1);
+        }
+        match inner.waiters.iter_mut().find(|w| w.ticket == ticket) {
+            Some(w) => {
+                w.waker = Some(cx.waker().clone());
+                drop(inner);
+                self.state = SendState::Waiting(ticket);
+                Poll::Pending
+            }
+            None => Poll::Ready(Err(Error::Closed { unsent: None })),
         }
     }
 }
 
 impl Drop for SendFuture {
     fn drop(&mut self) {
-        if self.ticket.is_some() {
-            self.cancel_ticket();
-            driver::wake_head_sender(&self.shared);
+        let SendState::Waiting(ticket) = self.state else {
+            return;
+        };
+        let withdrew_head = {
+            let Ok(mut inner) = self.shared.try_borrow_mut() else {
+                return;
+            };
+            inner.finished.retain(|(t, _)| *t != ticket);
+            let head = inner.waiters.front().is_some_and(|w| w.ticket == ticket);
+            inner.waiters.retain(|w| w.ticket != ticket);
+            inner.gate.cancel(ticket);
+            head
+        };
+        if withdrew_head {
+            driver::pump(&self.shared);
         }
     }
 }

@@ -15,6 +15,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use crate::client::Sender;
 use crate::codec::Raw;
 use crate::web::driver::{self, Observer, Provider, Shared};
+use crate::web::socket::copy_bytes;
 use crate::web::{js_text, url};
 use crate::{Error, Message};
 
@@ -28,22 +29,23 @@ fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
 }
 
-/// A JS value to send: string → text frame; ArrayBuffer or any view → binary frame.
+/// A value from the package's wrapper, which has already checked its type and its size
+/// against `maxMessageSize` in JavaScript: a string → text frame; a `Uint8Array` view of
+/// the caller's bytes → binary frame, copied fallibly (a buffer wasm memory cannot hold
+/// is a typed error, never an abort).
 fn frame_of(data: &JsValue) -> Result<Message, Error> {
     if let Some(s) = data.as_string() {
         return Ok(Message::Text(s));
     }
-    if let Some(buf) = data.dyn_ref::<js_sys::ArrayBuffer>() {
-        return Ok(Message::Binary(Uint8Array::new(buf).to_vec()));
-    }
-    if js_sys::ArrayBuffer::is_view(data) {
-        let view: &js_sys::DataView = data.unchecked_ref();
-        let bytes = Uint8Array::new_with_byte_offset_and_length(
-            &view.buffer(),
-            view.byte_offset() as u32,
-            view.byte_length() as u32,
-        );
-        return Ok(Message::Binary(bytes.to_vec()));
+    if let Some(bytes) = data.dyn_ref::<Uint8Array>() {
+        let size = u64::from(bytes.length());
+        return copy_bytes(bytes)
+            .map(Message::Binary)
+            .ok_or(Error::TooLarge {
+                size,
+                limit: 0,
+                message: None,
+            });
     }
     Err(Error::Encode(
         "send() takes a string, an ArrayBuffer or an ArrayBufferView".into(),
@@ -140,6 +142,12 @@ impl WasmSocket {
         self.shared().borrow().url()
     }
 
+    /// The configured `maxMessageSize`, in bytes.
+    #[wasm_bindgen(getter, js_name = maxMessageSize)]
+    pub fn max_message_size(&self) -> f64 {
+        self.shared().borrow().sup.config().max_message_size as f64
+    }
+
     /// Negotiated subprotocol.
     #[wasm_bindgen(getter)]
     pub fn protocol(&self) -> String {
@@ -234,5 +242,7 @@ pub fn diagnostics() -> JsValue {
     set(&o, "liveTimers", d.live_timers as f64);
     set(&o, "liveSockets", d.live_sockets as f64);
     set(&o, "callbacksRun", d.callbacks_run as f64);
+    let pages = core::arch::wasm32::memory_size(0);
+    set(&o, "wasmMemory", (pages as f64) * 65536.0);
     o.into()
 }

@@ -17,6 +17,7 @@ const TOP: &[&str] = &[
     "lowWaterMark",
     "heartbeat",
     "closeTimeout",
+    "maxMessageSize",
 ];
 const RECONNECT: &[&str] = &[
     "initialDelay",
@@ -161,6 +162,15 @@ pub(crate) fn parse(options: JsValue) -> Result<Config, Error> {
     }
     if let Some(ms) = o.uint("closeTimeout")? {
         config.close_timeout_ms = ms;
+    }
+    if let Some(n) = o.uint("maxMessageSize")? {
+        if n == 0 || n > u64::from(u32::MAX) {
+            return Err(Error::option(
+                "maxMessageSize",
+                "must be between 1 and 4294967295 bytes",
+            ));
+        }
+        config.max_message_size = usize_of(n);
     }
     config.validate()?;
     Ok(config)

@@ -1,7 +1,9 @@
 //! Runs the core [`Supervisor`] against the browser: feeds it events, executes its actions.
 //!
-//! Borrow discipline: `Inner` is borrowed only for short, callback-free sections, so an
-//! observer (the JS facade's listeners) may call back into the socket at any point.
+//! Borrow discipline: `Inner` is borrowed only for short sections that run no application
+//! code. Observers (the JS facade's listeners, the hooks), the application's close
+//! classifier, codecs and wakers all run with no borrow held, so any of them may call
+//! back into the socket. Wakers are collected under the borrow and woken after it.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -15,6 +17,7 @@ use super::socket::{BrowserSocket, SocketEvent};
 use super::timer::Timeout;
 use super::{now_ms, url};
 use crate::core::event::{Action, Event, Timer};
+use crate::core::inbound::{Inbound, Next};
 use crate::core::pressure::{Gate, Ticket};
 use crate::core::supervisor::Supervisor;
 use crate::{Config, ConnectionState, Error, Message, ReadyState};
@@ -29,19 +32,44 @@ pub(crate) enum Notice<'a> {
     Message(&'a Message),
     /// The browser fired `error` on the current socket (a `close` follows).
     SocketError,
-    /// Messages handed back (dropped by the overflow policy, or unsent at close).
+    /// An error for the application: messages handed back (dropped by the overflow
+    /// policy, or unsent at close), or an inbound message over the size limit.
     Returned(&'a Error),
 }
 
 pub(crate) type Observer = Rc<dyn Fn(Notice<'_>)>;
 
-/// How often buffered bytes are re-read while a sender or `flush` waits (never when idle).
+/// How often buffered bytes are re-read while a sender or `flush` waits on an open
+/// socket (never when idle, never while disconnected: then only events change the level).
 pub(crate) const POLL_MS: u64 = 4;
 
-/// A subscriber's queue of state transitions.
+/// Most unread transitions a [`StateQueue`] keeps; older ones are skipped (and counted).
+pub(crate) const STATE_QUEUE_MAX: usize = 64;
+
+/// A subscriber's queue of state transitions, bounded by [`STATE_QUEUE_MAX`].
 #[derive(Default)]
 pub(crate) struct StateQueue {
     pub(crate) items: VecDeque<ConnectionState>,
+    pub(crate) waker: Option<Waker>,
+    pub(crate) skipped: u64,
+}
+
+impl StateQueue {
+    fn push(&mut self, state: ConnectionState) -> Option<Waker> {
+        if self.items.len() >= STATE_QUEUE_MAX {
+            self.items.pop_front();
+            self.skipped += 1;
+        }
+        self.items.push_back(state);
+        self.waker.take()
+    }
+}
+
+/// A `send().await` waiting under backpressure. The driver hands its message on as soon
+/// as there is room, whether or not the future is being polled.
+pub(crate) struct Waiting {
+    pub(crate) ticket: Ticket,
+    pub(crate) message: Message,
     pub(crate) waker: Option<Waker>,
 }
 
@@ -51,15 +79,19 @@ pub(crate) struct Inner {
     timers: [Option<Timeout>; 6],
     provider: Option<Provider>,
     pub(crate) gate: Gate,
-    pub(crate) waiters: VecDeque<(Ticket, Option<Waker>)>,
+    pub(crate) waiters: VecDeque<Waiting>,
+    /// Results of waiting sends the driver handed on, until their future collects them.
+    pub(crate) finished: Vec<(Ticket, Result<(), Error>)>,
     pub(crate) flushers: Vec<Waker>,
     poll_timer: Option<Timeout>,
-    inbound: VecDeque<Result<Message, Error>>,
+    inbound: Inbound<Result<Message, Error>>,
     inbound_waker: Option<Waker>,
     buffer_inbound: bool,
     subscribers: Vec<Weak<RefCell<StateQueue>>>,
     observer: Option<Observer>,
     online: Option<OnlineWatch>,
+    /// Wakers to wake once the borrow is released (see [`flush_wakes`]).
+    wakes: Vec<Waker>,
 }
 
 /// Shared handle to a running connection.
@@ -75,6 +107,7 @@ pub(crate) fn start(
 ) -> Shared {
     let seed = (js_sys::Math::random() * (u64::MAX as f64)) as u64;
     let gate = Gate::new(config.water_marks);
+    let inbound = Inbound::new(config.inbound);
     let shared = Rc::new(RefCell::new(Inner {
         sup: Supervisor::new(config, fixed_url, seed),
         socket: None,
@@ -82,28 +115,36 @@ pub(crate) fn start(
         provider,
         gate,
         waiters: VecDeque::new(),
+        finished: Vec::new(),
         flushers: Vec::new(),
         poll_timer: None,
-        inbound: VecDeque::new(),
+        inbound,
         inbound_waker: None,
         buffer_inbound,
         subscribers: Vec::new(),
         observer,
         online: None,
+        wakes: Vec::new(),
     }));
-    let weak = Rc::downgrade(&shared);
+    watch_online(&shared);
+    let online = OnlineWatch::is_online();
+    shared.borrow_mut().sup.start(online);
+    pump(&shared);
+    shared
+}
+
+/// Listen for `online`/`offline` on the global scope while the connection lives (the
+/// watch is dropped when it closes, and made again if `reconnect()` revives it).
+fn watch_online(shared: &Shared) {
+    if shared.borrow().online.is_some() {
+        return;
+    }
+    let weak = Rc::downgrade(shared);
     let watch = OnlineWatch::new(move |up| {
         let ev = if up { Event::Online } else { Event::Offline };
         dispatch_weak(&weak, ev);
     });
-    let online = OnlineWatch::is_online();
-    {
-        let mut inner = shared.borrow_mut();
-        inner.online = watch;
-        inner.sup.start(online);
-    }
-    pump(&shared);
-    shared
+    shared.borrow_mut().online = watch;
 }
 
 /// Force a fresh attempt now.
@@ -112,15 +153,21 @@ pub(crate) fn start(
 /// [`Error::Closed`] after the application closed the socket.
 pub(crate) fn reconnect(shared: &Shared) -> Result<(), Error> {
     let r = shared.borrow_mut().sup.reconnect();
+    if r.is_ok() {
+        watch_online(shared);
+    }
     pump(shared);
     r
 }
 
-/// The owner went away: close (1000) and release every browser resource at once.
+/// The owner went away: end the connection at once (`Closed` by the client, code 1000,
+/// observers told, queued and waiting messages handed back) and release every browser
+/// resource.
 pub(crate) fn close_and_release(shared: &Shared) {
-    let _ = shared.borrow_mut().sup.close(1000, "");
+    shared.borrow_mut().sup.terminate();
     pump(shared);
-    shared.borrow_mut().shutdown();
+    let wakes = shared.borrow_mut().shutdown();
+    wakes.into_iter().for_each(Waker::wake);
 }
 
 /// Feed an event and run the resulting actions.
@@ -135,17 +182,52 @@ fn dispatch_weak(weak: &Weak<RefCell<Inner>>, event: Event) {
     }
 }
 
-/// Execute queued actions in order until there are none.
+/// Execute queued actions in order until there are none, hand waiting sends on while
+/// there is room, then wake whoever must be woken.
 pub(crate) fn pump(shared: &Shared) {
     loop {
         let next = shared.borrow_mut().sup.poll_action();
         match next {
             Some(action) => execute(shared, action),
+            None if admit_head(shared) => {}
             None => break,
         }
     }
-    wake_head_sender(shared);
     ensure_polling(shared);
+    flush_wakes(shared);
+}
+
+/// Wake the wakers collected under a borrow, with the borrow released.
+pub(crate) fn flush_wakes(shared: &Shared) {
+    let wakes = std::mem::take(&mut shared.borrow_mut().wakes);
+    wakes.into_iter().for_each(Waker::wake);
+}
+
+/// Hand the head waiting send on if the gate and the queue let it go now (or the socket
+/// is closed: then it is refused and handed back). `true` if one was handed on.
+fn admit_head(shared: &Shared) -> bool {
+    let mut inner = shared.borrow_mut();
+    let inner = &mut *inner;
+    let Some(head) = inner.waiters.front() else {
+        return false;
+    };
+    let (ticket, len) = (head.ticket, head.message.len());
+    let state = inner.sup.state();
+    if state.is_closed() || state.is_closed_by_client() {
+        inner.gate.cancel(ticket);
+    } else {
+        let level = inner.level();
+        if !inner.sup.has_room(len) || !inner.gate.poll(ticket, level) {
+            return false;
+        }
+    }
+    let Some(w) = inner.waiters.pop_front() else {
+        return false;
+    };
+    let result = inner.sup.send(w.message);
+    inner.finished.push((ticket, result));
+    inner.wakes.extend(w.waker);
+    true
 }
 
 fn execute(shared: &Shared, action: Action) {
@@ -166,20 +248,42 @@ fn execute(shared: &Shared, action: Action) {
             }
         }
         Action::Abandon { id, code, reason } => {
-            let mut inner = shared.borrow_mut();
-            if inner.socket.as_ref().is_some_and(|(s, _)| *s == id) {
-                if let Some((_, s)) = inner.socket.take() {
-                    s.close(code, &reason);
+            let old = {
+                let mut inner = shared.borrow_mut();
+                let current = inner.socket.as_ref().is_some_and(|(s, _)| *s == id);
+                if current {
+                    inner.socket.take()
+                } else {
+                    None
                 }
+            };
+            if let Some((_, s)) = old {
+                s.close(code, &reason);
             }
         }
+        Action::Classify { id, code, reason } => classify(shared, id, code, reason),
         Action::SetTimer { timer, after_ms } => set_timer(shared, timer, after_ms),
-        Action::CancelTimer(timer) => shared.borrow_mut().timers[timer.index()] = None,
+        Action::CancelTimer(timer) => {
+            let old = shared.borrow_mut().timers[timer.index()].take();
+            drop(old);
+        }
         Action::Deliver(message) => inbound(shared, Ok(message)),
         Action::State(state) => on_state(shared, state),
         Action::Dropped(v) => inbound(shared, Err(Error::Dropped(v))),
         Action::Unsent(v) => inbound(shared, Err(Error::Unsent(v))),
+        Action::Report(e) => inbound(shared, Err(e)),
     }
+}
+
+/// Ask the application's classifier from a task of its own: it is application code and
+/// must never run inside a call the application made (nor under a borrow).
+fn classify(shared: &Shared, id: u64, code: u16, reason: String) {
+    let classifier = shared.borrow().sup.config().reconnect.classifier.clone();
+    let weak = Rc::downgrade(shared);
+    wasm_bindgen_futures::spawn_local(async move {
+        let decision = classifier.classify(code, &reason);
+        dispatch_weak(&weak, Event::Classified { id, decision });
+    });
 }
 
 fn resolve_url(shared: &Shared, id: u64) {
@@ -202,6 +306,7 @@ fn connect(shared: &Shared, id: u64, url: &str) {
         let event = match ev {
             SocketEvent::Open => Event::Opened { id },
             SocketEvent::Message(message) => Event::Message { id, message },
+            SocketEvent::Oversized(size) => Event::Oversized { id, size },
             SocketEvent::Close {
                 code,
                 reason,
@@ -216,8 +321,12 @@ fn connect(shared: &Shared, id: u64, url: &str) {
         };
         dispatch(&shared, event);
     });
-    let protocols = shared.borrow().sup.config().protocols.clone();
-    match BrowserSocket::open(url, &protocols, sink) {
+    let (protocols, max) = {
+        let inner = shared.borrow();
+        let config = inner.sup.config();
+        (config.protocols.clone(), config.max_message_size)
+    };
+    match BrowserSocket::open(url, &protocols, max, sink) {
         Ok(socket) => {
             let old = shared.borrow_mut().socket.replace((id, socket));
             drop(old);
@@ -246,7 +355,8 @@ fn try_send_on(shared: &Shared, id: u64, message: &Message) -> bool {
 fn set_timer(shared: &Shared, timer: Timer, after_ms: u64) {
     let weak = Rc::downgrade(shared);
     let t = Timeout::new(after_ms, move || dispatch_weak(&weak, Event::Timer(timer)));
-    shared.borrow_mut().timers[timer.index()] = Some(t);
+    let old = shared.borrow_mut().timers[timer.index()].replace(t);
+    drop(old);
 }
 
 /// Tell the observer, then keep the item for the `Stream` if there is one.
@@ -257,38 +367,42 @@ fn inbound(shared: &Shared, item: Result<Message, Error>) {
     }
     let mut inner = shared.borrow_mut();
     if inner.buffer_inbound {
-        inner.inbound.push_back(item);
+        let len = match &item {
+            Ok(m) => m.len(),
+            Err(e) => e.clone().into_unsent().iter().map(Message::len).sum(),
+        };
+        inner.inbound.push(item, len);
         if let Some(w) = inner.inbound_waker.take() {
-            w.wake();
+            inner.wakes.push(w);
         }
     }
 }
 
 fn on_state(shared: &Shared, state: ConnectionState) {
-    {
+    let dead = {
         let mut inner = shared.borrow_mut();
+        let inner = &mut *inner;
+        // Between attempts there is no socket: its unsent bytes are gone with the link
+        // and must not count as backpressure through the outage.
+        let dead = if state.is_closed() || matches!(state, ConnectionState::Reconnecting { .. }) {
+            inner.socket.take()
+        } else {
+            None
+        };
         if state.is_closed() {
-            inner.socket = None;
+            // Closed means released: no listener, timer or socket outlives the connection.
             inner.poll_timer = None;
-            for (_, w) in inner.waiters.drain(..) {
-                w.into_iter().for_each(Waker::wake);
-            }
-            for w in inner.flushers.drain(..) {
-                w.wake();
-            }
-            if let Some(w) = inner.inbound_waker.take() {
-                w.wake();
-            }
+            drop(inner.online.take());
+            inner.wakes.append(&mut inner.flushers);
+            inner.wakes.extend(inner.inbound_waker.take());
         }
         inner.subscribers.retain(|s| s.strong_count() > 0);
         for sub in inner.subscribers.iter().filter_map(Weak::upgrade) {
-            let mut q = sub.borrow_mut();
-            q.items.push_back(state.clone());
-            if let Some(w) = q.waker.take() {
-                w.wake();
-            }
+            inner.wakes.extend(sub.borrow_mut().push(state.clone()));
         }
-    }
+        dead
+    };
+    drop(dead);
     notify(shared, Notice::State(&state));
 }
 
@@ -299,29 +413,27 @@ fn notify(shared: &Shared, notice: Notice<'_>) {
     }
 }
 
-/// Wake the sender at the head of the backpressure FIFO.
-pub(crate) fn wake_head_sender(shared: &Shared) {
-    if let Some((_, Some(w))) = shared.borrow().waiters.front() {
-        w.wake_by_ref();
-    }
-}
-
-/// Re-read buffered bytes every [`POLL_MS`] while a sender or `flush` waits; never when idle.
+/// Re-read buffered bytes every [`POLL_MS`] while a sender or `flush` waits on an open
+/// socket; never when idle or disconnected.
 pub(crate) fn ensure_polling(shared: &Shared) {
     let mut inner = shared.borrow_mut();
     let waiting = !inner.waiters.is_empty() || !inner.flushers.is_empty();
-    if waiting && inner.poll_timer.is_none() && !inner.sup.state().is_closed() {
+    let open = matches!(inner.sup.state(), ConnectionState::Open) && inner.socket.is_some();
+    if !(waiting && open) {
+        inner.poll_timer = None;
+        return;
+    }
+    if inner.poll_timer.is_none() {
         let weak = Rc::downgrade(shared);
         inner.poll_timer = Some(Timeout::new(POLL_MS, move || {
             if let Some(shared) = weak.upgrade() {
-                let flushers = {
+                {
                     let mut inner = shared.borrow_mut();
+                    let inner = &mut *inner;
                     inner.poll_timer = None;
-                    std::mem::take(&mut inner.flushers)
-                };
-                flushers.into_iter().for_each(Waker::wake);
-                wake_head_sender(&shared);
-                ensure_polling(&shared);
+                    inner.wakes.append(&mut inner.flushers);
+                }
+                pump(&shared);
             }
         }));
     }
@@ -363,34 +475,41 @@ impl Inner {
         q
     }
 
-    /// Next buffered inbound item, or register for a wake-up.
+    /// Next buffered inbound item (a lag report first, if messages were discarded), or
+    /// register for a wake-up.
     pub(crate) fn next_inbound(&mut self, waker: &Waker) -> Option<Result<Message, Error>> {
-        let item = self.inbound.pop_front();
-        if item.is_none() {
-            self.inbound_waker = Some(waker.clone());
+        match self.inbound.pop() {
+            Some(Next::Item(item)) => Some(item),
+            Some(Next::Lagged(n)) => Some(Err(Error::Lagged(n))),
+            None => {
+                self.inbound_waker = Some(waker.clone());
+                None
+            }
         }
-        item
     }
 
-    /// Release every browser resource at once (the owner went away).
-    /// Waiting sends, flushes and streams are woken: they see the socket closed.
-    pub(crate) fn shutdown(&mut self) {
+    /// Release every browser resource at once (the owner went away). Waiting sends are
+    /// refused (their messages handed back); returns the wakers of everything waiting,
+    /// to be woken once the borrow is released.
+    pub(crate) fn shutdown(&mut self) -> Vec<Waker> {
         self.socket = None;
         self.timers = Default::default();
         self.poll_timer = None;
         self.online = None;
         self.observer = None;
-        for (_, w) in self.waiters.drain(..) {
-            w.into_iter().for_each(Waker::wake);
+        let mut wakes = std::mem::take(&mut self.wakes);
+        for w in self.waiters.drain(..) {
+            self.gate.cancel(w.ticket);
+            let unsent = Some(w.message);
+            self.finished
+                .push((w.ticket, Err(Error::Closed { unsent })));
+            wakes.extend(w.waker);
         }
-        self.flushers.drain(..).for_each(Waker::wake);
-        if let Some(w) = self.inbound_waker.take() {
-            w.wake();
-        }
+        wakes.append(&mut self.flushers);
+        wakes.extend(self.inbound_waker.take());
         for sub in self.subscribers.drain(..).filter_map(|s| s.upgrade()) {
-            if let Some(w) = sub.borrow_mut().waker.take() {
-                w.wake();
-            }
+            wakes.extend(sub.borrow_mut().waker.take());
         }
+        wakes
     }
 }

@@ -12,6 +12,8 @@ use crate::{Error, Message, ReadyState};
 pub(crate) enum SocketEvent {
     Open,
     Message(Message),
+    /// A message over the size limit, not copied: its length in bytes.
+    Oversized(u64),
     Close {
         code: u16,
         reason: String,
@@ -29,6 +31,26 @@ pub(crate) struct BrowserSocket {
     _onerror: Closure<dyn FnMut(web_sys::Event)>,
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// An `ArrayBuffer` seen through a getter that returns a double.
+    type Buffer;
+    /// `byteLength` as a double: never cut to 32 bits.
+    #[wasm_bindgen(method, getter, js_name = byteLength)]
+    fn byte_length(this: &Buffer) -> f64;
+}
+
+/// Copy a JS byte array into a new `Vec`, or `None` if memory for it cannot be had
+/// (instead of the abort an infallible allocation would end in).
+pub(crate) fn copy_bytes(array: &js_sys::Uint8Array) -> Option<Vec<u8>> {
+    let len = array.length() as usize;
+    let mut bytes = Vec::new();
+    bytes.try_reserve_exact(len).ok()?;
+    bytes.resize(len, 0);
+    array.copy_to(&mut bytes);
+    Some(bytes)
+}
+
 fn handler<E: wasm_bindgen::convert::FromWasmAbi + 'static>(
     sink: &Rc<dyn Fn(SocketEvent)>,
     map: impl Fn(E) -> Option<SocketEvent> + 'static,
@@ -43,14 +65,31 @@ fn handler<E: wasm_bindgen::convert::FromWasmAbi + 'static>(
 }
 
 /// Read a `message` event: text or ArrayBuffer (binaryType is always `arraybuffer`).
-fn read_message(e: MessageEvent) -> Option<SocketEvent> {
+/// The length is checked against `max` before anything is copied into wasm memory (for
+/// text, the UTF-16 length, which never exceeds the UTF-8 one; the exact UTF-8 length is
+/// checked after the copy, which is then at most 3 × `max`).
+fn read_message(e: MessageEvent, max: usize) -> Option<SocketEvent> {
     let data = e.data();
-    if let Some(text) = data.as_string() {
+    if let Some(text) = data.dyn_ref::<js_sys::JsString>() {
+        let units = text.length() as usize;
+        if units > max {
+            return Some(SocketEvent::Oversized(units as u64));
+        }
+        let text = data.as_string().unwrap_or_default();
+        if text.len() > max {
+            return Some(SocketEvent::Oversized(text.len() as u64));
+        }
         return Some(SocketEvent::Message(Message::Text(text)));
     }
     let buffer = data.dyn_into::<js_sys::ArrayBuffer>().ok()?;
-    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-    Some(SocketEvent::Message(Message::Binary(bytes)))
+    let size = buffer.unchecked_ref::<Buffer>().byte_length();
+    if size > max as f64 {
+        return Some(SocketEvent::Oversized(size as u64));
+    }
+    match copy_bytes(&js_sys::Uint8Array::new(&buffer)) {
+        Some(bytes) => Some(SocketEvent::Message(Message::Binary(bytes))),
+        None => Some(SocketEvent::Oversized(size as u64)),
+    }
 }
 
 impl BrowserSocket {
@@ -61,6 +100,7 @@ impl BrowserSocket {
     pub(crate) fn open(
         url: &str,
         protocols: &[String],
+        max_message_size: usize,
         sink: Rc<dyn Fn(SocketEvent)>,
     ) -> Result<BrowserSocket, Error> {
         let ws = if protocols.is_empty() {
@@ -72,7 +112,7 @@ impl BrowserSocket {
         .map_err(|e| Error::Js(js_text(&e)))?;
         ws.set_binary_type(BinaryType::Arraybuffer);
         let onopen = handler(&sink, |_: web_sys::Event| Some(SocketEvent::Open));
-        let onmessage = handler(&sink, read_message);
+        let onmessage = handler(&sink, move |e| read_message(e, max_message_size));
         let onclose = handler(&sink, |e: CloseEvent| {
             Some(SocketEvent::Close {
                 code: e.code(),

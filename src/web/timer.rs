@@ -1,5 +1,8 @@
 //! RAII timeouts on the global scope (window or worker): cleared on drop.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use wasm_bindgen::prelude::*;
 
 use super::diagnostics;
@@ -16,6 +19,8 @@ extern "C" {
 #[must_use = "a Timeout is cleared when dropped"]
 pub(crate) struct Timeout {
     handle: JsValue,
+    /// Set when the timeout has fired: it no longer counts as live.
+    fired: Rc<Cell<bool>>,
     _closure: Closure<dyn FnMut()>,
 }
 
@@ -23,9 +28,13 @@ impl Timeout {
     /// Run `f` once after `ms` milliseconds (clamped to the browser's i32 range).
     pub(crate) fn new(ms: u64, f: impl FnOnce() + 'static) -> Timeout {
         let mut f = Some(f);
+        let fired = Rc::new(Cell::new(false));
+        let flag = Rc::clone(&fired);
         let closure = Closure::<dyn FnMut()>::new(move || {
             diagnostics::callback_ran();
             if let Some(f) = f.take() {
+                flag.set(true);
+                diagnostics::timers(-1);
                 f();
             }
         });
@@ -34,6 +43,7 @@ impl Timeout {
         diagnostics::timers(1);
         Timeout {
             handle,
+            fired,
             _closure: closure,
         }
     }
@@ -41,7 +51,9 @@ impl Timeout {
 
 impl Drop for Timeout {
     fn drop(&mut self) {
-        clear_timeout(&self.handle);
-        diagnostics::timers(-1);
+        if !self.fired.get() {
+            clear_timeout(&self.handle);
+            diagnostics::timers(-1);
+        }
     }
 }

@@ -22,7 +22,7 @@ fn base_href() -> Option<String> {
 /// [`Error::InvalidUrl`] when it does not parse, has another scheme, or has a fragment.
 pub(crate) fn resolve(url: &str) -> Result<String, Error> {
     let invalid = |reason: &str| Error::InvalidUrl {
-        url: url.to_owned(),
+        url: crate::core::redact_url(url),
         reason: reason.to_owned(),
     };
     let parsed = match base_href() {
