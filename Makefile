@@ -1,5 +1,5 @@
 # resocket — the README's commands. Each installs what it needs on a fresh machine.
-.PHONY: test demo pkg bench examples server clean
+.PHONY: test demo pkg bench examples server clean soak
 
 test:
 	bash scripts/test.sh
@@ -12,6 +12,9 @@ pkg:
 
 bench:
 	bash scripts/bench.sh
+
+soak:
+	bash scripts/soak.sh
 
 examples:
 	bash scripts/examples.sh
