@@ -17,7 +17,7 @@ use super::socket::{BrowserSocket, SocketEvent};
 use super::timer::Timeout;
 use super::{now_ms, url};
 use crate::core::event::{Action, Event, Timer};
-use crate::core::inbound::{Inbound, Next};
+use crate::core::inbound::Inbound;
 use crate::core::pressure::{Gate, Ticket};
 use crate::core::supervisor::Supervisor;
 use crate::{Config, ConnectionState, Error, Message, ReadyState};
@@ -39,39 +39,14 @@ pub(crate) enum Notice<'a> {
 
 pub(crate) type Observer = Rc<dyn Fn(Notice<'_>)>;
 
+mod inner;
+mod queues;
+
+pub(crate) use queues::{StateQueue, Waiting};
+
 /// How often buffered bytes are re-read while a sender or `flush` waits on an open
 /// socket (never when idle, never while disconnected: then only events change the level).
 pub(crate) const POLL_MS: u64 = 4;
-
-/// Most unread transitions a [`StateQueue`] keeps; older ones are skipped (and counted).
-pub(crate) const STATE_QUEUE_MAX: usize = 64;
-
-/// A subscriber's queue of state transitions, bounded by [`STATE_QUEUE_MAX`].
-#[derive(Default)]
-pub(crate) struct StateQueue {
-    pub(crate) items: VecDeque<ConnectionState>,
-    pub(crate) waker: Option<Waker>,
-    pub(crate) skipped: u64,
-}
-
-impl StateQueue {
-    fn push(&mut self, state: ConnectionState) -> Option<Waker> {
-        if self.items.len() >= STATE_QUEUE_MAX {
-            self.items.pop_front();
-            self.skipped += 1;
-        }
-        self.items.push_back(state);
-        self.waker.take()
-    }
-}
-
-/// A `send().await` waiting under backpressure. The driver hands its message on as soon
-/// as there is room, whether or not the future is being polled.
-pub(crate) struct Waiting {
-    pub(crate) ticket: Ticket,
-    pub(crate) message: Message,
-    pub(crate) waker: Option<Waker>,
-}
 
 pub(crate) struct Inner {
     pub(crate) sup: Supervisor,
@@ -436,80 +411,5 @@ pub(crate) fn ensure_polling(shared: &Shared) {
                 pump(&shared);
             }
         }));
-    }
-}
-
-impl Inner {
-    /// Bytes in flight: the browser's `bufferedAmount` plus the outbound queue.
-    pub(crate) fn level(&self) -> usize {
-        self.buffered_amount() + self.sup.queued_bytes()
-    }
-
-    pub(crate) fn buffered_amount(&self) -> usize {
-        self.socket.as_ref().map_or(0, |(_, s)| s.buffered_amount())
-    }
-
-    pub(crate) fn ready_state(&self) -> ReadyState {
-        match (&self.socket, self.sup.state()) {
-            (Some((_, s)), _) => s.ready_state(),
-            (None, ConnectionState::Connecting { .. }) => ReadyState::Connecting,
-            (None, _) => ReadyState::Closed,
-        }
-    }
-
-    /// The URL of the latest attempt ("" before the first).
-    pub(crate) fn url(&self) -> String {
-        self.sup.url().unwrap_or_default().to_owned()
-    }
-
-    pub(crate) fn protocol(&self) -> String {
-        self.socket
-            .as_ref()
-            .map_or_else(String::new, |(_, s)| s.protocol())
-    }
-
-    pub(crate) fn subscribe(&mut self) -> Rc<RefCell<StateQueue>> {
-        let q = Rc::new(RefCell::new(StateQueue::default()));
-        q.borrow_mut().items.push_back(self.sup.state().clone());
-        self.subscribers.push(Rc::downgrade(&q));
-        q
-    }
-
-    /// Next buffered inbound item (a lag report first, if messages were discarded), or
-    /// register for a wake-up.
-    pub(crate) fn next_inbound(&mut self, waker: &Waker) -> Option<Result<Message, Error>> {
-        match self.inbound.pop() {
-            Some(Next::Item(item)) => Some(item),
-            Some(Next::Lagged(n)) => Some(Err(Error::Lagged(n))),
-            None => {
-                self.inbound_waker = Some(waker.clone());
-                None
-            }
-        }
-    }
-
-    /// Release every browser resource at once (the owner went away). Waiting sends are
-    /// refused (their messages handed back); returns the wakers of everything waiting,
-    /// to be woken once the borrow is released.
-    pub(crate) fn shutdown(&mut self) -> Vec<Waker> {
-        self.socket = None;
-        self.timers = Default::default();
-        self.poll_timer = None;
-        self.online = None;
-        self.observer = None;
-        let mut wakes = std::mem::take(&mut self.wakes);
-        for w in self.waiters.drain(..) {
-            self.gate.cancel(w.ticket);
-            let unsent = Some(w.message);
-            self.finished
-                .push((w.ticket, Err(Error::Closed { unsent })));
-            wakes.extend(w.waker);
-        }
-        wakes.append(&mut self.flushers);
-        wakes.extend(self.inbound_waker.take());
-        for sub in self.subscribers.drain(..).filter_map(|s| s.upgrade()) {
-            wakes.extend(sub.borrow_mut().waker.take());
-        }
-        wakes
     }
 }

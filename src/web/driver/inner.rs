@@ -1,0 +1,84 @@
+//! Reads of a connection's state, subscriptions, and the release of its resources.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::task::Waker;
+
+use super::{Inner, StateQueue};
+use crate::core::inbound::Next;
+use crate::{ConnectionState, Error, Message, ReadyState};
+
+impl Inner {
+    /// Bytes in flight: the browser's `bufferedAmount` plus the outbound queue.
+    pub(crate) fn level(&self) -> usize {
+        self.buffered_amount() + self.sup.queued_bytes()
+    }
+
+    pub(crate) fn buffered_amount(&self) -> usize {
+        self.socket.as_ref().map_or(0, |(_, s)| s.buffered_amount())
+    }
+
+    pub(crate) fn ready_state(&self) -> ReadyState {
+        match (&self.socket, self.sup.state()) {
+            (Some((_, s)), _) => s.ready_state(),
+            (None, ConnectionState::Connecting { .. }) => ReadyState::Connecting,
+            (None, _) => ReadyState::Closed,
+        }
+    }
+
+    /// The URL of the latest attempt ("" before the first).
+    pub(crate) fn url(&self) -> String {
+        self.sup.url().unwrap_or_default().to_owned()
+    }
+
+    pub(crate) fn protocol(&self) -> String {
+        self.socket
+            .as_ref()
+            .map_or_else(String::new, |(_, s)| s.protocol())
+    }
+
+    pub(crate) fn subscribe(&mut self) -> Rc<RefCell<StateQueue>> {
+        let q = Rc::new(RefCell::new(StateQueue::default()));
+        q.borrow_mut().items.push_back(self.sup.state().clone());
+        self.subscribers.push(Rc::downgrade(&q));
+        q
+    }
+
+    /// Next buffered inbound item (a lag report first, if messages were discarded), or
+    /// register for a wake-up.
+    pub(crate) fn next_inbound(&mut self, waker: &Waker) -> Option<Result<Message, Error>> {
+        match self.inbound.pop() {
+            Some(Next::Item(item)) => Some(item),
+            Some(Next::Lagged(n)) => Some(Err(Error::Lagged(n))),
+            None => {
+                self.inbound_waker = Some(waker.clone());
+                None
+            }
+        }
+    }
+
+    /// Release every browser resource at once (the owner went away). Waiting sends are
+    /// refused (their messages handed back); returns the wakers of everything waiting,
+    /// to be woken once the borrow is released.
+    pub(crate) fn shutdown(&mut self) -> Vec<Waker> {
+        self.socket = None;
+        self.timers = Default::default();
+        self.poll_timer = None;
+        self.online = None;
+        self.observer = None;
+        let mut wakes = std::mem::take(&mut self.wakes);
+        for w in self.waiters.drain(..) {
+            self.gate.cancel(w.ticket);
+            let unsent = Some(w.message);
+            self.finished
+                .push((w.ticket, Err(Error::Closed { unsent })));
+            wakes.extend(w.waker);
+        }
+        wakes.append(&mut self.flushers);
+        wakes.extend(self.inbound_waker.take());
+        for sub in self.subscribers.drain(..).filter_map(|s| s.upgrade()) {
+            wakes.extend(sub.borrow_mut().waker.take());
+        }
+        wakes
+    }
+}
