@@ -186,9 +186,17 @@ async fn invalid_urls_are_typed_errors() {
         "ftp://127.0.0.1/x",
         "ws://exa mple.com:99999/",
         "ws://127.0.0.1/#frag",
+        "ftp://ann:pw@127.0.0.1/x?token=s3cret",
     ] {
         match Socket::builder(bad).open() {
-            Err(Error::InvalidUrl { url, .. }) => assert_eq!(url, bad),
+            // The error shows the URL redacted (no query, fragment or credentials).
+            Err(e @ Error::InvalidUrl { .. }) => {
+                let Error::InvalidUrl { url, .. } = &e else {
+                    unreachable!()
+                };
+                assert_eq!(*url, resocket::core::redact_url(bad));
+                assert!(!format!("{e} {e:?}").contains("s3cret"), "{e:?}");
+            }
             Err(other) => panic!("{bad}: expected InvalidUrl, got {other:?}"),
             Ok(_) => panic!("{bad}: accepted"),
         }
