@@ -35,6 +35,8 @@ export type ReSocketErrorCode =
   | "decode"
   | "encode"
   | "url_provider"
+  | "too_large"
+  | "lagged"
   | "js";
 
 /** What `send()` and `trySend()` take: a string is a text frame, bytes a binary frame. */
@@ -84,7 +86,8 @@ export interface QueueOptions {
   /** Most bytes held. @default 1048576 */
   maxBytes?: number;
   /**
-   * When full: "reject" fails the new send with code `queue_full`; "drop-oldest" evicts
+   * When full: "reject" makes `send()` wait for room (and `trySend()` return false);
+   * "drop-oldest" evicts
    * the oldest messages and hands them back in an `error` event (code `dropped`).
    * @default "reject"
    */
@@ -126,6 +129,13 @@ export interface ReSocketOptions {
   heartbeat?: false | HeartbeatOptions;
   /** How long to wait for the server to answer close() before giving up on it, in ms. @default 5000 */
   closeTimeout?: number;
+  /**
+   * The largest message sent or received, in bytes (1 to 4294967295). A larger send is
+   * refused with code `too_large`; a larger message from the server is not copied: an
+   * `error` event (code `too_large`) fires and the link is closed, reported with code
+   * 1009 (a stop code by default). @default 16777216 (16 MiB)
+   */
+  maxMessageSize?: number;
 }
 
 /** Counters of one socket, across reconnects. */
@@ -147,6 +157,8 @@ export interface Diagnostics {
   liveTimers: number;
   liveSockets: number;
   callbacksRun: number;
+  /** Size of the WebAssembly memory, in bytes (it never shrinks). */
+  wasmMemory: number;
 }
 
 /**
@@ -283,14 +295,14 @@ export declare class ReSocket extends EventTarget implements AsyncIterable<ReSoc
 
   /**
    * Sends a message. Resolves once it is handed to the browser or queued for the next
-   * connection (not when the server has it); waits while backpressure applies.
-   * Rejects with `closed`, `queue_full` or `encode`.
+   * connection (not when the server has it); waits while backpressure applies or the
+   * queue is full. Never throws: rejects with `closed`, `too_large` or `encode`.
    */
   send(data: SendData): Promise<void>;
   /**
    * Sends without waiting. Returns false (nothing sent) when backpressure applies, other
    * sends are waiting, or the queue is full.
-   * @throws {ReSocketError} `closed` after close().
+   * @throws {ReSocketError} `closed` after close(); `too_large`, `encode` as send().
    */
   trySend(data: SendData): boolean;
   /** Sends `JSON.stringify(value)` as a text message; otherwise like send(). */
@@ -299,16 +311,19 @@ export declare class ReSocket extends EventTarget implements AsyncIterable<ReSoc
   flush(): Promise<void>;
   /**
    * Closes for good; no reconnection follows.
-   * @param code 1000 (default) or 3000–4999.
-   * @param reason at most 123 bytes of UTF-8.
+   * @param code an integer: 1000 (default) or 3000–4999.
+   * @param reason converted with String() as WebSocket.close() does; at most 123 bytes of UTF-8.
    * @throws {ReSocketError} `invalid_close_code` / `invalid_close_reason` (the socket stays as it was).
    */
-  close(code?: number, reason?: string): void;
+  close(code?: number, reason?: unknown): void;
   /** Drops the current link, if any, and connects again now (also after the policy gave up). */
   reconnect(): void;
   /** Counters across reconnects. */
   stats(): ReSocketStats;
-  /** Closes and releases everything; the object is unusable afterwards. */
+  /**
+   * Closes at once (a `close` event follows unless it was closed) and releases everything;
+   * the object is unusable afterwards. Optional: a closed ReSocket you drop is collected.
+   */
   free(): void;
   /**
    * The message events as an async iterator that ends when the socket is closed for good.

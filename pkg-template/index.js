@@ -45,6 +45,123 @@ export class ReSocketError extends Error {
 const closedError = () => new ReSocketError("closed", "the socket is closed");
 const utf8 = new TextDecoder();
 
+// --- Input checks, in JavaScript ----------------------------------------------------
+// Everything a caller hands in is read here, once, inside try/catch: a throwing getter,
+// a Proxy trap or a detached buffer becomes a typed error before any WebAssembly call,
+// so no exception ever unwinds through a wasm frame.
+
+/** A short, never-throwing description of a value for error messages. */
+function describe(v) {
+  if (typeof v === "number") return String(v);
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  return v === null ? "null" : typeof v;
+}
+
+const optionError = (path, e) =>
+  new ReSocketError("invalid_option", `invalid option \`${path || "options"}\`: reading it threw (${describe(e?.message)})`, { cause: e });
+
+/**
+ * The options as plain data: own enumerable keys read once into null-prototype objects
+ * and real arrays (functions kept as they are), to the depth the options have.
+ */
+function plainOptions(value, path = "", depth = 0) {
+  if (value === null || typeof value !== "object" || depth > 3) return value;
+  let entries;
+  const name = (k) => (path ? `${path}.${k}` : k);
+  try {
+    entries = Array.isArray(value) ? Array.from(value) : Object.keys(value);
+  } catch (e) {
+    throw optionError(path, e);
+  }
+  if (!Array.isArray(value)) {
+    entries = entries.map((k) => {
+      try {
+        return [k, value[k]];
+      } catch (e) {
+        throw optionError(name(k), e);
+      }
+    });
+  }
+  if (Array.isArray(value)) return entries.map((v, i) => plainOptions(v, `${path}[${i}]`, depth + 1));
+  const out = Object.create(null);
+  for (const [k, v] of entries) out[k] = plainOptions(v, name(k), depth + 1);
+  return out;
+}
+
+// The intrinsic getters: brand checks that a Proxy or an overridden property cannot fool.
+const getter = (proto, key) => Object.getOwnPropertyDescriptor(proto, key).get;
+const TypedArrayProto = Object.getPrototypeOf(Uint8Array.prototype);
+const abLength = getter(ArrayBuffer.prototype, "byteLength");
+const taBuffer = getter(TypedArrayProto, "buffer");
+const taOffset = getter(TypedArrayProto, "byteOffset");
+const taLength = getter(TypedArrayProto, "byteLength");
+const dvBuffer = getter(DataView.prototype, "buffer");
+const dvOffset = getter(DataView.prototype, "byteOffset");
+const dvLength = getter(DataView.prototype, "byteLength");
+
+function branded(get, v) {
+  try {
+    get.call(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const tooLarge = (size, max) =>
+  new ReSocketError("too_large", `message of ${size} bytes is over the limit of ${max} bytes (maxMessageSize)`);
+
+/**
+ * What send() hands to the wasm core: the string itself, or a Uint8Array view of the
+ * caller's bytes (exact offset and length, never cut to 32 bits). Throws ReSocketError.
+ */
+function toFrame(data, max) {
+  if (typeof data === "string") {
+    // UTF-16 units never exceed UTF-8 bytes; the exact UTF-8 length is checked in wasm.
+    if (data.length > max) throw tooLarge(data.length, max);
+    return data;
+  }
+  const view = ArrayBuffer.isView(data);
+  if (!view && !branded(abLength, data)) {
+    throw new ReSocketError(
+      "encode",
+      `send() takes a string, an ArrayBuffer or an ArrayBufferView, not ${describe(data)}`,
+    );
+  }
+  let buffer, offset, length;
+  try {
+    // The getters of a view on a detached buffer throw (DataView) or read 0 (typed
+    // arrays, whose Uint8Array then throws): both are the same typed error.
+    if (!view) [buffer, offset, length] = [data, 0, abLength.call(data)];
+    else if (branded(dvBuffer, data)) [buffer, offset, length] = [dvBuffer.call(data), dvOffset.call(data), dvLength.call(data)];
+    else [buffer, offset, length] = [taBuffer.call(data), taOffset.call(data), taLength.call(data)];
+    if (length <= max) return new Uint8Array(buffer, offset, length);
+  } catch (e) {
+    throw new ReSocketError("encode", "cannot send the bytes of a detached ArrayBuffer", { cause: e });
+  }
+  throw tooLarge(length, max);
+}
+
+/** The close code as a number the core accepts, or a typed error naming the value. */
+function closeCode(code) {
+  if (code === undefined) return 1000;
+  if (typeof code === "number" && Number.isInteger(code) && code >= 0 && code <= 65535) return code;
+  throw new ReSocketError(
+    "invalid_close_code",
+    `invalid close code ${describe(code)}: a client may only send 1000 or 3000-4999`,
+  );
+}
+
+/** The close reason converted as the browser's own close() converts it (WebIDL ToString). */
+function closeReason(reason) {
+  if (reason === undefined) return "";
+  try {
+    return `${reason}`; // unlike String(), throws for a Symbol, as WebSocket.close() does
+  } catch (e) {
+    throw new ReSocketError("invalid_close_reason", "the close reason cannot be converted to a string", { cause: e });
+  }
+}
+
 /** A message from the server. `data` is a string (text frame) or an ArrayBuffer (binary). */
 export class ReSocketMessageEvent extends Event {
   #data;
@@ -171,6 +288,12 @@ function makeEvent(type, detail) {
   }
 }
 
+// A ReSocket closed for good is held by nothing of resocket's: its wasm half keeps only
+// a weak reference to it, and once the application drops it and it is collected, the
+// registry frees the wasm half, so no one has to call free(). While it can still deliver
+// events it is held strongly, as the browser holds a WebSocket with listeners.
+const collected = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((inner) => inner.free()) : null;
+
 /**
  * A resilient WebSocket.
  *
@@ -196,6 +319,8 @@ export class ReSocket extends EventTarget {
   #draining = false;
   #handlers = new Map();
   #closedForGood = false;
+  #max = 0;
+  #ref = null;
 
   /**
    * @param url a `ws:`/`wss:` URL (`http(s):` and page-relative URLs are accepted), or a
@@ -210,12 +335,28 @@ export class ReSocket extends EventTarget {
         "there is no global WebSocket (in Node < 22, set globalThis.WebSocket, e.g. to the `ws` package's)",
       );
     }
-    if (typeof options === "string" || Array.isArray(options)) {
-      options = { protocols: options };
+    let target;
+    try {
+      if (typeof options === "string" || Array.isArray(options)) options = { protocols: options };
+    } catch (e) {
+      throw optionError("protocols", e);
     }
+    options = plainOptions(options ?? undefined);
     const href = (u) => (u instanceof URL ? u.href : u);
-    const target = typeof url === "function" ? async () => href(await url()) : href(url);
-    this.#inner = new WasmSocket(target, options ?? undefined, (type, detail) => this.#queue(type, detail));
+    try {
+      target = typeof url === "function" ? async () => href(await url()) : href(url);
+    } catch (e) {
+      throw new ReSocketError("invalid_url", "invalid URL: reading it threw", { cause: e });
+    }
+    if (typeof target !== "string" && typeof target !== "function") {
+      throw new ReSocketError("invalid_url", `invalid URL ${describe(target)}: the URL must be a string or a function`);
+    }
+    const ref = { strong: this, weak: typeof WeakRef === "function" ? new WeakRef(this) : null };
+    const emit = (type, detail) => (ref.strong ?? ref.weak?.deref())?.#queue(type, detail);
+    this.#inner = new WasmSocket(target, options, emit);
+    this.#ref = ref;
+    this.#max = this.#inner.maxMessageSize;
+    collected?.register(this, this.#inner, this);
   }
 
   #queue(type, detail) {
@@ -230,8 +371,10 @@ export class ReSocket extends EventTarget {
     try {
       while (this.#pending.length > 0) {
         const [type, detail] = this.#pending.shift();
-        if (type === "close") this.#closedForGood = true;
-        else if (type === "statechange" && detail?.state !== "closed") this.#closedForGood = false;
+        if (type === "close") {
+          this.#closedForGood = true;
+          if (this.#ref && this.#inner?.state === "closed") this.#ref.strong = null;
+        } else if (type === "statechange" && detail?.state !== "closed") this.#closedForGood = false;
         this.dispatchEvent(makeEvent(type, detail));
       }
     } finally {
@@ -320,11 +463,12 @@ export class ReSocket extends EventTarget {
   send(data) {
     if (this.#freed) return Promise.reject(closedError());
     try {
+      const frame = toFrame(data, this.#max);
       // The fast path takes effect synchronously, like WebSocket.send(), so a send()
       // followed by close() or trySend() keeps its place; only a message that has to
       // wait goes through the asynchronous path.
-      if (this.#inner.trySend(data)) return Promise.resolve();
-      return this.#inner.send(data);
+      if (this.#inner.trySend(frame)) return Promise.resolve();
+      return this.#inner.send(frame);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -333,7 +477,7 @@ export class ReSocket extends EventTarget {
   /** Sends without waiting: false when backpressure applies or the queue is full. */
   trySend(data) {
     if (this.#freed) throw closedError();
-    return this.#inner.trySend(data);
+    return this.#inner.trySend(toFrame(data, this.#max));
   }
 
   /** Sends `JSON.stringify(value)` as a text message; otherwise like send(). */
@@ -363,22 +507,29 @@ export class ReSocket extends EventTarget {
   /** Closes for good (code 1000 or 3000–4999, reason up to 123 UTF-8 bytes). */
   close(code, reason) {
     if (this.#freed) return;
-    this.#inner.close(code, reason);
+    this.#inner.close(closeCode(code), closeReason(reason));
   }
 
   /** Drops the current link, if any, and connects again now (also after the policy gave up). */
   reconnect() {
     if (this.#freed) throw closedError();
     this.#inner.reconnect();
+    this.#ref.strong = this; // revived: events follow again
   }
 
-  /** Closes and releases everything the socket holds; the object is unusable afterwards. */
+  /**
+   * Closes at once (a `close` event follows unless it was closed already; waiting sends
+   * are refused) and releases everything the socket holds; the object is unusable
+   * afterwards.
+   */
   free() {
     if (this.#freed) return;
-    this.#final = { url: this.#inner.url, protocol: this.#inner.protocol, stats: this.#inner.stats() };
+    const inner = this.#inner;
+    this.#final = { url: inner.url, protocol: inner.protocol, stats: inner.stats() };
     this.#freed = true;
-    this.#inner.free();
     this.#inner = null;
+    collected?.unregister(this);
+    inner.free();
   }
 
   /**
@@ -388,7 +539,8 @@ export class ReSocket extends EventTarget {
    */
   messages() {
     const buffer = [];
-    let ended = this.#freed || this.#closedForGood;
+    // Closed for good, and not revived by a reconnect() whose events are still queued.
+    let ended = this.#freed || (this.#closedForGood && this.#inner.state === "closed");
     const waiting = [];
     const settle = () => {
       for (const wake of waiting.splice(0)) wake();

@@ -55,7 +55,10 @@ class WebDriver {
     });
     const json = await res.json().catch(() => ({}));
     const value = json.value;
-    if (!res.ok || (value && typeof value === "object" && "error" in value)) {
+    // A W3C error response has `error`, `message` and `stacktrace`; a test's own result
+    // object may carry an `error` field too, which is not a driver error.
+    const driverError = value && typeof value === "object" && "error" in value && "stacktrace" in value;
+    if (!res.ok || driverError) {
       throw new Error(`${method} ${path}: ${value?.error ?? res.status}: ${value?.message ?? ""}`.trim());
     }
     return value;
