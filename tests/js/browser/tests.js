@@ -508,6 +508,28 @@ test("free() releases every listener, timer and socket", async ({ open }) => {
   }
 });
 
+test("buffers past 4 GiB: lengths and offsets are never cut to 32 bits", async ({ open }) => {
+  let big;
+  try {
+    big = new ArrayBuffer(2 ** 32 + 16); // pages are committed only where written
+  } catch (e) {
+    return `this engine cannot create a 4 GiB ArrayBuffer (${e?.name}): nothing above 4 GiB can reach send()`;
+  }
+  const ws = open(`${wsBase}/echo?tag=${tag("4gib")}`, { maxMessageSize: 2 ** 32 - 1 });
+  const got = collect(ws);
+  await once(ws, "open");
+  const tail = new Uint8Array(big, 2 ** 32, 16);
+  tail.set(Array.from({ length: 16 }, (_, i) => 200 + i));
+  await rejects(ws.send(new DataView(big)), "too_large");
+  throws(() => ws.trySend(new DataView(big, 8)), "too_large");
+  await ws.send(tail); // offset 2^32: these 16 bytes, not the 16 at offset 0
+  await ws.send(new DataView(big, 2 ** 32 + 8, 8));
+  await until(() => got.length >= 2, 10000, "2 echoes");
+  eq(bytes(got[0]), Array.from(tail), "bytes at offset 2^32");
+  eq(bytes(got[1]), Array.from(tail.subarray(8)), "DataView at offset 2^32 + 8");
+  big = null;
+}, 30000);
+
 // The hardening suite (hostile.js) runs after the tests above; a file that fails to load
 // shows up as one failing test instead of taking the page down.
 try {
