@@ -136,6 +136,12 @@ export interface ReSocketOptions {
    * 1009 (a stop code by default). @default 16777216 (16 MiB)
    */
   maxMessageSize?: number;
+  /**
+   * The WebSocket class to open sockets with, instead of the global `WebSocket`: for Node
+   * without a global (e.g. the `ws` package's), tests, or a wrapped implementation.
+   * Called as `new WebSocket(url)` or `new WebSocket(url, protocols)`. @default globalThis.WebSocket
+   */
+  WebSocket?: new (url: string, protocols?: string | string[]) => object;
 }
 
 /** Counters of one socket, across reconnects. */
@@ -259,6 +265,8 @@ export declare class ReSocket extends EventTarget implements AsyncIterable<ReSoc
    * @throws {ReSocketError} `invalid_url` or `invalid_option`.
    */
   constructor(url: UrlSource, options?: ReSocketOptions | string | string[]);
+  /** Subprotocols, then the options, as reconnecting-websocket and partysocket take them. */
+  constructor(url: UrlSource, protocols: string | string[] | undefined, options?: ReSocketOptions);
 
   static readonly CONNECTING: 0;
   static readonly OPEN: 1;

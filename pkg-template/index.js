@@ -325,23 +325,39 @@ export class ReSocket extends EventTarget {
   /**
    * @param url a `ws:`/`wss:` URL (`http(s):` and page-relative URLs are accepted), or a
    *   function returning one (or a promise of one), called before every attempt.
-   * @param options the options object, or subprotocols as the WebSocket constructor takes them.
+   * @param options the options object, or subprotocols as the WebSocket constructor takes
+   *   them, in which case the options may follow as a third argument
+   *   (`new ReSocket(url, protocols, options)`, as reconnecting-websocket and partysocket take them).
    */
-  constructor(url, options) {
+  constructor(url, options, more) {
     super();
-    if (typeof globalThis.WebSocket !== "function") {
-      throw new ReSocketError(
-        "js",
-        "there is no global WebSocket (in Node < 22, set globalThis.WebSocket, e.g. to the `ws` package's)",
-      );
-    }
     let target;
     try {
-      if (typeof options === "string" || Array.isArray(options)) options = { protocols: options };
+      if (typeof options === "string" || Array.isArray(options)) {
+        options = { ...(more ?? {}), protocols: options };
+      } else if (options == null) {
+        options = more; // (url, undefined, options)
+      } else if (more !== undefined) {
+        throw new ReSocketError("invalid_option", "options given twice: a third argument follows only protocols");
+      }
     } catch (e) {
-      throw optionError("protocols", e);
+      throw e instanceof ReSocketError ? e : optionError("protocols", e);
     }
     options = plainOptions(options ?? undefined);
+    // The WebSocket class (for Node without a global, tests, or a wrapped implementation).
+    let Ctor = globalThis.WebSocket;
+    if (options && typeof options === "object" && "WebSocket" in options) {
+      Ctor = options.WebSocket;
+      delete options.WebSocket;
+      if (typeof Ctor !== "function") {
+        throw new ReSocketError("invalid_option", "invalid option `WebSocket`: must be a class (constructor function)");
+      }
+    } else if (typeof Ctor !== "function") {
+      throw new ReSocketError(
+        "js",
+        "there is no global WebSocket (pass the `WebSocket` option, e.g. the `ws` package's, or set globalThis.WebSocket)",
+      );
+    }
     const href = (u) => (u instanceof URL ? u.href : u);
     try {
       target = typeof url === "function" ? async () => href(await url()) : href(url);
@@ -353,7 +369,7 @@ export class ReSocket extends EventTarget {
     }
     const ref = { strong: this, weak: typeof WeakRef === "function" ? new WeakRef(this) : null };
     const emit = (type, detail) => (ref.strong ?? ref.weak?.deref())?.#queue(type, detail);
-    this.#inner = new WasmSocket(target, options, emit);
+    this.#inner = new WasmSocket(target, options, emit, Ctor === globalThis.WebSocket ? undefined : Ctor);
     this.#ref = ref;
     this.#max = this.#inner.maxMessageSize;
     collected?.register(this, this.#inner, this);

@@ -81,9 +81,15 @@ fn js_close_code(code: Option<f64>) -> Result<u16, Error> {
 #[wasm_bindgen]
 impl WasmSocket {
     /// Open a socket. `url` is a string or a function returning a string or a promise of
-    /// one (called before every attempt); `emit(type, detail)` receives every event.
+    /// one (called before every attempt); `emit(type, detail)` receives every event;
+    /// `constructor`, if a function, is the `WebSocket` class to open sockets with.
     #[wasm_bindgen(constructor)]
-    pub fn new(url: JsValue, options: JsValue, emit: Function) -> Result<WasmSocket, JsValue> {
+    pub fn new(
+        url: JsValue,
+        options: JsValue,
+        emit: Function,
+        constructor: JsValue,
+    ) -> Result<WasmSocket, JsValue> {
         let config = options::parse(options)?;
         let (fixed, provider) = match url.dyn_into::<Function>() {
             Ok(f) => (None, Some(provider_of(f))),
@@ -96,7 +102,9 @@ impl WasmSocket {
             }
         };
         let observer: Observer = Rc::new(move |notice| events::emit(&emit, notice));
-        let shared = driver::start(config, fixed, provider, Some(observer), false);
+        let constructor = constructor.dyn_into::<Function>().ok();
+        let shared =
+            driver::start_with(config, fixed, provider, Some(observer), false, constructor);
         Ok(WasmSocket {
             sender: Sender::new(shared, Rc::new(Raw)),
         })

@@ -67,6 +67,8 @@ pub(crate) struct Inner {
     online: Option<OnlineWatch>,
     /// Wakers to wake once the borrow is released (see [`flush_wakes`]).
     wakes: Vec<Waker>,
+    /// The application's `WebSocket` class, if it gave one.
+    constructor: Option<js_sys::Function>,
 }
 
 /// Shared handle to a running connection.
@@ -79,6 +81,19 @@ pub(crate) fn start(
     provider: Option<Provider>,
     observer: Option<Observer>,
     buffer_inbound: bool,
+) -> Shared {
+    start_with(config, fixed_url, provider, observer, buffer_inbound, None)
+}
+
+/// As [`start`], opening every socket with `constructor` (a `WebSocket`-like class given
+/// by the application) instead of the global `WebSocket`.
+pub(crate) fn start_with(
+    config: Config,
+    fixed_url: Option<String>,
+    provider: Option<Provider>,
+    observer: Option<Observer>,
+    buffer_inbound: bool,
+    constructor: Option<js_sys::Function>,
 ) -> Shared {
     let seed = (js_sys::Math::random() * (u64::MAX as f64)) as u64;
     let gate = Gate::new(config.water_marks);
@@ -100,6 +115,7 @@ pub(crate) fn start(
         observer,
         online: None,
         wakes: Vec::new(),
+        constructor,
     }));
     watch_online(&shared);
     let online = OnlineWatch::is_online();
@@ -296,12 +312,17 @@ fn connect(shared: &Shared, id: u64, url: &str) {
         };
         dispatch(&shared, event);
     });
-    let (protocols, max) = {
+    let (protocols, max, constructor) = {
         let inner = shared.borrow();
         let config = inner.sup.config();
-        (config.protocols.clone(), config.max_message_size)
+        let constructor = inner.constructor.clone();
+        (
+            config.protocols.clone(),
+            config.max_message_size,
+            constructor,
+        )
     };
-    match BrowserSocket::open(url, &protocols, max, sink) {
+    match BrowserSocket::open(url, &protocols, max, constructor.as_ref(), sink) {
         Ok(socket) => {
             let old = shared.borrow_mut().socket.replace((id, socket));
             drop(old);

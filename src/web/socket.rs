@@ -101,13 +101,22 @@ impl BrowserSocket {
         url: &str,
         protocols: &[String],
         max_message_size: usize,
+        constructor: Option<&js_sys::Function>,
         sink: Rc<dyn Fn(SocketEvent)>,
     ) -> Result<BrowserSocket, Error> {
-        let ws = if protocols.is_empty() {
-            WebSocket::new(url)
-        } else {
-            let list: js_sys::Array = protocols.iter().map(|p| JsValue::from_str(p)).collect();
-            WebSocket::new_with_str_sequence(url, &list)
+        let list: js_sys::Array = protocols.iter().map(|p| JsValue::from_str(p)).collect();
+        let ws = match constructor {
+            // The application's class: `new C(url)` or `new C(url, protocols)`, caught.
+            Some(c) => {
+                let args = if protocols.is_empty() {
+                    js_sys::Array::of1(&url.into())
+                } else {
+                    js_sys::Array::of2(&url.into(), &list)
+                };
+                js_sys::Reflect::construct(c, &args).map(JsCast::unchecked_into)
+            }
+            None if protocols.is_empty() => WebSocket::new(url),
+            None => WebSocket::new_with_str_sequence(url, &list),
         }
         .map_err(|e| Error::Js(js_text(&e)))?;
         ws.set_binary_type(BinaryType::Arraybuffer);

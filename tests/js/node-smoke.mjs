@@ -8,7 +8,8 @@ if (!server) {
   process.exit(1);
 }
 
-globalThis.WebSocket = (await import("ws")).WebSocket;
+const WsClass = (await import("ws")).WebSocket;
+globalThis.WebSocket = WsClass;
 const { ReSocket, diagnostics } = await import("resocket-wasm");
 
 const once = (target, type, ms = 5000) =>
@@ -48,5 +49,32 @@ if (failures.length === 0) {
   console.log(`ok node: echo round trip (text, binary, JSON) over ws in Node ${process.versions.node}`);
 } else {
   console.log(`FAIL node: ${failures.join("; ")}`);
+  process.exit(1);
+}
+
+// Without a global WebSocket: the class comes in the `WebSocket` option.
+delete globalThis.WebSocket;
+const problems = [];
+try {
+  new ReSocket(`ws://${server}/echo`).free();
+  problems.push("constructed without any WebSocket class");
+} catch (e) {
+  if (e?.code !== "js") problems.push(`no class: ${e?.code} ${e?.message}`);
+}
+const ws2 = new ReSocket(`ws://${server}/echo?tag=node-option`, { WebSocket: WsClass });
+try {
+  await once(ws2, "open");
+  const reply = once(ws2, "message");
+  await ws2.send("via the option");
+  if ((await reply).data !== "via the option") problems.push("echo via the option");
+} catch (e) {
+  problems.push(String(e?.message ?? e));
+} finally {
+  ws2.free();
+}
+if (problems.length === 0) {
+  console.log("ok node: the WebSocket option opens sockets without a global WebSocket");
+} else {
+  console.log(`FAIL node: ${problems.join("; ")}`);
   process.exit(1);
 }

@@ -508,6 +508,40 @@ test("free() releases every listener, timer and socket", async ({ open }) => {
   }
 });
 
+test("the WebSocket option and the (url, protocols, options) constructor", async ({ open }) => {
+  const made = [];
+  class Counting extends WebSocket {
+    constructor(url, protocols) {
+      super(url, protocols);
+      made.push([url, protocols ?? null]);
+    }
+  }
+  const t = tag("ctor");
+  const ws = open(`${wsBase}/echo?tag=${t}`, "chat.v1", { WebSocket: Counting, reconnect: { initialDelay: 20 } });
+  await once(ws, "open");
+  eq(ws.protocol, "chat.v1", "protocols from the second argument");
+  eq(made, [[`${wsBase}/echo?tag=${t}`, ["chat.v1"]]], "the given class opened the socket");
+  const reply = once(ws, "message");
+  await ws.send("via my class");
+  eq((await reply).data, "via my class", "echo");
+  await control(`/control/drop?tag=${t}`);
+  await once(ws, "open");
+  eq(made.length, 2, "the reconnect used the class too");
+  const ws2 = open(`${wsBase}/echo?tag=${t}`, undefined, { reconnect: false });
+  await once(ws2, "open");
+  // A class that throws ends the connection with a typed error, like a CSP refusal.
+  class Refusing {
+    constructor() {
+      throw new Error("refused by the application");
+    }
+  }
+  const ws3 = open(`${wsBase}/echo?tag=${t}`, { WebSocket: Refusing });
+  const c = await once(ws3, "close");
+  eq([c.by, c.error?.code], ["policy", "js"], "close after the class threw");
+  throws(() => new ReSocket(`${wsBase}/echo`, { WebSocket: 42 }), "invalid_option", "WebSocket");
+  throws(() => new ReSocket(`${wsBase}/echo`, { reconnect: false }, {}), "invalid_option");
+});
+
 test("buffers past 4 GiB: lengths and offsets are never cut to 32 bits", async ({ open }) => {
   let big;
   try {
@@ -544,8 +578,8 @@ async function run(name, engine) {
   const t = tests.find((x) => x.name === name);
   if (!t) return { ok: false, ms: 0, error: `no test named ${name}` };
   const sockets = [];
-  const open = (url, options) => {
-    const ws = new ReSocket(url, options);
+  const open = (...args) => {
+    const ws = new ReSocket(...args);
     sockets.push(ws);
     return ws;
   };
