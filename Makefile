@@ -24,4 +24,4 @@ server:
 
 clean:
 	cargo clean
-	rm -rf pkg www/pkg examples/leptos-chat/dist examples/yew-chat/dist
+	rm -rf pkg www/pkg examples/leptos-chat/dist examples/yew-chat/dist examples/leptos-ssr/dist

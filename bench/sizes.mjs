@@ -113,6 +113,7 @@ await rustApp("resocket-core", "resocket, Rust API, Raw frames (`default-feature
 await rustApp("websys-core", "raw web-sys WebSocket", "core", "size-websys-core");
 await rustApp("gloo-core", "gloo-net WebSocket", "core", "size-gloo-core");
 await rustApp("resocket-json", "resocket, Rust API, `Json` codec", "json", "size-resocket-json");
+await rustApp("resocket-jsjson", "resocket, Rust API, `JsJson` codec (`JSON.parse` + serde-wasm-bindgen, no serde_json)", "json", "size-resocket-jsjson");
 await rustApp("websys-json", "raw web-sys + serde_json", "json", "size-websys-json");
 await rustApp("gloo-json", "gloo-net + serde_json", "json", "size-gloo-json");
 {
@@ -215,6 +216,7 @@ function breakdown(file) {
     if (/resocket::js::|WasmSocket|wasmsocket_|^diagnostics$/.test(n)) return "resocket JS facade (WasmSocket)";
     if (/resocket::core::|resocket..core/.test(n)) return "resocket core";
     if (/resocket::/.test(n)) return "resocket web + client";
+    if (/serde_wasm_bindgen/.test(n)) return "serde-wasm-bindgen";
     if (/serde_json|serde::|serde_core|_serde::|zmij|itoa|ryu/.test(n)) return "serde / serde_json";
     if (/dlmalloc|alloc::|__rust_alloc|__rdl_|__rust_dealloc|__rust_realloc|RawVec/.test(n)) return "allocator, Vec, String";
     if (/core::fmt|fmt::|Display|Debug|::fmt/.test(n)) return "formatting (core::fmt)";
@@ -255,7 +257,7 @@ function exportsOf(buf) {
 
 const named = join(args.site, "named");
 const detail = {};
-for (const n of ["size-resocket-core", "size-resocket-json", "size-websys-core", "size-websys-json", "size-gloo-core"]) {
+for (const n of ["size-resocket-core", "size-resocket-json", "size-resocket-jsjson", "size-websys-core", "size-websys-json", "size-gloo-core"]) {
   const f = join(named, `${n}.wasm`);
   if (existsSync(f)) detail[n] = breakdown(f);
 }

@@ -9,6 +9,7 @@ export const VARIANTS = {
   npm: "resocket, npm `ReSocket`",
   rs: "resocket, Rust `Socket`",
   rsInner: "the same codec timed inside wasm (no copy across)",
+  rsJs: "resocket `JsJson` codec (`JSON.parse` + serde-wasm-bindgen), string copied across",
   gloo: "gloo-net",
   websys: "raw web-sys",
   npmWarm: "resocket, npm, package already imported",
@@ -104,7 +105,7 @@ export const BENCHES = [
     id: "B6",
     title: "Codec cost per message",
     module: "b6-codec.js",
-    variants: ["js", "rs", "rsInner"],
+    variants: ["js", "rs", "rsInner", "rsJs"],
     labels: {
       js: "`JSON.parse` / `JSON.stringify`",
       rs: "resocket `Json` codec in wasm, string copied across (as on the socket)",

@@ -72,7 +72,7 @@ profile() { awk '/^\[profile.release\]/{p=1; next} /^\[/{p=0} p && NF && !/^#/' 
 
 # --- the npm package (scripts/pkg.sh), rebuilt when its sources are newer ---------------
 if [ ! -f pkg/resocket_wasm_bg.wasm ] || [ ! -f pkg/index.js ] ||
-  [ -n "$(find src pkg-template Cargo.toml Cargo.lock -newer pkg/resocket_wasm_bg.wasm -print -quit)" ]; then
+  [ -n "$(find src crates/resocket-wasm pkg-template Cargo.toml Cargo.lock -newer pkg/resocket_wasm_bg.wasm -print -quit)" ]; then
   log "building the npm package (scripts/pkg.sh)"
   bash scripts/pkg.sh >"$tmp/pkg.log" 2>&1 || { tail -n 30 "$tmp/pkg.log" >&2; die "scripts/pkg.sh failed"; }
 fi
@@ -118,6 +118,7 @@ build_app() { # crate out-name [cargo features]
 log "building the benchmark apps (target/bench)"
 build_app size-resocket size-resocket-core
 build_app size-resocket size-resocket-json json
+build_app size-resocket size-resocket-jsjson js-json
 build_app size-websys size-websys-core
 build_app size-websys size-websys-json json
 build_app size-gloo size-gloo-core

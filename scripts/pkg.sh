@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the npm package `resocket-wasm` into pkg/: the release wasm build, wasm-bindgen
+# Builds the npm package `resocket-wasm` into pkg/: the release wasm build of its cdylib
+# crate (crates/resocket-wasm, which links resocket with the `js` feature), wasm-bindgen
 # (ES module output), wasm-opt -Oz, then the files of pkg-template/. Safe to run again;
 # any failing step fails the whole script.
 set -euo pipefail
@@ -9,7 +10,8 @@ root=$(pwd)
 BINARYEN_VERSION=132.0.0
 out="$root/pkg"
 tools="$root/.tools"
-wasm_in="$root/target/wasm32-unknown-unknown/release/resocket.wasm"
+# resocket is an rlib only: the cdylib is crates/resocket-wasm's.
+wasm_in="$root/target/wasm32-unknown-unknown/release/resocket_wasm.wasm"
 
 log() { printf '[pkg] %s\n' "$*"; }
 die() { printf '[pkg] FAILED: %s\n' "$*" >&2; exit 1; }
@@ -27,7 +29,7 @@ if [ ! -x "$wasm_opt" ] || ! "$wasm_opt" --version 2>/dev/null | grep -q "versio
 fi
 
 log "cargo build (release, wasm32-unknown-unknown)"
-cargo build -p resocket --lib --release --target wasm32-unknown-unknown --features js
+cargo build -p resocket-wasm --release --target wasm32-unknown-unknown
 [ -f "$wasm_in" ] || die "no $wasm_in after the build"
 
 rm -rf "$out"
@@ -36,7 +38,9 @@ mkdir -p "$out"
 log "wasm-bindgen --target web"
 wasm-bindgen --target web --out-dir "$out" --out-name resocket_wasm "$wasm_in"
 [ -f "$out/resocket_wasm.js" ] || die "wasm-bindgen wrote no resocket_wasm.js"
-grep -q 'WasmSocket' "$out/resocket_wasm.js" || die "the wasm module does not export WasmSocket"
+# The exports come from the resocket rlib: check that they survived into the cdylib.
+grep -q '^export class WasmSocket\b' "$out/resocket_wasm.js" || die "the wasm module does not export WasmSocket"
+grep -q '^export function diagnostics\b' "$out/resocket_wasm.js" || die "the wasm module does not export diagnostics"
 
 log "wasm-opt -Oz"
 "$wasm_opt" -Oz \

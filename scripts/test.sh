@@ -22,10 +22,21 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p resocket --all-targets "${wasm[@]}" -- -D warnings
-cargo clippy -p resocket --all-targets "${wasm[@]}" --features leptos,yew,js -- -D warnings
+cargo clippy -p resocket --all-targets "${wasm[@]}" --features leptos,yew,js,js-json,gloo -- -D warnings
+# The hooks also build natively (server-side rendering: they render the initial state).
+cargo clippy -p resocket --all-targets --features leptos,yew -- -D warnings
 
 step "native tests (unit, simulation, doc, server)"
 cargo test --workspace
+
+step "crate package: file list, then a verified build of the packaged crate"
+files=$(cargo package --list --allow-dirty -p resocket)
+for f in README.md LICENSE LICENSE-MIT LICENSE-APACHE src/lib.rs; do
+  grep -qx "$f" <<<"$files" || die "cargo package leaves out $f"
+done
+extra=$(grep -Ev '^(src/.+\.rs|tests/.+\.rs|README\.md|CHANGELOG\.md|LICENSE(-MIT|-APACHE)?|Cargo\.(toml|toml\.orig|lock)|\.cargo_vcs_info\.json)$' <<<"$files" || true)
+[ -z "$extra" ] || die "cargo package would ship more than the crate: $extra"
+cargo package -q --allow-dirty --offline -p resocket
 
 # --- background processes, all stopped on exit ---------------------------------------
 tmp=$(mktemp -d)
@@ -50,13 +61,14 @@ RESOCKET_CLOSED_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("12
 export RESOCKET_CLOSED_PORT
 
 step "building browser suites"
-cargo test -p resocket "${wasm[@]}" --no-run
+cargo test -p resocket "${wasm[@]}" --features js-json,gloo --no-run
 cargo test -p resocket "${wasm[@]}" --features leptos,leptos/csr --test web_leptos --no-run
 cargo test -p resocket "${wasm[@]}" --features yew --test web_yew --no-run
 
 # Run the browser suites with exactly one driver variable set; check the runner's banner.
-# The framework suites need their feature (and Leptos its browser renderer, leptos/csr).
-suites=("" "--features leptos,leptos/csr --test web_leptos" "--features yew --test web_yew")
+# The framework suites need their feature (and Leptos its browser renderer, leptos/csr);
+# web_codecs needs js-json and gloo.
+suites=("--features js-json,gloo" "--features leptos,leptos/csr --test web_leptos" "--features yew --test web_yew")
 run_engine() {
   local name=$1 banner=$2; shift 2
   step "browser suites in $name"
@@ -91,6 +103,24 @@ run_engine webkit "Safari" DISPLAY="$display" SAFARIDRIVER_REMOTE="http://127.0.
 
 step "npm package resocket-wasm: types, Node, Chromium, Firefox, WebKit"
 bash scripts/test-js.sh || die "package tests (scripts/test-js.sh) failed"
+
+step "server-side rendering: Yew ssr (native), examples/leptos-ssr (native, then hydrated in 3 browsers)"
+bash scripts/test-ssr.sh || die "SSR tests (scripts/test-ssr.sh) failed"
+
+step "a dependent's build makes no resocket.wasm (resocket is an rlib)"
+# bench/apps/size-resocket, built exactly as scripts/bench.sh builds it (the smoke run
+# below reuses the build): cargo must list only rlib/rmeta files for resocket's library.
+CARGO_TARGET_DIR="$root/target/bench" cargo build -q --manifest-path bench/Cargo.toml \
+  -p size-resocket --release "${wasm[@]}" --message-format=json >"$tmp/dependent.json"
+python3 - "$tmp/dependent.json" <<'EOF' || die "a dependent's build made a resocket.wasm (resocket must be an rlib only)"
+import json, os, sys
+msgs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+files = lambda name: [f for m in msgs if m.get("reason") == "compiler-artifact"
+                      and m["target"]["name"] == name for f in m["filenames"]]
+lib, app = files("resocket"), files("size_resocket")
+print("resocket:", *map(os.path.basename, lib), "| app:", *map(os.path.basename, app))
+sys.exit(0 if lib and app and not any(f.endswith(".wasm") for f in lib) else 1)
+EOF
 
 step "benchmarks: smoke run (tiny counts, no thresholds)"
 RESOCKET_BENCH_SKIP_SETUP=1 bash scripts/bench.sh --smoke || die "benchmark smoke run (scripts/bench.sh --smoke) failed"

@@ -1,23 +1,39 @@
 //! The Rust API: [`Socket`], its [`Builder`], a cloneable [`Sender`] and a [`StateStream`].
+//!
+//! The [`Builder`] is the same on every target. Off wasm32 (a server rendering Leptos or
+//! Yew) the socket types come from `native.rs`: they cannot be constructed, because
+//! [`Builder::open`] fails there, so that code written for the browser still type-checks.
 
-use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
 
 use futures_core::Stream;
 
 use crate::codec::{Codec, Raw};
-use crate::web::driver::{self, Provider, Shared, StateQueue};
-use crate::web::url;
-use crate::{
-    Config, ConnectionState, Error, Heartbeat, Message, QueueConfig, ReadyState, ReconnectPolicy,
-    Stats, WaterMarks,
+use crate::{Config, ConnectionState, Error, Heartbeat, QueueConfig, ReconnectPolicy, WaterMarks};
+#[cfg(target_arch = "wasm32")]
+use {
+    crate::web::driver::{self, Provider, Shared, StateQueue},
+    crate::web::url,
+    crate::{Message, ReadyState, Stats},
+    std::cell::RefCell,
+    std::task::{Context, Poll},
 };
 
+#[cfg(target_arch = "wasm32")]
 mod send;
+#[cfg(target_arch = "wasm32")]
 pub use send::{FlushFuture, SendFuture, Sender};
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native;
+#[cfg(not(target_arch = "wasm32"))]
+use native::Provider;
+#[cfg(all(not(target_arch = "wasm32"), any(feature = "leptos", feature = "yew")))]
+pub(crate) use native::NO_BROWSER;
+#[cfg(not(target_arch = "wasm32"))]
+pub use native::{FlushFuture, SendFuture, Sender, Socket, StateStream};
 
 /// A resilient browser WebSocket.
 ///
@@ -50,6 +66,7 @@ pub use send::{FlushFuture, SendFuture, Sender};
 /// }
 /// # Ok(()) }
 /// ```
+#[cfg(target_arch = "wasm32")]
 pub struct Socket<C: Codec = Raw> {
     sender: Sender<C>,
     /// The item `Sink::start_send` handed on that may still wait under backpressure.
@@ -57,6 +74,7 @@ pub struct Socket<C: Codec = Raw> {
 }
 
 /// Where each attempt gets its URL.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // no attempts off the browser
 enum UrlSource {
     Fixed(String),
     Provider(Provider),
@@ -174,18 +192,11 @@ impl<C: Codec> Builder<C> {
     ///
     /// # Errors
     /// [`Error::InvalidUrl`] for a bad fixed URL, [`Error::InvalidOption`] for a bad
-    /// configuration.
+    /// configuration. Off wasm32 (on a server) there is no browser WebSocket: a valid
+    /// configuration gives `Error::Js("no browser WebSocket on this target")`.
     pub fn open(self) -> Result<Socket<C>, Error> {
         self.config.validate()?;
-        let (fixed, provider) = match self.url {
-            UrlSource::Fixed(u) => (Some(url::resolve(&u)?), None),
-            UrlSource::Provider(p) => (None, Some(p)),
-        };
-        let shared = driver::start(self.config, fixed, provider, None, true);
-        Ok(Socket {
-            sender: Sender::new(shared, Rc::new(self.codec)),
-            sinking: None,
-        })
+        self.start()
     }
 
     /// Open the socket and wait until it is open.
@@ -210,6 +221,23 @@ impl<C: Codec> Builder<C> {
     }
 }
 
+#[cfg(target_arch = "wasm32")]
+impl<C: Codec> Builder<C> {
+    /// [`Builder::open`] once the configuration is valid.
+    fn start(self) -> Result<Socket<C>, Error> {
+        let (fixed, provider) = match self.url {
+            UrlSource::Fixed(u) => (Some(url::resolve(&u)?), None),
+            UrlSource::Provider(p) => (None, Some(p)),
+        };
+        let shared = driver::start(self.config, fixed, provider, None, true);
+        Ok(Socket {
+            sender: Sender::new(shared, Rc::new(self.codec)),
+            sinking: None,
+        })
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
 impl<C: Codec> Socket<C> {
     fn shared(&self) -> &Shared {
         self.sender.shared()
@@ -342,6 +370,7 @@ impl<C: Codec> Socket<C> {
 /// backpressure: `poll_ready` is pending while it waits (above the high-water mark), so
 /// `SinkExt::send` and `send_all` are backpressured like [`Socket::send`]. `poll_flush`
 /// waits until that item is handed on; `poll_close` then closes with 1000.
+#[cfg(target_arch = "wasm32")]
 impl<C: Codec> futures_sink::Sink<C::Out> for Socket<C> {
     type Error = Error;
 
@@ -367,6 +396,7 @@ impl<C: Codec> futures_sink::Sink<C::Out> for Socket<C> {
     }
 }
 
+#[cfg(target_arch = "wasm32")]
 impl<C: Codec> Socket<C> {
     /// Drive the item handed to the sink until the browser or the queue has it.
     fn poll_sinking(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
@@ -382,6 +412,7 @@ impl<C: Codec> Socket<C> {
     }
 }
 
+#[cfg(target_arch = "wasm32")]
 impl<C: Codec> Stream for Socket<C> {
     type Item = Result<C::In, Error>;
 
@@ -401,6 +432,7 @@ impl<C: Codec> Stream for Socket<C> {
     }
 }
 
+#[cfg(target_arch = "wasm32")]
 impl<C: Codec> Drop for Socket<C> {
     fn drop(&mut self) {
         driver::close_and_release(self.shared());
@@ -414,11 +446,13 @@ impl<C: Codec> Drop for Socket<C> {
 /// The stream is bounded: a stream that falls more than 64 transitions behind (nobody
 /// polls it) skips the oldest ones, counted by [`StateStream::skipped`]; the latest
 /// transitions, and so the current state, are always kept.
+#[cfg(target_arch = "wasm32")]
 pub struct StateStream {
     queue: Rc<RefCell<StateQueue>>,
     done: bool,
 }
 
+#[cfg(target_arch = "wasm32")]
 impl StateStream {
     /// Transitions skipped because this stream was not read fast enough.
     pub fn skipped(&self) -> u64 {
@@ -426,6 +460,7 @@ impl StateStream {
     }
 }
 
+#[cfg(target_arch = "wasm32")]
 impl Stream for StateStream {
     type Item = ConnectionState;
 

@@ -106,7 +106,9 @@ pub enum Error {
     /// this many of the oldest messages were discarded. The stream goes on.
     #[error("{0} inbound message(s) discarded: the stream was not read fast enough")]
     Lagged(u64),
-    /// An exception from the browser, as text.
+    /// An exception from the browser, as text. Off wasm32 (on a server rendering Leptos or
+    /// Yew), `"no browser WebSocket on this target"`: `Builder::open` and the hooks'
+    /// sends cannot run there.
     #[error("JavaScript error: {0}")]
     Js(String),
 }

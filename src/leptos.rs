@@ -15,10 +15,21 @@
 //! When the owner of the hook is cleaned up (the component unmounts), the socket is closed
 //! with code 1000 and every listener, timer and task it used is released.
 //!
-//! The feature pulls `leptos` with no rendering mode: the application enables `csr` or
-//! `hydrate` on its own `leptos` dependency. The module exists on `wasm32` only; in an
-//! SSR application, call the hook from code compiled for the browser
-//! (`#[cfg(target_arch = "wasm32")]`).
+//! The feature pulls `leptos` with no rendering mode: the application enables `csr`,
+//! `hydrate` or `ssr` on its own `leptos` dependency.
+//!
+//! # Server-side rendering
+//!
+//! The hook builds on every target, so one component crate serves both the server (`ssr`)
+//! and the browser (`hydrate`) without `cfg`. Its first render is always the same: state
+//! `Connecting { attempt: 0 }`, `readyState` `Connecting` and zero counts. On the server
+//! (not wasm32) that is all: nothing is opened, `on_message` is never called, the
+//! fire-and-forget sends do nothing and the others (`try_send`, `send_async`, `flush`,
+//! `close`, `reconnect`) fail with `Error::Js("no browser WebSocket on this target")`;
+//! `stats()` gives zero counters. In the browser the hydrated component renders the same
+//! markup (no hydration mismatch); the socket opens during that render and its own state
+//! and counts replace the first ones a microtask later, after hydration. An invalid builder
+//! shows up there too: `Closed`, with the error.
 //!
 //! ```no_run
 //! use leptos::prelude::*;
@@ -51,16 +62,16 @@ use std::cell::Cell;
 use std::future::Future;
 use std::rc::Rc;
 
-use ::leptos::prelude::{
-    on_cleanup, signal, GetValue, LocalStorage, ReadSignal, Set, StoredValue, WriteSignal,
-};
+#[cfg(target_arch = "wasm32")]
+use ::leptos::prelude::{on_cleanup, GetValue, LocalStorage, StoredValue};
+use ::leptos::prelude::{signal, ReadSignal, Set, WriteSignal};
 
-use crate::web::hook::{Bridge, Glue, Metrics, Opened};
+use crate::hook::{Bridge, Glue, Metrics, Opened, INITIAL_STATE};
 use crate::{Builder, Codec, ConnectionState, Error, Message, ReadyState, Sender, Stats};
 #[cfg(doc)]
 use crate::{CloseInfo, Socket};
 
-pub use crate::web::hook::POLL_MS;
+pub use crate::hook::POLL_MS;
 
 /// What [`use_socket`] returns: reactive connection data and the handles to act on it.
 ///
@@ -116,10 +127,19 @@ impl<C: Codec + 'static> UseSocket<C> {
 ///
 /// It wraps a [`resocket::Sender`](crate::Sender): sends are queued while the link is down
 /// and wait under backpressure, in the order they were made. Once the owner is cleaned up,
-/// the fire-and-forget sends do nothing and the others fail with [`Error::Closed`].
+/// the fire-and-forget sends do nothing and the others fail with [`Error::Closed`]. On the
+/// server nothing is sent (see [the module's docs](self#server-side-rendering)).
 pub struct SocketSender<C: Codec + 'static> {
-    bridge: StoredValue<Rc<Bridge<C>>, LocalStorage>,
+    bridge: Slot<C>,
 }
+
+/// Where a [`SocketSender`] finds its bridge: in the browser, an arena slot of the owner
+/// that called the hook. On the server, nothing: there is no socket, and an `Rc` in the
+/// arena would be dropped on whichever thread a multi-threaded server disposes the owner.
+#[cfg(target_arch = "wasm32")]
+type Slot<C> = StoredValue<Rc<Bridge<C>>, LocalStorage>;
+#[cfg(not(target_arch = "wasm32"))]
+type Slot<C> = std::marker::PhantomData<fn() -> C>;
 
 impl<C: Codec + 'static> Clone for SocketSender<C> {
     fn clone(&self) -> Self {
@@ -130,9 +150,37 @@ impl<C: Codec + 'static> Clone for SocketSender<C> {
 impl<C: Codec + 'static> Copy for SocketSender<C> {}
 
 impl<C: Codec + 'static> SocketSender<C> {
+    /// Keep `bridge` for as long as the current owner lives; stop it when it is cleaned up.
+    #[cfg(target_arch = "wasm32")]
+    fn keep(bridge: Rc<Bridge<C>>) -> Self {
+        let stored = StoredValue::new_local(bridge);
+        on_cleanup(move || {
+            if let Some(b) = stored.try_get_value() {
+                b.stop();
+            }
+        });
+        SocketSender { bridge: stored }
+    }
+
+    /// On the server the bridge holds nothing: it is stopped (a no-op) and dropped at once.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn keep(bridge: Rc<Bridge<C>>) -> Self {
+        bridge.stop();
+        SocketSender {
+            bridge: std::marker::PhantomData,
+        }
+    }
+
     /// `None` once the owner is cleaned up.
+    #[cfg(target_arch = "wasm32")]
     fn bridge(&self) -> Option<Rc<Bridge<C>>> {
         self.bridge.try_get_value()
+    }
+
+    /// Always `None` on the server.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn bridge(&self) -> Option<Rc<Bridge<C>>> {
+        None
     }
 
     /// Encode and send `item` without waiting: it takes its place in the send order now and
@@ -198,11 +246,14 @@ impl<C: Codec + 'static> SocketSender<C> {
 /// that failed. When the owner is cleaned up, the socket is closed (code 1000), every
 /// listener and timer is freed, and `on_message` is not called again.
 ///
-/// If the builder is invalid (bad URL or option), nothing is opened: `state` is
-/// `Closed` with the error in [`CloseInfo::error`] and sends fail with [`Error::Closed`].
+/// The first render shows `Connecting { attempt: 0 }` and zero counts, on the server too
+/// (see [server-side rendering](self#server-side-rendering)); the socket's own state follows
+/// at once. If the builder is invalid (bad URL or option), nothing is opened: `state`
+/// becomes `Closed` with the error in [`CloseInfo::error`] and sends fail with
+/// [`Error::Closed`].
 ///
 /// Call it inside a component (or another reactive owner): the cleanup is registered
-/// with [`on_cleanup`].
+/// with `on_cleanup`.
 ///
 /// ```no_run
 /// use leptos::prelude::*;
@@ -234,8 +285,8 @@ where
     C::Out: 'static,
 {
     let opened = Opened::new(builder);
-    let snapshot = opened.metrics;
-    let (state, set_state) = signal(opened.state.clone());
+    let snapshot = Metrics::INITIAL;
+    let (state, set_state) = signal(INITIAL_STATE);
     let (ready_state, set_ready_state) = signal(snapshot.ready_state);
     let (buffered_amount, set_buffered) = signal(snapshot.buffered);
     let (queued_amount, set_queued) = signal(snapshot.queued);
@@ -251,19 +302,14 @@ where
 
     let bridge = opened.bridge(Rc::new(writers));
     bridge.set_handler(Rc::new(on_message));
-    let stored = StoredValue::new_local(bridge);
-    on_cleanup(move || {
-        if let Some(b) = stored.try_get_value() {
-            b.stop();
-        }
-    });
+    let sender = SocketSender::keep(bridge);
     UseSocket {
         state,
         ready_state,
         buffered_amount,
         queued_amount,
         retry_count,
-        sender: SocketSender { bridge: stored },
+        sender,
     }
 }
 

@@ -20,8 +20,11 @@
 //! ```
 //!
 //! The crate is split as a sans-IO [`core`] (pure Rust, tested natively) and a thin
-//! browser layer that executes its decisions. The client API is only available on
-//! `wasm32`; the core, codecs and errors build everywhere.
+//! browser layer that executes its decisions. The client API works on `wasm32`; on other
+//! targets it type-checks (so one crate builds for the server and the browser) but
+//! [`Builder::open`] fails with `Error::Js("no browser WebSocket on this target")`, and the
+//! Leptos and Yew hooks render their initial state (for server-side rendering).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),
@@ -31,17 +34,21 @@
 pub mod codec;
 pub mod core;
 mod error;
-#[cfg(all(target_arch = "wasm32", feature = "leptos"))]
+#[cfg(all(target_arch = "wasm32", feature = "gloo"))]
+pub mod gloo;
+#[cfg(feature = "leptos")]
 pub mod leptos;
-#[cfg(all(target_arch = "wasm32", feature = "yew"))]
+#[cfg(feature = "yew")]
 pub mod yew;
 
-#[cfg(target_arch = "wasm32")]
 mod client;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 mod js;
 #[cfg(target_arch = "wasm32")]
 mod web;
+// What the hooks share on every target (and, off the browser, their SSR stand-in).
+#[cfg(any(feature = "leptos", feature = "yew"))]
+mod hook;
 
 pub use crate::codec::{Codec, Raw};
 pub use crate::core::backoff::{CloseClassifier, Decision, ReconnectPolicy};
@@ -54,7 +61,6 @@ pub use crate::core::pressure::WaterMarks;
 pub use crate::core::state::{Cause, CloseInfo, ClosedBy, ConnectionState, ReadyState};
 pub use crate::error::Error;
 
-#[cfg(target_arch = "wasm32")]
 pub use crate::client::{Builder, FlushFuture, SendFuture, Sender, Socket, StateStream};
 #[cfg(target_arch = "wasm32")]
 pub use crate::web::diagnostics::{diagnostics, Diagnostics};

@@ -18,6 +18,18 @@
 //! dropped), the socket is closed with code 1000 and every listener, timer and task it used
 //! is released.
 //!
+//! # Server-side rendering
+//!
+//! The hook builds on every target, so one component crate serves both the server (Yew's
+//! `ssr`) and the browser (`hydration`) without `cfg`. Its first render is always the
+//! same: state `Connecting { attempt: 0 }`, `readyState` `Connecting` and zero counts. On
+//! the server (not wasm32) that is all: nothing is opened, `on_message` is never emitted,
+//! the fire-and-forget sends do nothing and the others (`try_send`, `send_async`, `flush`,
+//! `close`, `reconnect`) fail with `Error::Js("no browser WebSocket on this target")`;
+//! `stats()` gives zero counters. In the browser the hydrating render is the same markup;
+//! the socket opens during it and the component re-renders with the socket's own state
+//! right after. An invalid builder shows up there too: `Closed`, with the error.
+//!
 //! ```no_run
 //! use yew::prelude::*;
 //! use resocket::{codec::Json, yew::use_socket, Socket};
@@ -69,12 +81,12 @@ use std::rc::Rc;
 use ::yew::functional::{hook, use_effect_with, use_force_update, use_memo, UseForceUpdateHandle};
 use ::yew::Callback;
 
-use crate::web::hook::{Bridge, Glue, Metrics, Opened};
+use crate::hook::{Bridge, Glue, Metrics, Opened, INITIAL_STATE};
 use crate::{Builder, Codec, ConnectionState, Error, Message, ReadyState, Sender, Stats};
 #[cfg(doc)]
 use crate::{CloseInfo, Socket};
 
-pub use crate::web::hook::POLL_MS;
+pub use crate::hook::POLL_MS;
 
 /// What [`use_socket`] returns: the connection data as of this render, and a sender.
 pub struct UseSocketHandle<C: Codec + 'static> {
@@ -247,8 +259,11 @@ impl<C: Codec + 'static> SocketSender<C> {
 /// it, so it may capture fresh state. When the component unmounts, the socket is closed
 /// (code 1000), every listener and timer is freed, and `on_message` is not emitted again.
 ///
-/// If the builder is invalid (bad URL or option), nothing is opened: `state` is `Closed`
-/// with the error in [`CloseInfo::error`] and sends fail with [`Error::Closed`].
+/// The first render shows `Connecting { attempt: 0 }` and zero counts, on the server too
+/// (see [server-side rendering](self#server-side-rendering)); the socket's own state follows
+/// at once. If the builder is invalid (bad URL or option), nothing is opened: `state`
+/// becomes `Closed` with the error in [`CloseInfo::error`] and sends fail with
+/// [`Error::Closed`].
 ///
 /// ```no_run
 /// use yew::prelude::*;
@@ -314,8 +329,8 @@ impl<C: Codec + 'static> Guard<C> {
     fn open(builder: Builder<C>, rerender: UseForceUpdateHandle) -> Self {
         let opened = Opened::new(builder);
         let view = Rc::new(RefCell::new(View {
-            state: opened.state.clone(),
-            metrics: opened.metrics,
+            state: INITIAL_STATE,
+            metrics: Metrics::INITIAL,
         }));
         let screen = Screen {
             view: view.clone(),

@@ -14,7 +14,10 @@
 //!   with bytes queued (only sends and state transitions refresh the counts then);
 //! - unmounting the component closes the socket: the server sees no open connection and a
 //!   close with code 1000, and resocket's live listeners, timers and sockets are back at
-//!   their values before mounting.
+//!   their values before mounting;
+//! - the first render is the initial state (`connecting`, `readyState` 0), as a server
+//!   renders it, so hydration matches; the socket's own state follows (here an invalid
+//!   URL's `closed`).
 //!
 //! Needs the hook's feature and Leptos' browser renderer:
 //! `cargo test -p resocket --target wasm32-unknown-unknown --features leptos,leptos/csr --test web_leptos`.
@@ -187,5 +190,22 @@ async fn unmount_closes_the_socket_and_frees_everything() {
 
     show.set(false);
     unmounted_and_freed(&root, &t, &before).await;
+    drop(app);
+}
+
+#[wasm_bindgen_test]
+async fn first_render_is_the_initial_state_then_the_sockets_own() {
+    let root = Root::new(HINT);
+    let app = mount_to(root.0.clone(), move || {
+        view! { <Probe url="ftp://nowhere.invalid/".to_string() outgoing="x".to_string()/> }
+    });
+    // `mount_to` renders synchronously: nothing else has run yet.
+    assert_eq!(root.text(".state").as_deref(), Some("connecting"));
+    assert_eq!(root.text(".ready").as_deref(), Some("0"));
+    root.until(2000, "the invalid URL's closed state", || {
+        root.text(".state").as_deref() == Some("closed")
+    })
+    .await;
+    assert_eq!(root.text(".ready").as_deref(), Some("3"));
     drop(app);
 }

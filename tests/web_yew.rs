@@ -14,7 +14,9 @@
 //!   with bytes queued (only sends and state transitions refresh the counts then);
 //! - unmounting the component closes the socket: the server sees no open connection and a
 //!   close with code 1000, and resocket's live listeners, timers and sockets are back at
-//!   their values before mounting.
+//!   their values before mounting;
+//! - the first render is the initial state (`connecting`), as a server renders it, so
+//!   hydration matches; the socket's own state follows (here an invalid URL's `closed`).
 //!
 //! `cargo test -p resocket --target wasm32-unknown-unknown --features yew --test web_yew`.
 #![cfg(all(target_arch = "wasm32", feature = "yew"))]
@@ -248,5 +250,37 @@ async fn unmount_closes_the_socket_and_frees_everything() {
         ..shown
     });
     unmounted_and_freed(&root, &t, &before).await;
+    app.destroy();
+}
+
+#[derive(Properties, PartialEq)]
+struct RendersProps {
+    url: AttrValue,
+}
+
+/// Lists the state of every render.
+#[function_component]
+fn Renders(props: &RendersProps) -> Html {
+    let seen = use_mut_ref(Vec::<&'static str>::new);
+    let url = props.url.to_string();
+    let ws = use_socket(move || Socket::builder(url), Callback::from(|_| ()));
+    seen.borrow_mut().push(ws.state.name());
+    html! { <span class="renders">{ seen.borrow().join(",") }</span> }
+}
+
+#[wasm_bindgen_test]
+async fn first_render_is_the_initial_state_then_the_sockets_own() {
+    let root = Root::new(HINT);
+    let el: web_sys::Element = root.0.clone().unchecked_into();
+    let props = RendersProps {
+        url: "ftp://nowhere.invalid/".into(),
+    };
+    let app = yew::Renderer::<Renders>::with_root_and_props(el, props).render();
+    root.until(2000, "a render with the invalid URL's closed state", || {
+        root.text(".renders").is_some_and(|t| t.ends_with("closed"))
+    })
+    .await;
+    let renders = root.text(".renders").unwrap_or_default();
+    assert!(renders.starts_with("connecting,"), "renders: {renders}");
     app.destroy();
 }

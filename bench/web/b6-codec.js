@@ -71,6 +71,20 @@ export async function rs(p) {
   });
 }
 
+/** resocket's JsJson codec (JSON.parse / JSON.stringify + serde-wasm-bindgen), same path as `rs`. */
+export async function rsJs(p) {
+  const m = await loadRs();
+  if (p.op === "decode") {
+    const all = texts(p.shape, p.n);
+    return time(p, (n) => {
+      globalThis.__sink = m.decode_batch_js(n === p.n ? all : all.slice(0, n), SHAPES[p.shape]);
+    });
+  }
+  return time(p, (n) => {
+    globalThis.__sink = m.encode_batch_js(n, SHAPES[p.shape]);
+  });
+}
+
 /** The same codec timed inside wasm, strings already in wasm memory (no boundary). */
 export async function rsInner(p) {
   const m = await loadRs();

@@ -1,12 +1,12 @@
 //! What the framework hooks (`crate::leptos`, `crate::yew`) share, whatever the framework.
 //!
-//! A hook opens its socket with [`Opened::new`], shows the first state and counts, then
-//! hands a [`Glue`] (the framework's signals or render state) to [`Opened::bridge`]. That
-//! starts the task that feeds the glue every state transition in order, passes every
-//! inbound item to the application's handler, and re-reads the byte counts every
-//! [`POLL_MS`] ms only while they can change without an event. The [`Bridge`] it returns is
-//! what the hook's handles share: each framework's `SocketSender` is a thin wrapper over
-//! its send functions.
+//! A hook opens its socket with [`Opened::new`], shows the first state and counts
+//! (`crate::hook`'s initial ones, as on the server), then hands a [`Glue`] (the framework's
+//! signals or render state) to [`Opened::bridge`]. That starts the task that feeds the glue
+//! the socket's state and every transition after it in order, passes every inbound item to
+//! the application's handler, and re-reads the byte counts every [`POLL_MS`] ms only while
+//! they can change without an event. The [`Bridge`] it returns is what the hook's handles
+//! share: each framework's `SocketSender` is a thin wrapper over its send functions.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -17,52 +17,14 @@ use std::task::{Context, Poll, Waker};
 use futures_core::Stream;
 
 use super::timer::Timeout;
+use crate::hook::{Glue, Handler, Metrics, POLL_MS};
 use crate::{
-    Builder, CloseInfo, ClosedBy, Codec, ConnectionState, Error, Message, ReadyState, Sender,
-    Socket, StateStream, Stats,
+    Builder, CloseInfo, ClosedBy, Codec, ConnectionState, Error, Message, Sender, Socket,
+    StateStream, Stats,
 };
-
-/// How often `bufferedAmount` and the queued bytes are re-read while they are non-zero or a
-/// send waits, in milliseconds. Nothing is polled while the socket is idle.
-pub const POLL_MS: u32 = 100;
 
 /// Inbound items handled per wake-up before yielding to the browser.
 const BATCH: usize = 256;
-
-/// The application's `on_message` callback.
-pub(crate) type Handler<C> = Rc<dyn Fn(Result<<C as Codec>::In, Error>)>;
-
-/// The framework side of a hook: where the task publishes what it reads.
-///
-/// Called with no borrow of the bridge held, and never after [`Bridge::stop`].
-pub(crate) trait Glue {
-    /// A state transition; every one, in order, before the items that follow it.
-    fn state(&self, state: ConnectionState);
-    /// The counts, read after each wake-up's states and items.
-    fn metrics(&self, metrics: Metrics);
-}
-
-/// The polled numbers.
-#[derive(Clone, Copy, PartialEq)]
-pub(crate) struct Metrics {
-    pub(crate) ready_state: ReadyState,
-    pub(crate) buffered: usize,
-    pub(crate) queued: usize,
-    pub(crate) retry: u32,
-    open: bool,
-}
-
-impl Default for Metrics {
-    fn default() -> Self {
-        Metrics {
-            ready_state: ReadyState::Closed,
-            buffered: 0,
-            queued: 0,
-            retry: 0,
-            open: false,
-        }
-    }
-}
 
 impl Metrics {
     fn read<C: Codec>(socket: &Socket<C>) -> Self {
@@ -83,14 +45,12 @@ impl Metrics {
     }
 }
 
-/// A socket opened from a builder, before its task starts: what the hook shows first.
+/// A socket opened from a builder, before its task starts.
 pub(crate) struct Opened<C: Codec> {
     /// `None` if the builder was invalid.
     socket: Option<Socket<C>>,
-    /// The socket's state, or `Closed` with the builder's error in [`CloseInfo::error`].
-    pub(crate) state: ConnectionState,
-    /// The socket's counts (all zero and `Closed` if it was not opened).
-    pub(crate) metrics: Metrics,
+    /// Why the builder was invalid: `Closed` with the error in [`CloseInfo::error`].
+    failed: Option<ConnectionState>,
 }
 
 impl<C: Codec + 'static> Opened<C> {
@@ -98,26 +58,27 @@ impl<C: Codec + 'static> Opened<C> {
     pub(crate) fn new(builder: Builder<C>) -> Self {
         match builder.open() {
             Ok(socket) => Opened {
-                state: socket.state(),
-                metrics: Metrics::read(&socket),
                 socket: Some(socket),
+                failed: None,
             },
             Err(error) => Opened {
                 socket: None,
-                state: ConnectionState::Closed(CloseInfo {
+                failed: Some(ConnectionState::Closed(CloseInfo {
                     code: 1006,
                     reason: error.to_string(),
                     was_clean: false,
                     by: ClosedBy::Client,
                     error: Some(error),
-                }),
-                metrics: Metrics::default(),
+                })),
             },
         }
     }
 
-    /// Start the task that feeds `glue` (if the socket was opened). Inbound items go to the
-    /// handler set with [`Bridge::set_handler`].
+    /// Start the task that feeds `glue`: the socket's state (first the one it has now, which
+    /// replaces the hook's initial render) and every transition after it, and its counts;
+    /// or, once, the `Closed` state of an invalid builder and zero counts. Either comes
+    /// after the current task, so after hydration. Inbound items go to the handler set with
+    /// [`Bridge::set_handler`].
     pub(crate) fn bridge(self, glue: Rc<dyn Glue>) -> Rc<Bridge<C>> {
         let states = self.socket.as_ref().map(Socket::states);
         let bridge = Rc::new(Bridge {
@@ -134,6 +95,14 @@ impl<C: Codec + 'static> Opened<C> {
                 bridge: bridge.clone(),
                 states: Some(states),
                 timer: None,
+            });
+        } else if let Some(failed) = self.failed {
+            let b = bridge.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Some(glue) = b.glue() {
+                    glue.state(failed);
+                    glue.metrics(Metrics::default());
+                }
             });
         }
         bridge

@@ -50,21 +50,18 @@ pub async fn sleep(ms: u32) {
     JsFuture::from(promise).await.unwrap();
 }
 
-/// GET `http://SERVER/control/...` and parse the JSON reply (global `fetch`: page or worker).
+/// GET `http://SERVER/control/...` and parse the JSON reply. gloo-net's `Request` calls the
+/// global `fetch`, so this works in a page and in a dedicated worker alike.
 pub async fn control(path_and_query: &str) -> serde_json::Value {
     let url = format!("http://{}/control/{}", server(), path_and_query);
-    let global = js_sys::global();
-    let fetch: js_sys::Function = js_sys::Reflect::get(&global, &"fetch".into())
-        .unwrap()
-        .unchecked_into();
-    let promise: Promise = fetch
-        .call1(&global, &url.as_str().into())
-        .unwrap()
-        .unchecked_into();
-    let resp: web_sys::Response = JsFuture::from(promise).await.unwrap().unchecked_into();
+    let resp = gloo_net::http::Request::get(&url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("control call {url} failed: {e}"));
     assert!(resp.ok(), "control call {url} failed: {}", resp.status());
-    let text = JsFuture::from(resp.text().unwrap()).await.unwrap();
-    serde_json::from_str(&text.as_string().unwrap()).unwrap()
+    resp.json()
+        .await
+        .unwrap_or_else(|e| panic!("control call {url}: not JSON: {e}"))
 }
 
 /// Await `fut`, failing the test after `ms` milliseconds instead of hanging the suite.

@@ -6,7 +6,7 @@ use std::future::Future;
 use futures_util::future::{self, Either};
 use futures_util::StreamExt;
 use js_sys::{Array, Float64Array, Function, Promise};
-use resocket::codec::Json;
+use resocket::codec::{JsJson, Json};
 use resocket::{Codec, ConnectionState, Message, ReconnectPolicy, Socket};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -267,6 +267,40 @@ pub fn encode_batch(n: u32, shape: u32) -> f64 {
         let frame = match shape {
             0 => Json::<Burst>::new().encode(&b),
             _ => Json::<Chat>::new().encode(&c),
+        };
+        if let Ok(Message::Text(s)) = frame {
+            let js = JsValue::from_str(&s);
+            len += s.len();
+            drop(std::hint::black_box(js));
+        }
+    }
+    len as f64
+}
+
+/// B6 decode with the JsJson codec (`JSON.parse` + serde-wasm-bindgen), on the socket's
+/// path like [`decode_batch`]: each string copied into wasm, then decoded. Returns a checksum.
+#[wasm_bindgen]
+pub fn decode_batch_js(input: &Array, shape: u32) -> f64 {
+    let mut sum = 0u64;
+    for v in input.iter() {
+        let frame = Message::Text(v.as_string().unwrap_or_default());
+        sum += match shape {
+            0 => JsJson::<Burst>::new().decode(frame).map_or(0, |b| b.seq),
+            _ => JsJson::<Chat>::new().decode(frame).map_or(0, |c| c.ts),
+        };
+    }
+    sum as f64
+}
+
+/// B6 encode with the JsJson codec, like [`encode_batch`]: the frame becomes a JS string.
+#[wasm_bindgen]
+pub fn encode_batch_js(n: u32, shape: u32) -> f64 {
+    let (b, c) = (burst(1), chat(1));
+    let mut len = 0usize;
+    for _ in 0..n {
+        let frame = match shape {
+            0 => JsJson::<Burst>::new().encode(&b),
+            _ => JsJson::<Chat>::new().encode(&c),
         };
         if let Ok(Message::Text(s)) = frame {
             let js = JsValue::from_str(&s);

@@ -1,23 +1,29 @@
 //! The minimal program every B1 size variant implements: open a socket, resolve when it is
 //! open, send one greeting and hand every message received to `on_message` (the decoded
-//! `text` field with `--features json`, the raw text otherwise).
+//! `text` field with `--features json` (Json codec) or `--features js-json` (JsJson codec),
+//! the raw text otherwise).
 use futures_util::StreamExt;
 use js_sys::Function;
 use resocket::Socket;
 use wasm_bindgen::prelude::*;
 
-#[cfg(feature = "json")]
+#[cfg(any(feature = "json", feature = "js-json"))]
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Chat {
     from: String,
     text: String,
 }
 
+#[cfg(feature = "json")]
+type ChatCodec = resocket::codec::Json<Chat>;
+#[cfg(all(feature = "js-json", not(feature = "json")))]
+type ChatCodec = resocket::codec::JsJson<Chat>;
+
 fn err(e: resocket::Error) -> JsValue {
     JsValue::from_str(&e.to_string())
 }
 
-#[cfg(not(feature = "json"))]
+#[cfg(not(any(feature = "json", feature = "js-json")))]
 #[wasm_bindgen]
 pub async fn start(url: String, on_message: Function) -> Result<(), JsValue> {
     use resocket::Message;
@@ -36,12 +42,11 @@ pub async fn start(url: String, on_message: Function) -> Result<(), JsValue> {
     Ok(())
 }
 
-#[cfg(feature = "json")]
+#[cfg(any(feature = "json", feature = "js-json"))]
 #[wasm_bindgen]
 pub async fn start(url: String, on_message: Function) -> Result<(), JsValue> {
-    use resocket::codec::Json;
     let mut socket = Socket::builder(url)
-        .codec(Json::<Chat>::new())
+        .codec(ChatCodec::new())
         .connect()
         .await
         .map_err(err)?;
