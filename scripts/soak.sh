@@ -16,56 +16,13 @@
 # come from scripts/setup.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/common.sh
+source scripts/common.sh
 root=$(pwd)
 js="$root/tests/js"
 engines=${SOAK_ENGINES:-chromium firefox}
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-step() { printf '\n--> %s\n' "$*"; }
 die() { printf 'soak: FAILED: %s\n' "$*" >&2; exit 1; }
-
-# Runs a command in its own process group and waits for it, so that a signal stops the
-# script and, through cleanup, the whole command.
-run() {
-  setsid -w "$@" &
-  local child=$!
-  pids+=("$child")
-  local rc=0
-  wait "$child" || rc=$?
-  unset 'pids[-1]'
-  return "$rc"
-}
-
-# Starts a command in its own process group (so its children stop with it).
-start_bg() { # log cmd...
-  local log=$1
-  shift
-  setsid "$@" >"$log" 2>&1 &
-  pids+=($!)
-}
-
-free_port() {
-  node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
-}
-
-wait_http() { # url log
-  for _ in $(seq 150); do
-    curl -fs "$1" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  tail -n 20 "$2" >&2
-  return 1
-}
 
 case " $engines " in *" chromium "*) [ -x /usr/bin/chromium ] || die "/usr/bin/chromium is missing (run scripts/setup.sh)" ;; esac
 case " $engines " in *" firefox "*) [ -x /usr/bin/firefox-esr ] || die "/usr/bin/firefox-esr is missing (run scripts/setup.sh)" ;; esac

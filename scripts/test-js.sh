@@ -14,81 +14,12 @@
 # all three); RESOCKET_JS_FILTER=text runs only the browser tests whose name contains it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+SUMMARY_LABEL=js
+# shellcheck source=scripts/common.sh
+source scripts/common.sh
 root=$(pwd)
 js="$root/tests/js"
 engines=${RESOCKET_JS_ENGINES:-chromium firefox webkit}
-
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-passed=0
-failed=0
-ok() { echo "ok $*"; passed=$((passed + 1)); }
-not_ok() { echo "FAIL $*"; failed=$((failed + 1)); }
-summary() {
-  echo "js: $passed passed, $failed failed"
-  [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
-}
-step() { printf '\n--> %s\n' "$*"; }
-
-# Runs a command in its own process group in the background and waits for it, so that a
-# signal stops the script, and through cleanup the whole command, at once.
-run() {
-  setsid -w "$@" &
-  local child=$!
-  pids+=("$child")
-  local rc=0
-  wait "$child" || rc=$?
-  unset 'pids[-1]'
-  return "$rc"
-}
-
-# Runs a command that prints its own `ok ...` / `FAIL ...` lines and counts them; a
-# failing exit without any FAIL line counts as one failure named $1.
-run_counted() {
-  local name=$1 out="$tmp/out.$RANDOM" rc=0
-  shift
-  run "$@" >"$out" 2>"$out.err" || rc=$?
-  cat "$out"
-  local n_ok n_fail
-  n_ok=$(grep -c '^ok ' "$out" || true)
-  n_fail=$(grep -c '^FAIL ' "$out" || true)
-  passed=$((passed + n_ok))
-  failed=$((failed + n_fail))
-  if [ "$rc" -ne 0 ] && [ "$n_fail" -eq 0 ]; then
-    tail -n 20 "$out.err" >&2
-    not_ok "$name: exited with status $rc"
-  fi
-}
-
-free_port() {
-  node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
-}
-
-wait_http() { # url what log
-  for _ in $(seq 150); do
-    curl -fs "$1" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  tail -n 20 "$3" >&2
-  return 1
-}
-
-# Starts a command in its own process group (so its children stop with it).
-start_bg() { # log cmd...
-  local log=$1
-  shift
-  setsid "$@" >"$log" 2>&1 &
-  pids+=($!)
-}
 
 # --- the package ----------------------------------------------------------------------
 step "package"
@@ -193,7 +124,7 @@ for engine in $engines; do
       gecko=$(command -v geckodriver || echo "$HOME/.cargo/bin/geckodriver")
       port=$(free_port)
       start_bg "$tmp/geckodriver.log" "$gecko" --host 127.0.0.1 --port "$port"
-      if wait_http "http://127.0.0.1:$port/status" geckodriver "$tmp/geckodriver.log"; then
+      if wait_http "http://127.0.0.1:$port/status" "$tmp/geckodriver.log"; then
         run_counted firefox "${runner[@]}" --engine firefox --webdriver "http://127.0.0.1:$port"
       else
         not_ok "firefox: geckodriver did not start"
@@ -212,7 +143,7 @@ for engine in $engines; do
       fi
       start_bg "$tmp/xvfb.log" Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp
       start_bg "$tmp/webkit.log" env DISPLAY="$display" WebKitWebDriver --port="$port"
-      if wait_http "http://127.0.0.1:$port/status" WebKitWebDriver "$tmp/webkit.log"; then
+      if wait_http "http://127.0.0.1:$port/status" "$tmp/webkit.log"; then
         run_counted webkit env DISPLAY="$display" "${runner[@]}" --engine webkit --webdriver "http://127.0.0.1:$port"
       else
         not_ok "webkit: WebKitWebDriver did not start"

@@ -15,6 +15,9 @@
 # Every process it starts is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+SUMMARY_LABEL=ssr
+# shellcheck source=scripts/common.sh
+source scripts/common.sh
 root=$(pwd)
 engines=${RESOCKET_SSR_ENGINES:-chromium firefox webkit}
 export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-2}
@@ -23,26 +26,6 @@ app="$root/examples/leptos-ssr"
 # A debug site of its own (`make examples` puts the release one in examples/leptos-ssr/dist).
 site="$target_dir/leptos-ssr-site"
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-passed=0
-failed=0
-ok() { echo "ok $*"; passed=$((passed + 1)); }
-not_ok() { echo "FAIL $*"; failed=$((failed + 1)); }
-summary() {
-  echo "ssr: $passed passed, $failed failed"
-  [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
-}
-step() { printf '\n--> %s\n' "$*"; }
 timed() { # what cmd... : runs cmd, counts it, prints its time
   local what=$1 t0=$SECONDS
   shift
@@ -53,43 +36,6 @@ timed() { # what cmd... : runs cmd, counts it, prints its time
     not_ok "$what"
     return 1
   fi
-}
-# Runs a command that prints its own `ok ...` / `FAIL ...` lines and counts them.
-run_counted() {
-  local name=$1 out="$tmp/out.$RANDOM" rc=0
-  shift
-  setsid -w "$@" >"$out" 2>"$out.err" &
-  local child=$!
-  pids+=("$child")
-  wait "$child" || rc=$?
-  unset 'pids[-1]'
-  cat "$out"
-  local n_ok n_fail
-  n_ok=$(grep -c '^ok ' "$out" || true)
-  n_fail=$(grep -c '^FAIL ' "$out" || true)
-  passed=$((passed + n_ok))
-  failed=$((failed + n_fail))
-  if [ "$rc" -ne 0 ] && [ "$n_fail" -eq 0 ]; then
-    tail -n 20 "$out.err" >&2
-    not_ok "$name: exited with status $rc"
-  fi
-}
-free_port() {
-  node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
-}
-wait_http() { # url log
-  for _ in $(seq 150); do
-    curl -fs "$1" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  tail -n 20 "$2" >&2
-  return 1
-}
-start_bg() { # log cmd...
-  local log=$1
-  shift
-  setsid "$@" >"$log" 2>&1 &
-  pids+=($!)
 }
 
 # A fresh app workspace starts from the root lock file (wasm-bindgen must match the CLI).

@@ -8,9 +8,9 @@
 //
 // RESOCKET_JS_FILTER=text runs only the tests whose name contains `text`.
 
-import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { CHROMIUM_ARGS, CHROMIUM_BIN } from "./chromium.mjs";
+import { WebDriver, webkitBinary } from "./webdriver.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -40,55 +40,6 @@ const WAIT_SCRIPT = `
 const RUN_SCRIPT = `
   const [name, engine, done] = arguments;
   window.resocketTests.run(name, engine).then(done, (e) => done({ ok: false, ms: 0, error: String(e) }));`;
-
-/** The few W3C WebDriver commands the tests need. */
-class WebDriver {
-  constructor(base) {
-    this.base = base.replace(/\/$/, "");
-    this.session = null;
-  }
-  async cmd(method, path, body) {
-    const res = await fetch(this.base + path, {
-      method,
-      headers: { "content-type": "application/json; charset=utf-8" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = await res.json().catch(() => ({}));
-    const value = json.value;
-    // A W3C error response has `error`, `message` and `stacktrace`; a test's own result
-    // object may carry an `error` field too, which is not a driver error.
-    const driverError = value && typeof value === "object" && "error" in value && "stacktrace" in value;
-    if (!res.ok || driverError) {
-      throw new Error(`${method} ${path}: ${value?.error ?? res.status}: ${value?.message ?? ""}`.trim());
-    }
-    return value;
-  }
-  async start(capabilities) {
-    const value = await this.cmd("POST", "/session", { capabilities: { alwaysMatch: capabilities } });
-    this.session = value.sessionId;
-    await this.cmd("POST", `/session/${this.session}/timeouts`, { script: 120000, pageLoad: 30000 });
-  }
-  navigate(url) {
-    return this.cmd("POST", `/session/${this.session}/url`, { url });
-  }
-  executeAsync(script, ...scriptArgs) {
-    return this.cmd("POST", `/session/${this.session}/execute/async`, { script, args: scriptArgs });
-  }
-  async quit() {
-    if (this.session) await this.cmd("DELETE", `/session/${this.session}`).catch(() => {});
-    this.session = null;
-  }
-}
-
-function webkitBinary() {
-  const candidates = [
-    process.env.WEBKIT_MINIBROWSER,
-    "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
-    "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.0/MiniBrowser",
-    "/usr/lib/aarch64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
-  ];
-  return candidates.find((p) => p && existsSync(p));
-}
 
 /** Opens the page in `engine`; returns { names, run(name), close() }. */
 async function openEngine() {

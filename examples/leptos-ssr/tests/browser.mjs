@@ -11,11 +11,11 @@
 // --check-html first fetches the page without a browser and checks the server-rendered
 // markup (state "connecting", zero counters, the empty chat list, the hydration script).
 
-import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { WebDriver, webkitBinary } from "../../../tests/js/webdriver.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const testsJs = join(here, "../../../tests/js");
@@ -134,50 +134,6 @@ const PAGE_TEST = async function (text) {
   }
 };
 
-/** The few W3C WebDriver commands the test needs. */
-class WebDriver {
-  constructor(base) {
-    this.base = base.replace(/\/$/, "");
-    this.session = null;
-  }
-  async cmd(method, path, body) {
-    const res = await fetch(this.base + path, {
-      method,
-      headers: { "content-type": "application/json; charset=utf-8" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = await res.json().catch(() => ({}));
-    const value = json.value;
-    const driverError = value && typeof value === "object" && "error" in value && "stacktrace" in value;
-    if (!res.ok || driverError) throw new Error(`${method} ${path}: ${value?.error ?? res.status}: ${value?.message ?? ""}`.trim());
-    return value;
-  }
-  async start(capabilities) {
-    const value = await this.cmd("POST", "/session", { capabilities: { alwaysMatch: capabilities } });
-    this.session = value.sessionId;
-    await this.cmd("POST", `/session/${this.session}/timeouts`, { script: 120000, pageLoad: 60000 });
-  }
-  navigate(url) {
-    return this.cmd("POST", `/session/${this.session}/url`, { url });
-  }
-  executeAsync(script, ...scriptArgs) {
-    return this.cmd("POST", `/session/${this.session}/execute/async`, { script, args: scriptArgs });
-  }
-  async quit() {
-    if (this.session) await this.cmd("DELETE", `/session/${this.session}`).catch(() => {});
-    this.session = null;
-  }
-}
-
-function webkitBinary() {
-  return [
-    process.env.WEBKIT_MINIBROWSER,
-    "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
-    "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.0/MiniBrowser",
-    "/usr/lib/aarch64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
-  ].find((p) => p && existsSync(p));
-}
-
 /** Loads the page and runs PAGE_TEST in it; also returns what the engine itself logged. */
 async function runInBrowser(text) {
   if (engine === "chromium") {
@@ -197,7 +153,7 @@ async function runInBrowser(text) {
     }
   }
   if (!args.webdriver) throw new Error(`--webdriver is required for ${engine}`);
-  const driver = new WebDriver(args.webdriver);
+  const driver = new WebDriver(args.webdriver, { pageLoad: 60000 });
   let capabilities;
   if (engine === "firefox") {
     capabilities = {

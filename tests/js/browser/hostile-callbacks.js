@@ -1,74 +1,9 @@
 // Hardening tests of resocket-wasm (see hostile.js): tables: re-entrant calls from handlers and callbacks, bad close frames, 10,000 repetitions.
 
-import { ReSocket, ReSocketError, diagnostics } from "resocket-wasm";
-import {
-  wsBase,
-  tagSeq,
-  tag,
-  sleep,
-  DELIBERATE,
-  boom,
-  hasResize,
-  STATES,
-  show,
-  describe,
-  clip,
-  assert,
-  eq,
-  handled,
-  withTimeout,
-  until,
-  once,
-  control,
-  serverStats,
-  errorProblem,
-  checkError,
-  throws,
-  rejectsNoThrow,
-  resolvesNoThrow,
-  track,
-  waitOpen,
-  echoOn,
-  readAll,
-  bytesOf,
-  echoForm,
-  pattern,
-  revoked,
-  allTrapsThrow,
-  detached,
-  detachedByTransfer,
-  viewOnDetached,
-  watchUncaught,
-  DIAG_KEYS,
-  pick,
-  quietDiagnostics,
-  backTo,
-  moduleWorks,
-  runCase,
-  runTable,
-} from "./hostile-harness.js";
-import {
-  echoUrl,
-  CTOR_BAD,
-  CTOR_CASES,
-  NOT_DATA,
-  TOO_LARGE,
-  ACCEPTED,
-  sendCase,
-  LIMIT,
-  SEND_CASES,
-  JSON_BAD,
-  JSON_CASES,
-  CLOSE_BAD_CODES,
-  CLOSE_BAD_REASONS,
-  CLOSE_GOOD,
-  refusedCloseLeavesOpen,
-  CLOSE_CASES,
-} from "./hostile-input.js";
-import {
-  openedSocket,
-  LIFECYCLE_CASES,
-} from "./hostile-lifecycle.js";
+import { ReSocket } from "resocket-wasm";
+import { tag, sleep, boom, STATES, show, describe, assert, eq, handled, withTimeout, until, errorProblem, track, echoOn, readAll, revoked, detached, viewOnDetached } from "./hostile-harness.js";
+import { echoUrl } from "./hostile-input.js";
+import { openedSocket } from "./hostile-lifecycle.js";
 
 export const OPS = [
   ["state", (ws) => ws.state, (v) => STATES.includes(v)],

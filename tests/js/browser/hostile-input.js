@@ -1,52 +1,7 @@
 // Hardening tests of resocket-wasm (see hostile.js): tables: the constructor, send/trySend, sendJson, close.
 
-import { ReSocket, ReSocketError, diagnostics } from "resocket-wasm";
-import {
-  wsBase,
-  tagSeq,
-  tag,
-  sleep,
-  DELIBERATE,
-  boom,
-  hasResize,
-  STATES,
-  show,
-  describe,
-  clip,
-  assert,
-  eq,
-  handled,
-  withTimeout,
-  until,
-  once,
-  control,
-  serverStats,
-  errorProblem,
-  checkError,
-  throws,
-  rejectsNoThrow,
-  resolvesNoThrow,
-  track,
-  waitOpen,
-  echoOn,
-  readAll,
-  bytesOf,
-  echoForm,
-  pattern,
-  revoked,
-  allTrapsThrow,
-  detached,
-  detachedByTransfer,
-  viewOnDetached,
-  watchUncaught,
-  DIAG_KEYS,
-  pick,
-  quietDiagnostics,
-  backTo,
-  moduleWorks,
-  runCase,
-  runTable,
-} from "./hostile-harness.js";
+import { ReSocket } from "resocket-wasm";
+import { wsBase, tag, sleep, boom, hasResize, show, assert, eq, handled, until, once, serverStats, throws, rejectsNoThrow, resolvesNoThrow, track, waitOpen, echoOn, echoForm, pattern, revoked, allTrapsThrow, detached, detachedByTransfer, viewOnDetached } from "./hostile-harness.js";
 
 // --- the tables -------------------------------------------------------------------------
 

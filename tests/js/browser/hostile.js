@@ -11,92 +11,11 @@
 //
 // This file: tables: oversized messages and hostile servers; the tests; the rest is in hostile-*.js.
 
-import { ReSocket, ReSocketError, diagnostics } from "resocket-wasm";
-import {
-  wsBase,
-  tagSeq,
-  tag,
-  sleep,
-  DELIBERATE,
-  boom,
-  hasResize,
-  STATES,
-  show,
-  describe,
-  clip,
-  assert,
-  eq,
-  handled,
-  withTimeout,
-  until,
-  once,
-  control,
-  serverStats,
-  errorProblem,
-  checkError,
-  throws,
-  rejectsNoThrow,
-  resolvesNoThrow,
-  track,
-  waitOpen,
-  echoOn,
-  readAll,
-  bytesOf,
-  echoForm,
-  pattern,
-  revoked,
-  allTrapsThrow,
-  detached,
-  detachedByTransfer,
-  viewOnDetached,
-  watchUncaught,
-  DIAG_KEYS,
-  pick,
-  quietDiagnostics,
-  backTo,
-  moduleWorks,
-  runCase,
-  runTable,
-} from "./hostile-harness.js";
-import {
-  echoUrl,
-  CTOR_BAD,
-  CTOR_CASES,
-  NOT_DATA,
-  TOO_LARGE,
-  ACCEPTED,
-  sendCase,
-  LIMIT,
-  SEND_CASES,
-  JSON_BAD,
-  JSON_CASES,
-  CLOSE_BAD_CODES,
-  CLOSE_BAD_REASONS,
-  CLOSE_GOOD,
-  refusedCloseLeavesOpen,
-  CLOSE_CASES,
-} from "./hostile-input.js";
-import {
-  openedSocket,
-  LIFECYCLE_CASES,
-} from "./hostile-lifecycle.js";
-import {
-  OPS,
-  invoke,
-  settle,
-  EVENT_SETUPS,
-  HANDLER_CASES,
-  CALLBACK_CASES,
-  BADCLOSE,
-  saneCode,
-  CAUSES,
-  BADCLOSE_CASES,
-  N_REP,
-  REP_MS,
-  repeat,
-  repeatRejects,
-  REPEAT_CASES,
-} from "./hostile-callbacks.js";
+import { ReSocket, diagnostics } from "resocket-wasm";
+import { tag, sleep, show, describe, assert, eq, until, once, control, checkError, track, echoOn, readAll, detached, runTable } from "./hostile-harness.js";
+import { CTOR_CASES, SEND_CASES, JSON_CASES, CLOSE_CASES } from "./hostile-input.js";
+import { LIFECYCLE_CASES } from "./hostile-lifecycle.js";
+import { HANDLER_CASES, CALLBACK_CASES, saneCode, BADCLOSE_CASES, REPEAT_CASES } from "./hostile-callbacks.js";
 
 // maxMessageSize inbound.
 const MIB = 1048576;

@@ -26,6 +26,7 @@
 
 import { parseArgs } from "node:util";
 import { CHROMIUM_ARGS, CHROMIUM_BIN } from "../chromium.mjs";
+import { WebDriver } from "../webdriver.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -50,47 +51,6 @@ const host = new URL(args.page).host;
 const log = (...a) => console.error(`[soak ${engine}]`, ...a);
 
 // --- engines -----------------------------------------------------------------------------
-
-/** The few W3C WebDriver commands (plus geckodriver's moz/context) the soak needs. */
-class WebDriver {
-  constructor(base) {
-    this.base = base.replace(/\/$/, "");
-    this.session = null;
-  }
-  async cmd(method, path, body) {
-    const res = await fetch(this.base + path, {
-      method,
-      headers: { "content-type": "application/json; charset=utf-8" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(20 * 60 * 1000),
-    });
-    const json = await res.json().catch(() => ({}));
-    const value = json.value;
-    if (!res.ok || (value && typeof value === "object" && "error" in value)) {
-      throw new Error(`${method} ${path}: ${value?.error ?? res.status}: ${value?.message ?? ""}`.trim());
-    }
-    return value;
-  }
-  async start(capabilities) {
-    const value = await this.cmd("POST", "/session", { capabilities: { alwaysMatch: capabilities } });
-    this.session = value.sessionId;
-    this.capabilities = value.capabilities;
-    await this.cmd("POST", `/session/${this.session}/timeouts`, { script: 15 * 60 * 1000, pageLoad: 30000 });
-  }
-  navigate(url) {
-    return this.cmd("POST", `/session/${this.session}/url`, { url });
-  }
-  executeAsync(script, ...scriptArgs) {
-    return this.cmd("POST", `/session/${this.session}/execute/async`, { script, args: scriptArgs });
-  }
-  context(name) {
-    return this.cmd("POST", `/session/${this.session}/moz/context`, { context: name });
-  }
-  async quit() {
-    if (this.session) await this.cmd("DELETE", `/session/${this.session}`).catch(() => {});
-    this.session = null;
-  }
-}
 
 const CALL_SCRIPT = `
   const [name, args, done] = arguments;
@@ -164,7 +124,7 @@ async function openEngine() {
     }
   }
   if (!args.webdriver) throw new Error("--webdriver is required for firefox");
-  const driver = new WebDriver(args.webdriver);
+  const driver = new WebDriver(args.webdriver, { script: 15 * 60 * 1000, request: 20 * 60 * 1000 });
   await driver.start({
     browserName: "firefox",
     "moz:firefoxOptions": {
