@@ -142,6 +142,70 @@ function toFrame(data, max) {
   throw tooLarge(length, max);
 }
 
+/**
+ * The application's WebSocket class behind a plain adapter, so that nothing it does can
+ * throw inside a wasm call: its getters and setters are read in try/catch (a safe default
+ * on failure), and its events reach the core as plain objects with checked fields (a
+ * close reason that is not a string, say, cannot reach wasm). Its send() and close() may
+ * throw: the core calls them through `catch` imports.
+ */
+function guarded(Ctor) {
+  return function GuardedWebSocket(url, protocols) {
+    const s = protocols === undefined ? new Ctor(url) : new Ctor(url, protocols);
+    const safe = (f, fallback) => {
+      try {
+        return f();
+      } catch {
+        return fallback;
+      }
+    };
+    const num = (v, fallback) => (typeof v === "number" && Number.isFinite(v) ? v : fallback);
+    const str = (v) => (typeof v === "string" ? v : "");
+    const handler = (name, wrap) => (f) =>
+      safe(() => {
+        s[name] = typeof f === "function" ? (e) => f(wrap(e)) : null;
+      });
+    const onopen = handler("onopen", () => ({}));
+    const onerror = handler("onerror", () => ({}));
+    const onmessage = handler("onmessage", (e) => ({ data: safe(() => e.data, null) }));
+    const onclose = handler("onclose", (e) => ({
+      code: num(safe(() => e.code), 1005),
+      reason: str(safe(() => e.reason)),
+      wasClean: Boolean(safe(() => e.wasClean)),
+    }));
+    return {
+      get readyState() {
+        return num(safe(() => s.readyState), 3);
+      },
+      get bufferedAmount() {
+        return num(safe(() => s.bufferedAmount), 0);
+      },
+      get protocol() {
+        return str(safe(() => s.protocol));
+      },
+      set binaryType(v) {
+        safe(() => {
+          s.binaryType = v;
+        });
+      },
+      set onopen(f) {
+        onopen(f);
+      },
+      set onerror(f) {
+        onerror(f);
+      },
+      set onmessage(f) {
+        onmessage(f);
+      },
+      set onclose(f) {
+        onclose(f);
+      },
+      send: (data) => s.send(data),
+      close: (code, reason) => s.close(code, reason),
+    };
+  };
+}
+
 /** The close code as a number the core accepts, or a typed error naming the value. */
 function closeCode(code) {
   if (code === undefined) return 1000;
@@ -369,7 +433,7 @@ export class ReSocket extends EventTarget {
     }
     const ref = { strong: this, weak: typeof WeakRef === "function" ? new WeakRef(this) : null };
     const emit = (type, detail) => (ref.strong ?? ref.weak?.deref())?.#queue(type, detail);
-    this.#inner = new WasmSocket(target, options, emit, Ctor === globalThis.WebSocket ? undefined : Ctor);
+    this.#inner = new WasmSocket(target, options, emit, Ctor === globalThis.WebSocket ? undefined : guarded(Ctor));
     this.#ref = ref;
     this.#max = this.#inner.maxMessageSize;
     collected?.register(this, this.#inner, this);

@@ -542,6 +542,35 @@ test("the WebSocket option and the (url, protocols, options) constructor", async
   throws(() => new ReSocket(`${wsBase}/echo`, { reconnect: false }, {}), "invalid_option");
 });
 
+test("a misbehaving WebSocket class cannot throw into the core or hand it odd values", async ({ open }) => {
+  class Odd extends WebSocket {
+    get bufferedAmount() {
+      throw new Error("a getter that throws");
+    }
+    get protocol() {
+      return 42;
+    }
+    set onclose(f) {
+      super.onclose = f && ((e) => f({ code: e.code, reason: 42, wasClean: e.wasClean }));
+    }
+  }
+  const ws = open(`${wsBase}/echo?tag=${tag("odd")}`, { WebSocket: Odd });
+  await once(ws, "open");
+  eq([ws.bufferedAmount, ws.protocol], [0, ""], "safe defaults for odd getters");
+  const reply = once(ws, "message");
+  await ws.send("still fine");
+  eq((await reply).data, "still fine", "echo");
+  const closed = once(ws, "close");
+  ws.close(1000, "bye");
+  const c = await closed;
+  eq([c.code, c.reason], [1000, ""], "a non-string reason does not reach the core");
+  const fresh = open(`${wsBase}/echo?tag=${tag("odd-after")}`);
+  await once(fresh, "open");
+  const r2 = once(fresh, "message");
+  await fresh.send("module works");
+  eq((await r2).data, "module works", "the module still works");
+});
+
 test("buffers past 4 GiB: lengths and offsets are never cut to 32 bits", async ({ open }) => {
   let big;
   try {
