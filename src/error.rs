@@ -198,6 +198,19 @@ impl Error {
         }
     }
 
+    /// Payload bytes of the messages this error hands back (0 when it carries none).
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // read by the browser driver
+    pub(crate) fn unsent_bytes(&self) -> usize {
+        let len = |m: &Option<Message>| m.as_ref().map_or(0, Message::len);
+        match self {
+            Error::Closed { unsent } => len(unsent),
+            Error::TooLarge { message, .. } => len(message),
+            Error::Full(m) | Error::QueueFull(m) | Error::Decode { frame: m, .. } => m.len(),
+            Error::Dropped(v) | Error::Unsent(v) => v.iter().map(Message::len).sum(),
+            _ => 0,
+        }
+    }
+
     pub(crate) fn option(option: &str, reason: impl Into<String>) -> Self {
         Error::InvalidOption {
             option: option.to_owned(),
@@ -215,6 +228,20 @@ mod tests {
         assert_eq!(Error::InvalidCloseCode(5).code(), "invalid_close_code");
         assert_eq!(Error::Full(Message::from("x")).code(), "full");
         assert_eq!(Error::Closed { unsent: None }.code(), "closed");
+    }
+
+    #[test]
+    fn unsent_bytes_agree_with_into_unsent() {
+        let m = Message::from("payload");
+        for e in [
+            Error::Full(m.clone()),
+            Error::Unsent(vec![m.clone(), m.clone()]),
+            Error::Closed { unsent: None },
+            Error::Js("x".into()),
+        ] {
+            let want: usize = e.clone().into_unsent().iter().map(Message::len).sum();
+            assert_eq!(e.unsent_bytes(), want, "{e:?}");
+        }
     }
 
     #[test]

@@ -365,7 +365,7 @@ fn inbound(shared: &Shared, item: Result<Message, Error>) {
     if inner.buffer_inbound {
         let len = match &item {
             Ok(m) => m.len(),
-            Err(e) => e.clone().into_unsent().iter().map(Message::len).sum(),
+            Err(e) => e.unsent_bytes(),
         };
         inner.inbound.push(item, len);
         if let Some(w) = inner.inbound_waker.take() {
