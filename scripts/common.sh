@@ -1,4 +1,4 @@
-# Shared by the test scripts (test-js.sh, test-ssr.sh, soak.sh): a scratch folder, the
+# Shared by the test scripts (test-js.sh, test-ssr.sh, soak.sh, test-bundlers.sh): a scratch folder, the
 # background processes they start (each in its own process group, all stopped on exit),
 # and counted `ok ...` / `FAIL ...` lines. Source it after `set -euo pipefail`; set
 # SUMMARY_LABEL (e.g. "js") for summary().
@@ -73,4 +73,19 @@ wait_http() { # url log: up to 15 s for an HTTP 2xx
   done
   tail -n 20 "$2" >&2
   return 1
+}
+
+# Builds pkg/ (scripts/pkg.sh) and packs it into folder $1, holding a lock across both so
+# that two scripts never rebuild pkg/ under each other's `npm pack`. Prints the tarball's
+# path; the build log is $1/pkg.log.
+pack_package() { # dest
+  local dest=$1 here name
+  here=$(pwd)
+  mkdir -p "$dest" "$here/target"
+  (
+    flock 9
+    bash scripts/pkg.sh >"$dest/pkg.log" 2>&1 || { tail -n 40 "$dest/pkg.log" >&2; exit 1; }
+    name=$(cd "$dest" && npm pack "$here/pkg" --pack-destination "$dest" --loglevel=error | tail -n 1)
+    echo "$dest/$name"
+  ) 9>"$here/target/.pkg.lock"
 }

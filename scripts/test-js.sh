@@ -21,13 +21,12 @@ root=$(pwd)
 js="$root/tests/js"
 engines=${RESOCKET_JS_ENGINES:-chromium firefox webkit}
 
-# --- the package ----------------------------------------------------------------------
+# --- the package: built and packed under a lock (pack_package) ------------------------
 step "package"
-if run bash scripts/pkg.sh >"$tmp/pkg.log" 2>&1; then
-  ok "pkg: scripts/pkg.sh built pkg/ ($(grep -o 'gzip [0-9.]* KiB' "$tmp/pkg.log" | head -1 | sed 's/gzip/wasm gzip/'))"
+if tarball=$(pack_package "$tmp/pack"); then
+  ok "pkg: scripts/pkg.sh built pkg/ ($(grep -o 'gzip [0-9.]* KiB' "$tmp/pack/pkg.log" | head -1 | sed 's/gzip/wasm gzip/'))"
 else
-  tail -n 40 "$tmp/pkg.log" >&2
-  not_ok "pkg: scripts/pkg.sh failed"
+  not_ok "pkg: scripts/pkg.sh or npm pack failed"
   summary || exit 1
 fi
 
@@ -40,11 +39,9 @@ if [ ! -f "$js/node_modules/.package-lock.json" ] ||
 fi
 
 # --- npm pack + install into a fresh project -------------------------------------------
-step "npm pack and install"
+step "install the tarball"
 app="$tmp/app"
 mkdir -p "$app"
-tarball=$(cd "$tmp" && npm pack "$root/pkg" --pack-destination "$tmp" --loglevel=error | tail -n 1)
-tarball="$tmp/$tarball"
 ws_version=$(node -p 'require(process.argv[1]).devDependencies.ws' "$js/package.json")
 printf '{ "name": "resocket-wasm-consumer", "private": true, "type": "module" }\n' >"$app/package.json"
 if [ -f "$tarball" ] &&
