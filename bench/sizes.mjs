@@ -28,8 +28,9 @@ const { values: args } = parseArgs({
   },
 });
 
-async function bundle(contents, minify = true) {
+async function bundle(contents, minify = true, external = []) {
   const r = await esbuild.build({
+    external,
     stdin: { contents, resolveDir: here, sourcefile: "entry.js", loader: "js" },
     bundle: true,
     minify,
@@ -124,7 +125,7 @@ await rustApp("gloo-json", "gloo-net + serde_json", "json", "size-gloo-json");
       ws.onmessage = (e) => onMessage(e.data);
       ws.send("hello");
       return ws;
-    }`);
+    }`, true, ["./resocket_wasm_inline.js"]); // the fallback chunk is fetched only where the .wasm URL fails
   rows.push({ id: "npm", label: "resocket npm package `resocket-wasm` (JSON via `sendJson`/`json()`)", group: "js", wasm: measure(wasm), js: measure(js) });
 }
 for (const [lib, src] of Object.entries(JS_ENTRIES)) {

@@ -37,6 +37,7 @@ export type ReSocketErrorCode =
   | "url_provider"
   | "too_large"
   | "lagged"
+  | "load"
   | "js";
 
 /** What `send()` and `trySend()` take: a string is a text frame, bytes a binary frame. */
@@ -364,5 +365,13 @@ export declare class ReSocket extends EventTarget implements AsyncIterable<ReSoc
 
 /** Live listeners, timers and sockets held by every ReSocket in this realm. */
 export declare function diagnostics(): Diagnostics;
+
+/**
+ * Resolves once the WebAssembly module is loaded; rejects with a {@link ReSocketError}
+ * (code `load`) if it cannot be. Waiting for it is never needed: a `ReSocket` made
+ * earlier is `connecting` and starts by itself, with every call made meanwhile kept in
+ * order.
+ */
+export declare const ready: Promise<void>;
 
 export default ReSocket;

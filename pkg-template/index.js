@@ -3,44 +3,96 @@
 // reconnection, a bounded outbound queue, backpressure and an optional heartbeat.
 
 import init, { WasmSocket, diagnostics as wasmDiagnostics } from "./resocket_wasm.js";
+import { ReSocketError, describe, optionError, check, resolveUrl, closeArgs } from "./options.js";
 
-const wasmUrl = new URL("./resocket_wasm_bg.wasm", import.meta.url);
-
-// Browsers fetch the .wasm next to this file; Node cannot fetch `file:` URLs, so it
-// reads the bytes instead.
-async function loadWasm() {
-  const node = typeof process === "object" && process !== null && typeof process.versions?.node === "string";
-  if (node && wasmUrl.protocol === "file:") {
-    const fs = "node:fs/promises";
-    const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ fs);
-    await init({ module_or_path: await readFile(wasmUrl) });
-  } else {
-    await init({ module_or_path: wasmUrl });
-  }
-}
-await loadWasm();
+export { ReSocketError };
 
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
 
-/**
- * The error type of every failure: a real `Error` whose `name` is `"ResocketError"` and
- * whose `code` says what went wrong. `instanceof ReSocketError` recognises the errors the
- * WebAssembly core throws as well as those made here.
- */
-export class ReSocketError extends Error {
-  constructor(code, message, options) {
-    super(message, options);
-    this.name = "ResocketError";
-    this.code = code;
-  }
+// --- Loading the WebAssembly module ------------------------------------------------
+// Loading starts when this module is imported, with no top-level await. A ReSocket made
+// before the module is ready is backed by a stand-in (`Early`) that records what it is
+// asked to do and hands it, in order, to the real socket once the module is ready.
+//
+// Browsers fetch the .wasm next to this file (bundlers that understand
+// `new URL(..., import.meta.url)` emit it and rewrite the URL) and compile it while it
+// downloads. Where that URL does not lead to the module (a bundler that left the file
+// behind, a dev server's pre-bundled copy), the bytes come from a fallback chunk that is
+// fetched only then. Node reads the file.
 
-  static [Symbol.hasInstance](value) {
-    return value instanceof Error && value.name === "ResocketError" && typeof value.code === "string";
+let wasmUrl = null;
+try {
+  wasmUrl = new URL("./resocket_wasm_bg.wasm", import.meta.url);
+} catch {
+  // import.meta.url is not a URL (a CommonJS bundle): the fallback chunk does the job.
+}
+
+const isNode = typeof process === "object" && process !== null && typeof process.versions?.node === "string";
+const isWasm = (b) => b.length >= 4 && b[0] === 0 && b[1] === 0x61 && b[2] === 0x73 && b[3] === 0x6d;
+
+/** The module from wherever `wasmUrl` leads (a Response to compile while it streams, or bytes), or null. */
+async function fetchWasm() {
+  if (wasmUrl === null) return null;
+  try {
+    if (isNode && wasmUrl.protocol === "file:") {
+      const fs = "node:fs/promises";
+      const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ fs);
+      const bytes = new Uint8Array(await readFile(wasmUrl));
+      return isWasm(bytes) ? bytes : null;
+    }
+    const response = await fetch(wasmUrl);
+    if (!response.ok) return null;
+    const type = (response.headers.get("content-type") ?? "").split(";")[0].trim();
+    if (type === "application/wasm" && typeof WebAssembly.instantiateStreaming === "function") return response;
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    return isWasm(bytes) ? bytes : null;
+  } catch {
+    return null;
   }
 }
+
+function fromBase64(text) {
+  if (typeof Uint8Array.fromBase64 === "function") return Uint8Array.fromBase64(text);
+  const raw = atob(text);
+  const bytes = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+  return bytes;
+}
+
+async function load() {
+  let source = await fetchWasm();
+  if (source === null) source = fromBase64((await import("./resocket_wasm_inline.js")).default);
+  await init({ module_or_path: source });
+}
+
+let loaded = false;
+let loadError = null;
+const early = new Set(); // the stand-ins waiting for the module, in creation order
+
+/**
+ * Resolves once the WebAssembly module is ready; rejects (a `ReSocketError` with code
+ * `load`) if it cannot be loaded. No one has to wait for it: a `ReSocket` made earlier
+ * starts by itself when the module is ready.
+ */
+export const ready = load().then(
+  () => {
+    loaded = true;
+    for (const e of early) e.start();
+    early.clear();
+  },
+  (e) => {
+    loadError = new ReSocketError("load", `the resocket WebAssembly module could not be loaded: ${e?.message ?? e}`, {
+      cause: e,
+    });
+    for (const s of early) s.fail(loadError);
+    early.clear();
+    throw loadError;
+  },
+);
+ready.catch(() => {}); // reported to every socket (error and close events), not as unhandled
 
 const closedError = () => new ReSocketError("closed", "the socket is closed");
 const utf8 = new TextDecoder();
@@ -50,15 +102,7 @@ const utf8 = new TextDecoder();
 // a Proxy trap or a detached buffer becomes a typed error before any WebAssembly call,
 // so no exception ever unwinds through a wasm frame.
 
-/** A short, never-throwing description of a value for error messages. */
-function describe(v) {
-  if (typeof v === "number") return String(v);
-  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  return v === null ? "null" : typeof v;
-}
-
-const optionError = (path, e) =>
-  new ReSocketError("invalid_option", `invalid option \`${path || "options"}\`: reading it threw (${describe(e?.message)})`, { cause: e });
+const readError = (path, e) => optionError(path, `reading it threw (${describe(e?.message)})`, e);
 
 /**
  * The options as plain data: own enumerable keys read once into null-prototype objects
@@ -71,14 +115,14 @@ function plainOptions(value, path = "", depth = 0) {
   try {
     entries = Array.isArray(value) ? Array.from(value) : Object.keys(value);
   } catch (e) {
-    throw optionError(path, e);
+    throw readError(path, e);
   }
   if (!Array.isArray(value)) {
     entries = entries.map((k) => {
       try {
         return [k, value[k]];
       } catch (e) {
-        throw optionError(name(k), e);
+        throw readError(name(k), e);
       }
     });
   }
@@ -204,26 +248,6 @@ function guarded(Ctor) {
       close: (code, reason) => s.close(code, reason),
     };
   };
-}
-
-/** The close code as a number the core accepts, or a typed error naming the value. */
-function closeCode(code) {
-  if (code === undefined) return 1000;
-  if (typeof code === "number" && Number.isInteger(code) && code >= 0 && code <= 65535) return code;
-  throw new ReSocketError(
-    "invalid_close_code",
-    `invalid close code ${describe(code)}: a client may only send 1000 or 3000-4999`,
-  );
-}
-
-/** The close reason converted as the browser's own close() converts it (WebIDL ToString). */
-function closeReason(reason) {
-  if (reason === undefined) return "";
-  try {
-    return `${reason}`; // unlike String(), throws for a Symbol, as WebSocket.close() does
-  } catch (e) {
-    throw new ReSocketError("invalid_close_reason", "the close reason cannot be converted to a string", { cause: e });
-  }
 }
 
 /** A message from the server. `data` is a string (text frame) or an ArrayBuffer (binary). */
@@ -352,6 +376,223 @@ function makeEvent(type, detail) {
   }
 }
 
+// --- Before the module is ready -------------------------------------------------------
+
+/** UTF-8 length of a string, as the core counts a text message. */
+function utf8Length(s) {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x800) {
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+        n += 2;
+        i++;
+      } else n += 2;
+    } else if (c >= 0x80) n += 1;
+  }
+  return n;
+}
+
+const frameLength = (frame) => (typeof frame === "string" ? utf8Length(frame) : frame.byteLength);
+const frameValue = (frame) => (typeof frame === "string" ? frame : frame.slice().buffer);
+
+/**
+ * What a ReSocket is while the WebAssembly module loads: a connecting socket with an
+ * empty browser buffer. It has the real socket's interface; it records every call and,
+ * once the module is ready (`start`), makes the real socket and replays the calls on it
+ * in order. Its own answers follow the core's rules for a connecting socket (the queue
+ * bounds and the water-mark gate), so `trySend()` says what the real socket would say;
+ * everything else is decided by the real socket at replay.
+ */
+class Early {
+  #make;
+  #limits;
+  #url;
+  #ops = []; // [kind, ...]: "send" frame resolve reject | "queued" frame | "flush" resolve reject | "close" code reason | "reconnect"
+  #queued = []; // lengths of the messages the queue holds
+  #bytes = 0;
+  #waiting = 0;
+  #gateClosed = false;
+  #dropped = 0;
+  #closing = false;
+  #ended = null; // the error that ended it: free() or a failed load
+  #emit;
+
+  constructor(make, emit, limits, url) {
+    this.#make = make;
+    this.#emit = emit;
+    this.#limits = limits;
+    this.#url = url;
+  }
+
+  get readyState() {
+    return this.#ended ? CLOSED : this.#closing ? CLOSING : CONNECTING;
+  }
+  get state() {
+    return this.#ended ? "closed" : this.#closing ? "closing" : "connecting";
+  }
+  get bufferedAmount() {
+    return 0;
+  }
+  get queuedAmount() {
+    return this.#ended ? 0 : this.#bytes;
+  }
+  get retryCount() {
+    return 0;
+  }
+  get url() {
+    return this.#url;
+  }
+  get protocol() {
+    return "";
+  }
+  get maxMessageSize() {
+    return this.#limits.maxMessageSize;
+  }
+  stats() {
+    return { reconnects: 0, messagesIn: 0, bytesIn: 0, messagesOut: 0, bytesOut: 0, dropped: this.#dropped, lastRttMs: null };
+  }
+
+  // The core's gate (hysteresis over queued bytes) and queue (Outbox::push).
+  #gateOpen() {
+    if (this.#gateClosed) {
+      if (this.#bytes <= this.#limits.low) this.#gateClosed = false;
+    } else if (this.#bytes > this.#limits.high) this.#gateClosed = true;
+    return !this.#gateClosed;
+  }
+  #hasRoom(len) {
+    const q = this.#limits.queue;
+    const fits = this.#queued.length < q.maxMessages && this.#bytes + len <= q.maxBytes;
+    return len <= q.maxBytes && (fits || q.overflow === "drop-oldest");
+  }
+  #push(len) {
+    if (!this.#hasRoom(len)) return false;
+    const q = this.#limits.queue;
+    while (this.#queued.length >= q.maxMessages || this.#bytes + len > q.maxBytes) {
+      this.#bytes -= this.#queued.shift();
+      this.#dropped++;
+    }
+    this.#queued.push(len);
+    this.#bytes += len;
+    return true;
+  }
+  #refuseIfClosed(frame) {
+    if (this.#ended) throw this.#ended;
+    if (this.#closing) {
+      const e = closedError();
+      e.messages = [frameValue(frame)];
+      throw e;
+    }
+  }
+
+  trySend(frame) {
+    this.#refuseIfClosed(frame);
+    if (this.#waiting > 0 || !this.#gateOpen() || !this.#push(frameLength(frame))) return false;
+    this.#ops.push(["queued", frame]);
+    return true;
+  }
+
+  send(frame) {
+    try {
+      this.#refuseIfClosed(frame);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const len = frameLength(frame);
+    if (this.#waiting === 0 && this.#hasRoom(len) && this.#gateOpen()) this.#push(len);
+    else this.#waiting++;
+    return new Promise((resolve, reject) => this.#ops.push(["send", frame, resolve, reject]));
+  }
+
+  flush() {
+    if (this.#ended) return Promise.reject(this.#ended);
+    return new Promise((resolve, reject) => this.#ops.push(["flush", resolve, reject]));
+  }
+
+  close(code, reason) {
+    if (this.#ended) return;
+    this.#closing = true;
+    this.#ops.push(["close", code, reason]);
+  }
+
+  reconnect() {
+    if (this.#ended) throw this.#ended;
+    if (this.#closing) throw closedError(); // close() is for good, as on the real socket
+    this.#ops.push(["reconnect"]);
+  }
+
+  /** The module is ready: the real socket takes over, and the calls so far are replayed on it. */
+  start() {
+    const real = this.#make();
+    const ops = this.#ops;
+    this.#ops = [];
+    // A message the stand-in accepted must not vanish if the real socket refuses it.
+    const handBack = (frame) => (e) => {
+      if (!Array.isArray(e?.messages) || e.messages.length === 0) e.messages = [frameValue(frame)];
+      this.#emit("error", { error: e });
+    };
+    for (const op of ops) {
+      try {
+        switch (op[0]) {
+          case "queued":
+            if (!real.trySend(op[1])) real.send(op[1]).catch(handBack(op[1]));
+            break;
+          case "send":
+            if (real.trySend(op[1])) op[2]();
+            else real.send(op[1]).then(op[2], op[3]);
+            break;
+          case "flush":
+            real.flush().then(op[1], op[2]);
+            break;
+          case "close":
+            real.close(op[1], op[2]);
+            break;
+          case "reconnect":
+            real.reconnect();
+            break;
+        }
+      } catch (e) {
+        if (op[0] === "send") op[3](e);
+        else if (op[0] === "flush") op[2](e);
+        else if (op[0] === "queued") handBack(op[1])(e);
+      }
+    }
+    return real;
+  }
+
+  /** Ends it without a real socket: after free(), or when the module cannot be loaded. */
+  #end(error, close) {
+    const ops = this.#ops;
+    this.#ops = [];
+    this.#ended = error;
+    const unsent = ops.filter((op) => op[0] === "queued").map((op) => frameValue(op[1]));
+    for (const op of ops) {
+      if (op[0] === "send") op[3](error);
+      if (op[0] === "flush") op[2](error);
+    }
+    if (unsent.length > 0) {
+      const e = new ReSocketError(error.code, error.message);
+      e.messages = unsent;
+      this.#emit("error", { error: e });
+    }
+    this.#emit("statechange", { state: "closed" });
+    this.#emit("close", close);
+  }
+
+  /** free() before the module was ready: closed by the client, like the real socket's free(). */
+  free() {
+    if (this.#ended) return;
+    early.delete(this);
+    this.#end(closedError(), { code: 1000, reason: "", wasClean: false, by: "client", error: null });
+  }
+
+  /** The module cannot be loaded: an error event, then closed for good by policy. */
+  fail(error) {
+    this.#emit("error", { error });
+    this.#end(error, { code: 1006, reason: "", wasClean: false, by: "policy", error });
+  }
+}
+
 // A ReSocket closed for good is held by nothing of resocket's: its wasm half keeps only
 // a weak reference to it, and once the application drops it and it is collected, the
 // registry frees the wasm half, so no one has to call free(). While it can still deliver
@@ -405,7 +646,7 @@ export class ReSocket extends EventTarget {
         throw new ReSocketError("invalid_option", "options given twice: a third argument follows only protocols");
       }
     } catch (e) {
-      throw e instanceof ReSocketError ? e : optionError("protocols", e);
+      throw e instanceof ReSocketError ? e : readError("protocols", e);
     }
     options = plainOptions(options ?? undefined);
     // The WebSocket class (for Node without a global, tests, or a wrapped implementation).
@@ -431,12 +672,25 @@ export class ReSocket extends EventTarget {
     if (typeof target !== "string" && typeof target !== "function") {
       throw new ReSocketError("invalid_url", `invalid URL ${describe(target)}: the URL must be a string or a function`);
     }
+    const limits = check(options);
+    const resolved = typeof target === "string" ? resolveUrl(target) : "";
+    if (loadError) throw loadError;
     const ref = { strong: this, weak: typeof WeakRef === "function" ? new WeakRef(this) : null };
     const emit = (type, detail) => (ref.strong ?? ref.weak?.deref())?.#queue(type, detail);
-    this.#inner = new WasmSocket(target, options, emit, Ctor === globalThis.WebSocket ? undefined : guarded(Ctor));
+    const adapter = Ctor === globalThis.WebSocket ? undefined : guarded(Ctor);
+    const make = () => {
+      const real = new WasmSocket(target, options, emit, adapter);
+      this.#inner = real;
+      collected?.register(this, real, this);
+      return real;
+    };
     this.#ref = ref;
-    this.#max = this.#inner.maxMessageSize;
-    collected?.register(this, this.#inner, this);
+    this.#max = limits.maxMessageSize;
+    if (loaded) make();
+    else {
+      this.#inner = new Early(make, emit, limits, resolved);
+      early.add(this.#inner);
+    }
   }
 
   #queue(type, detail) {
@@ -587,7 +841,8 @@ export class ReSocket extends EventTarget {
   /** Closes for good (code 1000 or 3000–4999, reason up to 123 UTF-8 bytes). */
   close(code, reason) {
     if (this.#freed) return;
-    this.#inner.close(closeCode(code), closeReason(reason));
+    const [c, r] = closeArgs(code, reason);
+    this.#inner.close(c, r);
   }
 
   /** Drops the current link, if any, and connects again now (also after the policy gave up). */
@@ -672,6 +927,7 @@ export class ReSocket extends EventTarget {
 
 /** Live counts of the listeners, timers and sockets held by every ReSocket in this realm. */
 export function diagnostics() {
+  if (!loaded) return { liveListeners: 0, liveTimers: 0, liveSockets: 0, callbacksRun: 0, wasmMemory: 0 };
   return wasmDiagnostics();
 }
 

@@ -50,6 +50,14 @@ log "wasm-opt -Oz"
   "$out/resocket_wasm_bg.wasm" -o "$out/resocket_wasm_bg.opt.wasm"
 mv "$out/resocket_wasm_bg.opt.wasm" "$out/resocket_wasm_bg.wasm"
 
+# The fallback chunk: the same module as base64, imported only where the .wasm URL does
+# not lead to the module (see index.js).
+node -e '
+  const fs = require("fs");
+  const b64 = fs.readFileSync(process.argv[1]).toString("base64");
+  fs.writeFileSync(process.argv[2], "// The WebAssembly module, for where its URL does not resolve (see index.js).\nexport default \"" + b64 + "\";\n");
+' "$out/resocket_wasm_bg.wasm" "$out/resocket_wasm_inline.js"
+
 cp -R pkg-template/. "$out/"
 cp LICENSE-MIT LICENSE-APACHE "$out/"
 
@@ -65,8 +73,8 @@ gz() { gzip -9 -c "$1" | wc -c; }
 kib() { awk -v n="$1" 'BEGIN { printf "%.1f KiB", n / 1024 }'; }
 wasm_raw=$(wc -c <"$out/resocket_wasm_bg.wasm")
 wasm_gz=$(gz "$out/resocket_wasm_bg.wasm")
-js_raw=$(cat "$out/index.js" "$out/resocket_wasm.js" | wc -c)
-js_gz=$(cat "$out/index.js" "$out/resocket_wasm.js" | gzip -9 | wc -c)
+js_raw=$(cat "$out/index.js" "$out/options.js" "$out/resocket_wasm.js" | wc -c)
+js_gz=$(cat "$out/index.js" "$out/options.js" "$out/resocket_wasm.js" | gzip -9 | wc -c)
 log "pkg/ ready: resocket-wasm $(node -p 'require(process.argv[1]).version' "$out/package.json")"
 log "  resocket_wasm_bg.wasm  $(kib "$wasm_raw")  gzip $(kib "$wasm_gz")"
-log "  JS (index.js + glue)   $(kib "$js_raw")  gzip $(kib "$js_gz")"
+log "  JS (index.js, options.js, glue)  $(kib "$js_raw")  gzip $(kib "$js_gz")"

@@ -104,9 +104,10 @@ echo "pages at $page"
 
 # --- Node ---------------------------------------------------------------------------------
 step "Node $(node --version)"
-cp "$js/node-smoke.mjs" "$app/"
+cp "$js/node-smoke.mjs" "$js/node-loading.mjs" "$app/"
 server_addr=${RESOCKET_TEST_SERVER:-127.0.0.1:$(cat "$tmp/port")}
 run_counted "node" env -C "$app" RESOCKET_TEST_SERVER="$server_addr" timeout 60 node node-smoke.mjs
+run_counted "node" env -C "$app" timeout 60 node node-loading.mjs
 
 # --- browsers -----------------------------------------------------------------------------
 runner=(timeout 600 node "$js/run-browser.mjs" --page "$page")

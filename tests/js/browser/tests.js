@@ -603,6 +603,15 @@ try {
   });
 }
 
+// How the package loads its WebAssembly module (loading.js).
+try {
+  for (const t of (await import("./loading.js")).default) test(t.name, t.fn, t.timeout);
+} catch (e) {
+  test("loading.js loads", () => {
+    throw e;
+  });
+}
+
 async function run(name, engine) {
   const t = tests.find((x) => x.name === name);
   if (!t) return { ok: false, ms: 0, error: `no test named ${name}` };

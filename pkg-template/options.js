@@ -1,0 +1,239 @@
+// The options of `new ReSocket(url, options)`, checked in JavaScript before anything
+// reaches WebAssembly, so that a bad option throws from the constructor at once, also
+// while the wasm module is still loading. The rules are the core's (`Config::validate`
+// in the Rust crate); `check()` also returns the limits a socket made before the module
+// is ready needs to decide about sends.
+
+/** The error type of the package (re-exported by index.js). */
+export class ReSocketError extends Error {
+  constructor(code, message, options) {
+    super(message, options);
+    this.name = "ResocketError";
+    this.code = code;
+  }
+
+  static [Symbol.hasInstance](value) {
+    return value instanceof Error && value.name === "ResocketError" && typeof value.code === "string";
+  }
+}
+
+/** A short, never-throwing description of a value for error messages. */
+export function describe(v) {
+  if (typeof v === "number") return String(v);
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  return v === null ? "null" : typeof v;
+}
+
+export const optionError = (path, reason, cause) =>
+  new ReSocketError("invalid_option", `invalid option \`${path || "options"}\`: ${reason}`, cause ? { cause } : undefined);
+
+const U32_MAX = 4294967295;
+const KNOWN = {
+  "": ["protocols", "reconnect", "queue", "highWaterMark", "lowWaterMark", "heartbeat", "closeTimeout", "maxMessageSize"],
+  reconnect: [
+    "initialDelay",
+    "factor",
+    "maxDelay",
+    "jitter",
+    "maxAttempts",
+    "maxElapsed",
+    "connectTimeout",
+    "stableAfter",
+    "stopCodes",
+    "shouldReconnect",
+  ],
+  queue: ["maxMessages", "maxBytes", "overflow"],
+  heartbeat: ["interval", "timeout", "ping", "pong"],
+};
+
+const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** One level of the (already plain) options object. */
+function level(value, path) {
+  if (!isObject(value)) throw optionError(path, "must be an object");
+  for (const key of Object.keys(value)) {
+    if (!KNOWN[path].includes(key)) throw optionError(path ? `${path}.${key}` : key, "unknown option");
+  }
+  const name = (k) => (path ? `${path}.${k}` : k);
+  const get = (k) => value[k];
+  const number = (k) => {
+    const v = get(k);
+    if (v === undefined) return undefined;
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw optionError(name(k), "must be a non-negative number");
+    return v;
+  };
+  const uint = (k) => {
+    const v = number(k);
+    if (v !== undefined && !Number.isInteger(v)) throw optionError(name(k), "must be an integer");
+    return v;
+  };
+  return {
+    get,
+    number,
+    uint,
+    optionalUint: (k) => (get(k) === null ? null : uint(k)),
+    boolean(k) {
+      const v = get(k);
+      if (v !== undefined && typeof v !== "boolean") throw optionError(name(k), "must be a boolean");
+      return v;
+    },
+    string(k) {
+      const v = get(k);
+      if (v !== undefined && typeof v !== "string") throw optionError(name(k), "must be a string");
+      return v;
+    },
+  };
+}
+
+// RFC 6455 subprotocol tokens: visible ASCII without separators.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function protocols(v) {
+  const list = typeof v === "string" ? [v] : v;
+  if (!Array.isArray(list) || !list.every((p) => typeof p === "string")) {
+    throw optionError("protocols", "must be a string or an array of strings");
+  }
+  list.forEach((p, i) => {
+    if (!TOKEN.test(p)) throw optionError("protocols", `${JSON.stringify(p)} is not a token`);
+    if (list.indexOf(p) !== i) throw optionError("protocols", `${JSON.stringify(p)} is repeated`);
+  });
+}
+
+function reconnect(v) {
+  if (v === false) return;
+  const o = level(v, "reconnect");
+  const initial = o.uint("initialDelay") ?? 500;
+  const factor = o.number("factor") ?? 2;
+  const max = o.uint("maxDelay") ?? 30000;
+  o.boolean("jitter");
+  const attempts = o.optionalUint("maxAttempts");
+  o.optionalUint("maxElapsed");
+  const timeout = o.uint("connectTimeout") ?? 10000;
+  o.uint("stableAfter");
+  const stop = o.get("stopCodes");
+  if (stop !== undefined) {
+    const code = (n) => Number.isInteger(n) && n >= 0 && n <= 65535;
+    if (!Array.isArray(stop) || stop.length !== 2 || !code(stop[0]) || !code(stop[1])) {
+      throw optionError("reconnect.stopCodes", "must be [from, to] close codes");
+    }
+  }
+  const should = o.get("shouldReconnect");
+  if (should !== undefined && typeof should !== "function") {
+    throw optionError("reconnect.shouldReconnect", "must be a function");
+  }
+  if (initial > max) {
+    throw optionError("reconnect", `initial_delay_ms (${initial}) must not exceed max_delay_ms (${max})`);
+  }
+  if (factor < 1) throw optionError("reconnect", "factor must be finite and >= 1.0");
+  if (attempts === 0) throw optionError("reconnect", "max_attempts must be at least 1 (use None for unlimited)");
+  if (timeout === 0) throw optionError("reconnect", "connect_timeout_ms must be greater than 0");
+}
+
+function queue(v) {
+  const o = level(v, "queue");
+  const q = { maxMessages: o.uint("maxMessages") ?? 1024, maxBytes: o.uint("maxBytes") ?? 1048576, overflow: "reject" };
+  const overflow = o.string("overflow");
+  if (overflow !== undefined) {
+    if (overflow !== "reject" && overflow !== "drop-oldest") {
+      throw optionError("queue.overflow", 'must be "reject" or "drop-oldest"');
+    }
+    q.overflow = overflow;
+  }
+  if (q.maxMessages === 0) throw optionError("queue", "max_messages must be greater than 0");
+  if (q.maxBytes === 0) throw optionError("queue", "max_bytes must be greater than 0");
+  return q;
+}
+
+function heartbeat(v) {
+  if (v === false) return;
+  const o = level(v, "heartbeat");
+  const interval = o.uint("interval");
+  const timeout = o.uint("timeout");
+  o.string("ping");
+  if (o.get("pong") !== null) o.string("pong");
+  if (interval === 0) throw optionError("heartbeat.interval", "must be > 0");
+  if (timeout === 0) throw optionError("heartbeat.timeout", "must be > 0");
+}
+
+/**
+ * Checks plain options (see `plainOptions` in index.js) and returns the limits that
+ * decide about sends: `{ maxMessageSize, queue: { maxMessages, maxBytes, overflow },
+ * high, low }`. Throws a `ReSocketError` (`invalid_option`) naming the first bad option.
+ */
+export function check(options) {
+  const limits = { maxMessageSize: 16777216, queue: queue({}), high: 1048576, low: 262144 };
+  if (options === undefined || options === null) return limits;
+  const o = level(options, "");
+  if (o.get("protocols") !== undefined) protocols(o.get("protocols"));
+  if (o.get("reconnect") !== undefined) reconnect(o.get("reconnect"));
+  if (o.get("queue") !== undefined) limits.queue = queue(o.get("queue"));
+  limits.high = o.uint("highWaterMark") ?? limits.high;
+  limits.low = o.uint("lowWaterMark") ?? limits.low;
+  if (limits.high === 0) throw optionError("highWaterMark", "high must be greater than 0");
+  if (limits.low > limits.high) {
+    throw optionError("highWaterMark", `low (${limits.low}) must not exceed high (${limits.high})`);
+  }
+  if (o.get("heartbeat") !== undefined) heartbeat(o.get("heartbeat"));
+  if (o.uint("closeTimeout") === 0) throw optionError("closeTimeout", "must be > 0");
+  const max = o.uint("maxMessageSize");
+  if (max !== undefined) {
+    if (max === 0 || max > U32_MAX) throw optionError("maxMessageSize", "must be between 1 and 4294967295 bytes");
+    limits.maxMessageSize = max;
+  }
+  return limits;
+}
+
+/** The URL the `WebSocket` constructor would use: resolved against the page, http(s) → ws(s). */
+export function resolveUrl(url) {
+  const invalid = (reason) => new ReSocketError("invalid_url", `invalid URL ${redact(url)}: ${reason}`);
+  let parsed;
+  try {
+    const base = globalThis.location?.href;
+    parsed = typeof base === "string" ? new URL(url, base) : new URL(url);
+  } catch {
+    throw invalid("not a valid URL");
+  }
+  if (parsed.protocol === "http:") parsed.protocol = "ws:";
+  else if (parsed.protocol === "https:") parsed.protocol = "wss:";
+  else if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") {
+    throw invalid("the scheme must be ws:, wss:, http: or https:");
+  }
+  if (parsed.hash !== "" || url.includes("#")) throw invalid("a WebSocket URL cannot have a fragment");
+  return parsed.href;
+}
+
+/** The URL without user name, password, query and fragment, for error messages. */
+function redact(url) {
+  const cut = url.search(/[?#]/);
+  const head = cut < 0 ? url : url.slice(0, cut);
+  const scheme = head.indexOf("://");
+  const at = head.lastIndexOf("@");
+  return scheme >= 0 && at > scheme ? head.slice(0, scheme + 3) + head.slice(at + 1) : head;
+}
+
+const encoder = new TextEncoder();
+
+/** Checks close() arguments as the browser's close() would; returns [code, reason]. */
+export function closeArgs(code, reason) {
+  if (code === undefined) code = 1000;
+  const integer = typeof code === "number" && Number.isInteger(code);
+  if (!integer || (code !== 1000 && !(code >= 3000 && code <= 4999))) {
+    throw new ReSocketError(
+      "invalid_close_code",
+      `invalid close code ${describe(code)}: a client may only send 1000 or 3000-4999`,
+    );
+  }
+  let text = "";
+  if (reason !== undefined) {
+    try {
+      text = `${reason}`; // unlike String(), throws for a Symbol, as WebSocket.close() does
+    } catch (e) {
+      throw new ReSocketError("invalid_close_reason", "the close reason cannot be converted to a string", { cause: e });
+    }
+  }
+  const bytes = encoder.encode(text).length;
+  if (bytes > 123) {
+    throw new ReSocketError("invalid_close_reason", `close reason is ${bytes} bytes of UTF-8; at most 123 are allowed`);
+  }
+  return [code, text];
+}
