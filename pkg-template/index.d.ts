@@ -1,5 +1,45 @@
-// Types of resocket-wasm. The package targets browsers (and Node >= 20 with a global
-// WebSocket), so these declarations use the DOM's Event and EventTarget types.
+// Types of resocket-wasm. They need no DOM lib: where the program has the DOM's (or
+// Node's) Event, EventTarget and URL, resocket's events extend Event and ReSocket extends
+// EventTarget; in a program without them, the minimal shapes below stand in.
+
+/** The members of an Event that resocket's events have everywhere. */
+export interface BasicEvent {
+  readonly type: string;
+  readonly timeStamp: number;
+  readonly defaultPrevented: boolean;
+  preventDefault(): void;
+  stopPropagation(): void;
+  stopImmediatePropagation(): void;
+}
+
+/** A listener: a function or an object with `handleEvent`. */
+export type BasicListener = ((ev: never) => unknown) | { handleEvent(ev: never): unknown };
+
+/** Listener options, as `addEventListener` takes them. */
+export interface BasicListenerOptions {
+  capture?: boolean;
+  once?: boolean;
+  passive?: boolean;
+  signal?: unknown;
+}
+
+/** The members of an EventTarget that ReSocket has everywhere. */
+export interface BasicEventTarget {
+  addEventListener(type: string, listener: BasicListener | null, options?: boolean | BasicListenerOptions): void;
+  removeEventListener(type: string, listener: BasicListener | null, options?: boolean | BasicListenerOptions): void;
+  dispatchEvent(event: BasicEvent): boolean;
+}
+
+type Ctor = abstract new (...args: any[]) => any;
+// The program's own Event / EventTarget classes if it has them (DOM lib, @types/node).
+declare const EventBase: typeof globalThis extends { Event: infer E extends Ctor } ? E : new (type: string) => BasicEvent;
+declare const EventTargetBase: typeof globalThis extends { EventTarget: infer T extends Ctor }
+  ? T
+  : new () => BasicEventTarget;
+/** An event without data (`open`): the program's Event, or a {@link BasicEvent}. */
+export type ReSocketEvent = InstanceType<typeof EventBase>;
+/** The program's URL class instances, if it has one. */
+type URLObject = typeof globalThis extends { URL: abstract new (...args: any[]) => infer U } ? U : never;
 
 /** The connection life cycle, across reconnects. */
 export type ReSocketState = "connecting" | "open" | "reconnecting" | "closing" | "closed";
@@ -47,7 +87,7 @@ export type SendData = string | ArrayBuffer | ArrayBufferView;
 export type MessageData = string | ArrayBuffer;
 
 /** A fixed URL, or a function called before every attempt (e.g. to add a fresh token). */
-export type UrlSource = string | URL | (() => string | URL | Promise<string | URL>);
+export type UrlSource = string | URLObject | (() => string | URLObject | Promise<string | URLObject>);
 
 /** When and how to reconnect. Retry n waits a random time in [0, min(maxDelay, initialDelay·factorⁿ⁻¹)]. */
 export interface ReconnectOptions {
@@ -181,7 +221,7 @@ export declare class ReSocketError extends Error {
 }
 
 /** A message from the server. */
-export declare class ReSocketMessageEvent extends Event {
+export declare class ReSocketMessageEvent extends EventBase {
   constructor(type: string, init: { data: MessageData });
   readonly type: "message";
   readonly data: MessageData;
@@ -190,7 +230,7 @@ export declare class ReSocketMessageEvent extends Event {
 }
 
 /** The socket is closed for good: no reconnection follows (unless `reconnect()` is called). */
-export declare class ReSocketCloseEvent extends Event {
+export declare class ReSocketCloseEvent extends EventBase {
   readonly type: "close";
   readonly code: number;
   readonly reason: string;
@@ -201,7 +241,7 @@ export declare class ReSocketCloseEvent extends Event {
 }
 
 /** The browser's error event on the socket (`error` null), or messages handed back. */
-export declare class ReSocketErrorEvent extends Event {
+export declare class ReSocketErrorEvent extends EventBase {
   readonly type: "error";
   readonly error: ReSocketError | null;
   /** The messages `error` hands back (code `dropped` or `unsent`); empty otherwise. */
@@ -209,7 +249,7 @@ export declare class ReSocketErrorEvent extends Event {
 }
 
 /** Fields shared by `statechange` and `reconnecting` events. */
-export declare class ReSocketTransitionEvent extends Event {
+export declare class ReSocketTransitionEvent extends EventBase {
   /** 0 for the first connection, k for the k-th retry (states "connecting" and "reconnecting"). */
   readonly attempt: number | undefined;
   /** The backoff delay before the retry, in ms (state "reconnecting"). */
@@ -240,7 +280,7 @@ export declare class ReSocketReconnectingEvent extends ReSocketTransitionEvent {
 
 /** The events of a {@link ReSocket}, for typed listeners. */
 export interface ReSocketEventMap {
-  open: Event;
+  open: ReSocketEvent;
   message: ReSocketMessageEvent;
   close: ReSocketCloseEvent;
   error: ReSocketErrorEvent;
@@ -257,7 +297,7 @@ export type ReSocketEventHandler<E> = ((this: ReSocket, ev: E) => unknown) | nul
  *
  * Events are dispatched from a microtask, in order, never from inside a method call.
  */
-export declare class ReSocket extends EventTarget implements AsyncIterable<ReSocketMessageEvent> {
+export declare class ReSocket extends EventTargetBase implements AsyncIterable<ReSocketMessageEvent> {
   /**
    * Opens at once (state "connecting"); sends are queued until the link is open.
    * @param url `ws:`/`wss:` (`http(s):` and page-relative URLs are mapped), or a function
@@ -295,7 +335,7 @@ export declare class ReSocket extends EventTarget implements AsyncIterable<ReSoc
   /** Binary messages always arrive as ArrayBuffer. */
   readonly binaryType: "arraybuffer";
 
-  onopen: ReSocketEventHandler<Event>;
+  onopen: ReSocketEventHandler<ReSocketEvent>;
   onmessage: ReSocketEventHandler<ReSocketMessageEvent>;
   onclose: ReSocketEventHandler<ReSocketCloseEvent>;
   onerror: ReSocketEventHandler<ReSocketErrorEvent>;
@@ -344,22 +384,22 @@ export declare class ReSocket extends EventTarget implements AsyncIterable<ReSoc
   addEventListener<K extends keyof ReSocketEventMap>(
     type: K,
     listener: (this: ReSocket, ev: ReSocketEventMap[K]) => unknown,
-    options?: boolean | AddEventListenerOptions,
+    options?: boolean | BasicListenerOptions,
   ): void;
   addEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
+    listener: BasicListener | null,
+    options?: boolean | BasicListenerOptions,
   ): void;
   removeEventListener<K extends keyof ReSocketEventMap>(
     type: K,
     listener: (this: ReSocket, ev: ReSocketEventMap[K]) => unknown,
-    options?: boolean | EventListenerOptions,
+    options?: boolean | BasicListenerOptions,
   ): void;
   removeEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
+    listener: BasicListener | null,
+    options?: boolean | BasicListenerOptions,
   ): void;
 }
 

@@ -66,12 +66,13 @@ fi
 step "types (tsc $(node -p 'require(process.argv[1]).version' "$js/node_modules/typescript/package.json"))"
 cp "$js"/types/* "$app/"
 tsc=("node" "$js/node_modules/typescript/bin/tsc")
-for cfg in example nodenext; do
+# nodom: a Node project with lib ES2022 only (no DOM, no @types), skipLibCheck false.
+for cfg in example nodenext nodom; do
   if "${tsc[@]}" -p "$app/tsconfig.$cfg.json" >"$tmp/tsc.$cfg.log" 2>&1; then
-    ok "types: tsc accepts example.ts (tsconfig.$cfg.json)"
+    ok "types: tsc accepts $(node -p 'require(process.argv[1]).files.join()' "$app/tsconfig.$cfg.json") (tsconfig.$cfg.json)"
   else
     cat "$tmp/tsc.$cfg.log"
-    not_ok "types: tsc rejects example.ts (tsconfig.$cfg.json)"
+    not_ok "types: tsc rejects the example of tsconfig.$cfg.json"
   fi
 done
 if "${tsc[@]}" -p "$app/tsconfig.wrong.json" >"$tmp/tsc.wrong.log" 2>&1; then
