@@ -91,7 +91,7 @@ export type UrlSource = string | URLObject | (() => string | URLObject | Promise
 
 /** When and how to reconnect. Retry n waits a random time in [0, min(maxDelay, initialDelay·factorⁿ⁻¹)]. */
 export interface ReconnectOptions {
-  /** Upper bound of the delay before the first retry, in ms. @default 500 */
+  /** Upper bound of the delay before the first retry, in ms. @default 250 */
   initialDelay?: number;
   /** Growth of the delay bound per attempt. @default 2 */
   factor?: number;

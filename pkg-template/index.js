@@ -359,10 +359,13 @@ export class ReSocketStateChangeEvent extends ReSocketTransitionEvent {
 /** The link went down; retry number `attempt` follows after `delayMs`. */
 export class ReSocketReconnectingEvent extends ReSocketTransitionEvent {}
 
+// The core names event types by number (src/js/events.rs, `Kind`).
+const EVENT_TYPES = ["message", "error", "statechange", "open", "reconnecting", "close"];
+
 function makeEvent(type, detail) {
   switch (type) {
     case "message":
-      return new ReSocketMessageEvent(type, detail);
+      return new ReSocketMessageEvent(type, { data: detail });
     case "close":
       return new ReSocketCloseEvent(type, detail);
     case "error":
@@ -676,7 +679,8 @@ export class ReSocket extends EventTarget {
     const resolved = typeof target === "string" ? resolveUrl(target) : "";
     if (loadError) throw loadError;
     const ref = { strong: this, weak: typeof WeakRef === "function" ? new WeakRef(this) : null };
-    const emit = (type, detail) => (ref.strong ?? ref.weak?.deref())?.#queue(type, detail);
+    const emit = (type, detail) =>
+      (ref.strong ?? ref.weak?.deref())?.#queue(typeof type === "number" ? EVENT_TYPES[type] : type, detail);
     const adapter = Ctor === globalThis.WebSocket ? undefined : guarded(Ctor);
     const make = () => {
       const real = new WasmSocket(target, options, emit, adapter);

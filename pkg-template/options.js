@@ -102,7 +102,7 @@ function protocols(v) {
 function reconnect(v) {
   if (v === false) return;
   const o = level(v, "reconnect");
-  const initial = o.uint("initialDelay") ?? 500;
+  const initial = o.uint("initialDelay") ?? 250;
   const factor = o.number("factor") ?? 2;
   const max = o.uint("maxDelay") ?? 30000;
   o.boolean("jitter");

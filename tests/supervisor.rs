@@ -385,7 +385,7 @@ fn offline_during_backoff_rearms_the_probe_and_online_attempts_at_once() {
     let mut h = H::new(config(policy().max_delay_ms(8000)));
     h.start();
     let a = h.drop_link(10, 1);
-    assert_eq!(timer(&a, Timer::Backoff), Some(500));
+    assert_eq!(timer(&a, Timer::Backoff), Some(250));
     let a = h.at(20, Event::Offline);
     let probe = Action::SetTimer {
         timer: Timer::Backoff,
@@ -798,8 +798,8 @@ fn custom_classifier_is_asked_through_the_driver_never_inside_handle() {
         reason: "bye".into(),
         was_clean: true,
     };
-    assert_eq!(reconnecting(&a), (1, 500, cause));
-    assert_eq!(timer(&a, Timer::Backoff), Some(500));
+    assert_eq!(reconnecting(&a), (1, 250, cause));
+    assert_eq!(timer(&a, Timer::Backoff), Some(250));
     assert!(h.at(1030, classified(1, Decision::Stop)).is_empty());
     let id = h.retry(1520);
     assert_eq!(sends(&h.open(1530, id)), [m("queued")]);
@@ -871,7 +871,7 @@ fn bounce_and_oversized_inbound_ask_the_custom_classifier() {
         reason: "message too big".into(),
         was_clean: false,
     };
-    assert_eq!(reconnecting(&a), (1, 500, cause));
+    assert_eq!(reconnecting(&a), (1, 250, cause));
 }
 
 /// A supervisor with a custom classifier, open on socket 1, then closed by the server

@@ -139,7 +139,8 @@ macro_rules! setters {
 pub struct ReconnectPolicy {
     /// Whether to reconnect at all. Default: `true`.
     pub enabled: bool,
-    /// Upper bound of the delay before the first retry. Default: 500 ms.
+    /// Upper bound of the delay before the first retry. Default: 250 ms (with full jitter
+    /// the first retry comes after 125 ms on the median).
     pub initial_delay_ms: u64,
     /// Growth factor of the delay bound per attempt. Default: `2.0`.
     pub factor: f64,
@@ -166,13 +167,13 @@ pub struct ReconnectPolicy {
 }
 
 impl Default for ReconnectPolicy {
-    /// Enabled, 500 ms initial delay, factor 2.0, 30 s ceiling, full jitter,
+    /// Enabled, 250 ms initial delay, factor 2.0, 30 s ceiling, full jitter,
     /// unlimited attempts and time, 10 s connect timeout, 5 s stability
     /// window, default classifier.
     fn default() -> Self {
         ReconnectPolicy {
             enabled: true,
-            initial_delay_ms: 500,
+            initial_delay_ms: 250,
             factor: 2.0,
             max_delay_ms: 30_000,
             jitter: true,
@@ -198,7 +199,7 @@ impl ReconnectPolicy {
     setters! {
         /// Set [`enabled`](Self::enabled). Default: `true`.
         enabled: bool;
-        /// Set [`initial_delay_ms`](Self::initial_delay_ms). Default: 500 ms.
+        /// Set [`initial_delay_ms`](Self::initial_delay_ms). Default: 250 ms.
         initial_delay_ms: u64;
         /// Set [`factor`](Self::factor). Default: `2.0`.
         factor: f64;
@@ -232,8 +233,9 @@ impl ReconnectPolicy {
         }
         // `!(x >= 1.0)` also catches NaN.
         let factor = if self.factor >= 1.0 { self.factor } else { 1.0 };
-        let exp = f64::from(attempt.saturating_sub(1));
-        let raw = initial as f64 * factor.powf(exp);
+        // An integer power (`powi`, repeated squaring): no `pow` from libm in the wasm.
+        let exp = i32::try_from(attempt.saturating_sub(1)).unwrap_or(i32::MAX);
+        let raw = initial as f64 * factor.powi(exp);
         if raw.is_nan() || raw >= max as f64 {
             return max;
         }
@@ -294,7 +296,7 @@ mod tests {
     fn defaults() {
         let p = ReconnectPolicy::default();
         assert!(p.enabled && p.jitter && p.factor == 2.0);
-        assert_eq!((p.initial_delay_ms, p.max_delay_ms), (500, 30_000));
+        assert_eq!((p.initial_delay_ms, p.max_delay_ms), (250, 30_000));
         assert_eq!((p.max_attempts, p.max_elapsed_ms), (None, None));
         assert_eq!((p.connect_timeout_ms, p.stable_after_ms), (10_000, 5_000));
         assert_eq!(p.validate(), Ok(()));
@@ -307,7 +309,7 @@ mod tests {
         let caps: Vec<u64> = (1..=9).map(|a| p.cap_ms(a)).collect();
         assert_eq!(
             caps,
-            [500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]
+            [250, 500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]
         );
     }
 
@@ -330,10 +332,10 @@ mod tests {
     fn odd_factors_are_clamped() {
         for f in [0.5, -3.0, f64::NAN, 1.0] {
             let p = ReconnectPolicy::default().factor(f);
-            assert_eq!(p.cap_ms(10), 500, "factor {f}");
+            assert_eq!(p.cap_ms(10), 250, "factor {f}");
         }
         let p = ReconnectPolicy::default().factor(f64::INFINITY);
-        assert_eq!(p.cap_ms(1), 500);
+        assert_eq!(p.cap_ms(1), 250);
         assert_eq!(p.cap_ms(2), 30_000);
         let p = ReconnectPolicy::default().initial_delay_ms(0);
         assert_eq!(p.cap_ms(50), 0);
@@ -351,8 +353,8 @@ mod tests {
             }
         }
         assert_eq!(p.delay_ms(1, 0.0), 0);
-        assert_eq!(p.delay_ms(1, 0.5), 250);
-        assert_eq!(p.delay_ms(1, 1.0), 500);
+        assert_eq!(p.delay_ms(1, 0.5), 125);
+        assert_eq!(p.delay_ms(1, 1.0), 250);
         assert_eq!(p.delay_ms(1, f64::NAN), 0);
         assert_eq!(p.delay_ms(1, -1.0), 0);
     }

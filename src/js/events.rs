@@ -86,38 +86,47 @@ fn close_detail(state: &ConnectionState) -> Option<Object> {
     Some(o)
 }
 
-fn call(emit: &Function, kind: &str, detail: &JsValue) {
+/// The event types, as numbers: the wrapper maps them to names (`EVENT_TYPES` in the
+/// package's index.js), so no string crosses the boundary per event.
+#[derive(Clone, Copy)]
+enum Kind {
+    Message = 0,
+    Error = 1,
+    StateChange = 2,
+    Open = 3,
+    Reconnecting = 4,
+    Close = 5,
+}
+
+fn call(emit: &Function, kind: Kind, detail: &JsValue) {
     // A throwing listener must not break the socket; the wrapper's dispatchEvent reports it.
-    let _ = emit.call2(&JsValue::NULL, &JsValue::from_str(kind), detail);
+    let _ = emit.call2(&JsValue::NULL, &JsValue::from(kind as u32), detail);
 }
 
 /// Forward one notice; state changes also fire `open`, `reconnecting` or `close`.
 pub(super) fn emit(emit: &Function, notice: Notice<'_>) {
     match notice {
-        Notice::Message(m) => {
-            let o = Object::new();
-            set(&o, "data", message_value(m));
-            call(emit, "message", &o);
-        }
+        // The data itself: the wrapper makes the event (no object built here per message).
+        Notice::Message(m) => call(emit, Kind::Message, &message_value(m)),
         Notice::SocketError => {
             let o = Object::new();
             set(&o, "error", JsValue::NULL);
-            call(emit, "error", &o);
+            call(emit, Kind::Error, &o);
         }
         Notice::Returned(error) => {
             let o = Object::new();
             set(&o, "error", error_value(error));
-            call(emit, "error", &o);
+            call(emit, Kind::Error, &o);
         }
         Notice::State(state) => {
             let detail = state_detail(state);
-            call(emit, "statechange", &detail);
+            call(emit, Kind::StateChange, &detail);
             match state {
-                ConnectionState::Open => call(emit, "open", &Object::new()),
-                ConnectionState::Reconnecting { .. } => call(emit, "reconnecting", &detail),
+                ConnectionState::Open => call(emit, Kind::Open, &JsValue::UNDEFINED),
+                ConnectionState::Reconnecting { .. } => call(emit, Kind::Reconnecting, &detail),
                 ConnectionState::Closed(_) => {
                     if let Some(d) = close_detail(state) {
-                        call(emit, "close", &d);
+                        call(emit, Kind::Close, &d);
                     }
                 }
                 _ => {}
