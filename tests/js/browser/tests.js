@@ -603,13 +603,16 @@ try {
   });
 }
 
-// How the package loads its WebAssembly module (loading.js).
-try {
-  for (const t of (await import("./loading.js")).default) test(t.name, t.fn, t.timeout);
-} catch (e) {
-  test("loading.js loads", () => {
-    throw e;
-  });
+// How the package loads its WebAssembly module (loading.js); what a closed socket
+// releases without free() (release.js).
+for (const file of ["./loading.js", "./release.js"]) {
+  try {
+    for (const t of (await import(file)).default) test(t.name, t.fn, t.timeout);
+  } catch (e) {
+    test(`${file.slice(2)} loads`, () => {
+      throw e;
+    });
+  }
 }
 
 async function run(name, engine) {
