@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test run: lint, native tests, then the browser suites in Chromium, Firefox and
-# WebKit against the project's server on loopback. Installs what is missing first.
+# WebKit against the project's server on loopback, and the npm package in every bundler
+# (scripts/test-bundlers.sh). Installs what is missing first.
 # Every process it starts is stopped on exit; any failure, or an engine that does not run,
 # fails the whole run.
 set -euo pipefail
@@ -103,6 +104,7 @@ run_engine webkit "Safari" DISPLAY="$display" SAFARIDRIVER_REMOTE="http://127.0.
 
 step "npm package resocket-wasm: types, Node, Chromium, Firefox, WebKit"
 bash scripts/test-js.sh || die "package tests (scripts/test-js.sh) failed"
+bash scripts/test-bundlers.sh || die "bundler tests (scripts/test-bundlers.sh) failed"
 
 step "server-side rendering: Yew ssr (native), examples/leptos-ssr (native, then hydrated in 3 browsers)"
 bash scripts/test-ssr.sh || die "SSR tests (scripts/test-ssr.sh) failed"
