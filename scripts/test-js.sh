@@ -3,11 +3,14 @@
 #   - builds pkg/ (scripts/pkg.sh), packs it with `npm pack` and installs the tarball
 #     into a fresh project;
 #   - type checks: tsc accepts tests/js/types/example.ts and rejects wrong-option.ts;
+#     with @types/react, it accepts react-example.tsx and rejects react-wrong.ts;
 #   - Node: an echo round trip with `ws` as the global WebSocket, against
-#     ws://$RESOCKET_TEST_SERVER (a server of its own when the variable is unset);
+#     ws://$RESOCKET_TEST_SERVER (a server of its own when the variable is unset), and
+#     server rendering with resocket-wasm/react (tests/js/react-ssr.mjs);
 #   - browsers: tests/js/browser/ in Chromium (playwright-core), Firefox (geckodriver)
 #     and WebKit (WebKitWebDriver under Xvfb), served with the installed package by a
-#     test server of its own.
+#     test server of its own; React for the hook's tests is built by
+#     tests/js/react-vendor.mjs (esbuild) into the page's vendor/ folder.
 # Every check prints a line; the last line is `js: N passed, M failed`. Exits non-zero on
 # any failure, including an engine that does not start. Every process it starts is
 # stopped on exit. RESOCKET_JS_ENGINES="chromium firefox" limits the engines (default:
@@ -42,13 +45,17 @@ fi
 step "install the tarball"
 app="$tmp/app"
 mkdir -p "$app"
-ws_version=$(node -p 'require(process.argv[1]).devDependencies.ws' "$js/package.json")
+dev_version() { node -p 'require(process.argv[1]).devDependencies[process.argv[2]]' "$js/package.json" "$1"; }
+# React is an optional peer dependency of the package: installed here as an application would.
+deps=()
+for d in ws react react-dom @types/react; do deps+=("$d@$(dev_version "$d")"); done
 printf '{ "name": "resocket-wasm-consumer", "private": true, "type": "module" }\n' >"$app/package.json"
 if [ -f "$tarball" ] &&
-  (cd "$app" && npm install --no-audit --no-fund --prefer-offline --loglevel=error "$tarball" "ws@$ws_version") >"$tmp/install.log" 2>&1; then
+  (cd "$app" && npm install --no-audit --no-fund --prefer-offline --loglevel=error "$tarball" "${deps[@]}") >"$tmp/install.log" 2>&1; then
   installed="$app/node_modules/resocket-wasm"
   missing=""
-  for f in package.json index.js index.d.ts resocket_wasm.js resocket_wasm_bg.wasm README.md LICENSE-MIT LICENSE-APACHE; do
+  for f in package.json index.js index.d.ts options.js react.js react.d.ts reconnecting-websocket.js reconnecting-websocket.d.ts \
+    partysocket.js partysocket.d.ts resocket_wasm.js resocket_wasm_bg.wasm resocket_wasm_inline.js README.md LICENSE-MIT LICENSE-APACHE; do
     [ -f "$installed/$f" ] || missing="$missing $f"
   done
   if [ -z "$missing" ]; then
@@ -85,6 +92,42 @@ else
   cat "$tmp/tsc.wrong.log"
   not_ok "types: tsc failed on wrong-option.ts, but not (only) for reconnect.initialDelay"
 fi
+for cfg in compat compat-nodenext; do
+  if "${tsc[@]}" -p "$app/tsconfig.$cfg.json" >"$tmp/tsc.$cfg.log" 2>&1; then
+    ok "types: tsc accepts compat.ts, reconnecting-websocket and partysocket code (tsconfig.$cfg.json)"
+  else
+    cat "$tmp/tsc.$cfg.log"
+    not_ok "types: tsc rejects compat.ts (tsconfig.$cfg.json)"
+  fi
+done
+if "${tsc[@]}" -p "$app/tsconfig.compat-wrong.json" >"$tmp/tsc.compat-wrong.log" 2>&1; then
+  not_ok "types: tsc accepted compat-wrong.ts (maxRetries: \"10\")"
+elif [ "$(grep -c 'error TS' "$tmp/tsc.compat-wrong.log")" -eq 1 ] &&
+  grep -q "compat-wrong.ts(5,3): error TS2322: Type 'string' is not assignable to type 'number'" "$tmp/tsc.compat-wrong.log" &&
+  sed -n 5p "$app/compat-wrong.ts" | grep -q '^  maxRetries:'; then
+  ok "types: tsc rejects compat-wrong.ts (maxRetries: string), as it must"
+else
+  cat "$tmp/tsc.compat-wrong.log"
+  not_ok "types: tsc failed on compat-wrong.ts, but not (only) for maxRetries"
+fi
+for cfg in react react-nodenext; do
+  if "${tsc[@]}" -p "$app/tsconfig.$cfg.json" >"$tmp/tsc.$cfg.log" 2>&1; then
+    ok "types: tsc accepts react-example.tsx with @types/react (tsconfig.$cfg.json)"
+  else
+    cat "$tmp/tsc.$cfg.log"
+    not_ok "types: tsc rejects react-example.tsx (tsconfig.$cfg.json)"
+  fi
+done
+if "${tsc[@]}" -p "$app/tsconfig.react-wrong.json" >"$tmp/tsc.react-wrong.log" 2>&1; then
+  not_ok "types: tsc accepted react-wrong.ts (onMessage taking a string)"
+elif [ "$(grep -c 'error TS' "$tmp/tsc.react-wrong.log")" -eq 1 ] &&
+  grep -q 'react-wrong.ts(.*error TS' "$tmp/tsc.react-wrong.log" &&
+  grep -q "Types of parameters 'data' and 'event' are incompatible" "$tmp/tsc.react-wrong.log"; then
+  ok "types: tsc rejects react-wrong.ts (onMessage takes the event, not a string), as it must"
+else
+  cat "$tmp/tsc.react-wrong.log"
+  not_ok "types: tsc failed on react-wrong.ts, but not (only) for onMessage's parameter"
+fi
 
 # --- a test server of our own: the test pages and the installed package -----------------
 step "test server"
@@ -93,6 +136,13 @@ site="$tmp/site"
 mkdir -p "$site/test" "$site/node_modules"
 cp "$js"/browser/* "$site/test/"
 cp -R "$installed" "$site/node_modules/resocket-wasm"
+t0=$(date +%s%N)
+if node "$js/react-vendor.mjs" "$site/test/vendor" >"$tmp/vendor.log" 2>&1; then
+  ok "react: esbuild built React $(dev_version react) for the test page ($(( ($(date +%s%N) - t0) / 1000000 )) ms)"
+else
+  cat "$tmp/vendor.log" >&2
+  not_ok "react: tests/js/react-vendor.mjs failed (the react tests cannot load)"
+fi
 start_bg "$tmp/server.log" ./target/debug/resocket-test-server --port 0 --www "$site" --port-file "$tmp/port"
 for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 if [ ! -s "$tmp/port" ]; then
@@ -109,6 +159,8 @@ cp "$js/node-smoke.mjs" "$js/node-loading.mjs" "$app/"
 server_addr=${RESOCKET_TEST_SERVER:-127.0.0.1:$(cat "$tmp/port")}
 run_counted "node" env -C "$app" RESOCKET_TEST_SERVER="$server_addr" timeout 60 node node-smoke.mjs
 run_counted "node" env -C "$app" timeout 60 node node-loading.mjs
+cp "$js/react-ssr.mjs" "$app/"
+run_counted "node react SSR" env -C "$app" timeout 60 node react-ssr.mjs
 
 # --- browsers -----------------------------------------------------------------------------
 runner=(timeout 600 node "$js/run-browser.mjs" --page "$page")

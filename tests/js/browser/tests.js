@@ -603,6 +603,24 @@ try {
   });
 }
 
+// The reconnecting-websocket / partysocket compatibility tests (compat.js), the same way.
+try {
+  for (const t of (await import("./compat.js")).default) test(t.name, t.fn, t.timeout);
+} catch (e) {
+  test("compat.js loads", () => {
+    throw e;
+  });
+}
+
+// The React hook's tests (react-hook.js, with React from ./vendor/), the same way.
+try {
+  for (const t of (await import("./react-hook.js")).default) test(t.name, t.fn, t.timeout);
+} catch (e) {
+  test("react-hook.js loads", () => {
+    throw e;
+  });
+}
+
 // How the package loads its WebAssembly module (loading.js); what a closed socket
 // releases without free() (release.js).
 for (const file of ["./loading.js", "./release.js"]) {

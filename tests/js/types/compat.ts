@@ -1,0 +1,89 @@
+// A realistic use of resocket-wasm/reconnecting-websocket and resocket-wasm/partysocket, as
+// code written for reconnecting-websocket and partysocket/ws uses them; `tsc` must accept it.
+import ReconnectingWebSocket, {
+  ReconnectingWebSocket as NamedReconnectingWebSocket,
+  CloseEvent,
+  ErrorEvent,
+  type Options,
+} from "resocket-wasm/reconnecting-websocket";
+import PartySocket, { WebSocket as PartyWebSocket, type Options as PartyOptions } from "resocket-wasm/partysocket";
+import type { ReSocketErrorCode } from "resocket-wasm";
+
+/** Compile-time equality of two types. */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectType<T extends true>(): void {}
+
+expectType<Equal<typeof NamedReconnectingWebSocket, typeof ReconnectingWebSocket>>();
+expectType<Equal<typeof PartyWebSocket, typeof ReconnectingWebSocket>>();
+expectType<Equal<typeof PartySocket, typeof ReconnectingWebSocket>>();
+expectType<Equal<PartyOptions, Options>>();
+
+const options: Options = {
+  maxReconnectionDelay: 10_000,
+  minReconnectionDelay: 1000 + Math.random() * 4000,
+  reconnectionDelayGrowFactor: 1.3,
+  minUptime: 5000,
+  connectionTimeout: 4000,
+  maxRetries: Infinity,
+  maxEnqueuedMessages: 100,
+  startClosed: false,
+  debug: false,
+  debugLogger: (...args) => console.debug(...args),
+  WebSocket: globalThis.WebSocket,
+  resocket: { reconnect: { jitter: false, stopCodes: [4000, 4009] }, heartbeat: { interval: 20_000 } },
+};
+
+export function main(getToken: () => Promise<string>): void {
+  const rws = new ReconnectingWebSocket("wss://chat.example/room", [], options);
+  const withProvider = new ReconnectingWebSocket(async () => `wss://chat.example/?t=${await getToken()}`);
+  const party = new PartyWebSocket(() => new URL("wss://chat.example/"), "chat.v1", { startClosed: true });
+  const plain = new NamedReconnectingWebSocket("wss://chat.example/", null);
+
+  rws.binaryType = "arraybuffer";
+  rws.onopen = function (event) {
+    expectType<Equal<typeof this, ReconnectingWebSocket>>();
+    expectType<Equal<typeof event, Event>>();
+    this.send("hello");
+  };
+  rws.onmessage = (event) => {
+    const data: string | ArrayBuffer | Blob = event.data;
+    if (typeof data === "string") console.log(data.toUpperCase());
+    else if (data instanceof Blob) void data.arrayBuffer();
+    else console.log(data.byteLength);
+  };
+  rws.onclose = (event) => console.log(event.code, event.reason, event.wasClean);
+  rws.onerror = (event) => {
+    const code: ReSocketErrorCode | undefined = event.error?.code;
+    if (code === "queue_full") for (const m of event.messages) console.warn("not sent", m);
+    if (event.message === "TIMEOUT") console.warn("timeout");
+  };
+  rws.onclose = null;
+  rws.addEventListener("close", (e) => {
+    expectType<Equal<typeof e, CloseEvent>>();
+    if (e.code === 1000) console.log("closed", rws.retryCount);
+  });
+  rws.addEventListener("error", (e) => {
+    expectType<Equal<typeof e, ErrorEvent>>();
+  });
+  const onMessage = (e: MessageEvent) => console.log(e.data);
+  rws.addEventListener("message", onMessage, { once: true });
+  rws.removeEventListener("message", onMessage);
+  rws.dispatchEvent(new Event("open"));
+
+  rws.send("text");
+  rws.send(new Uint8Array([1, 2, 3]));
+  rws.send(new ArrayBuffer(8));
+  rws.send(new Blob(["blob"]));
+  const state: 0 | 1 | 2 | 3 = rws.readyState;
+  if (state === ReconnectingWebSocket.OPEN && rws.readyState === rws.OPEN) console.log(rws.url, rws.protocol, rws.extensions);
+  const binaryType: "blob" | "arraybuffer" = rws.binaryType;
+  console.log(rws.bufferedAmount + rws.retryCount, rws.shouldReconnect, binaryType);
+  rws.reconnect();
+  rws.reconnect(4000, "again");
+  rws.close();
+  rws.close(1000, "bye");
+  party.reconnect();
+  withProvider.close();
+  plain.close();
+  console.log(new CloseEvent("close", { code: 1000 }).code, new ErrorEvent("error").error);
+}
