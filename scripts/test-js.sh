@@ -4,7 +4,8 @@
 #     into a fresh project;
 #   - type checks: tsc accepts tests/js/types/example.ts and rejects wrong-option.ts;
 #     with @types/react, it accepts react-example.tsx and rejects react-wrong.ts;
-#   - Node: an echo round trip with `ws` as the global WebSocket, against
+#   - Node: an echo round trip with `ws` as the global WebSocket (and import.meta.resolve
+#     of the .wasm export), against
 #     ws://$RESOCKET_TEST_SERVER (a server of its own when the variable is unset), and
 #     server rendering with resocket-wasm/react (tests/js/react-ssr.mjs);
 #   - browsers: tests/js/browser/ in Chromium (playwright-core), Firefox (geckodriver)
