@@ -77,6 +77,7 @@ const machine = {
   memoryGiB: Math.round(os.totalmem() / 2 ** 30),
   os: `${osName}, Linux ${os.release()}`,
   browser: browser.browser,
+  driver: browser.driver ?? "playwright",
   node: process.version,
   rustc: tryRun("rustc", ["--version"]),
   wasmBindgen: tryRun("wasm-bindgen", ["--version"]),
@@ -120,7 +121,8 @@ L(`| machine | |`);
 L(`|---|---|`);
 L(`| CPU | ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB |`);
 L(`| OS | ${machine.os} |`);
-L(`| browser | ${machine.browser} (headless, playwright-core) |`);
+const driven = { cdp: "bare DevTools protocol on a pipe, no network monitoring", playwright: "playwright-core, network monitoring on" };
+L(`| browser | ${machine.browser} (headless; ${driven[machine.driver] ?? machine.driver}) |`);
 L(`| toolchain | ${machine.rustc}; ${machine.wasmBindgen}; Node ${machine.node}; ${machine.valgrind} |`);
 L(`| load average at the end | ${machine.loadAverage.join(", ")} (other builds share the machine) |`);
 L();

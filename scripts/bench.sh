@@ -11,6 +11,9 @@
 #                                                 that every figure was produced, applies no
 #                                                 timing threshold, writes nothing; ends with
 #                                                 `bench smoke: N passed, M failed`
+#   --driver cdp|playwright                      how the pages are driven (default cdp: bare
+#                                                 DevTools protocol, no network monitoring;
+#                                                 playwright: the old method, for comparison)
 # Every process it starts is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +22,7 @@ root=$(pwd)
 smoke=0
 reps=5
 only=""
+driver=cdp
 while [ $# -gt 0 ]; do
   case $1 in
     --smoke) smoke=1 ;;
@@ -26,11 +30,14 @@ while [ $# -gt 0 ]; do
     --reps=*) reps=${1#*=} ;;
     --only) only=$2; shift ;;
     --only=*) only=${1#*=} ;;
-    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    --driver) driver=$2; shift ;;
+    --driver=*) driver=${1#*=} ;;
+    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "scripts/bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
 done
+case $driver in cdp | playwright) ;; *) echo "scripts/bench.sh: --driver is cdp or playwright" >&2; exit 2 ;; esac
 
 log() { printf '[bench] %s  %s\n' "$(date +%T)" "$*"; }
 die() { printf '[bench] FAILED: %s\n' "$*" >&2; exit 1; }
@@ -74,7 +81,8 @@ profile() { awk '/^\[profile.release\]/{p=1; next} /^\[/{p=0} p && NF && !/^#/' 
 if [ ! -f pkg/resocket_wasm_bg.wasm ] || [ ! -f pkg/index.js ] ||
   [ -n "$(find src crates/resocket-wasm pkg-template Cargo.toml Cargo.lock -newer pkg/resocket_wasm_bg.wasm -print -quit)" ]; then
   log "building the npm package (scripts/pkg.sh)"
-  bash scripts/pkg.sh >"$tmp/pkg.log" 2>&1 || { tail -n 30 "$tmp/pkg.log" >&2; die "scripts/pkg.sh failed"; }
+  mkdir -p target # under the lock the test scripts take (pack_package in scripts/common.sh)
+  flock target/.pkg.lock bash scripts/pkg.sh >"$tmp/pkg.log" 2>&1 || { tail -n 30 "$tmp/pkg.log" >&2; die "scripts/pkg.sh failed"; }
 fi
 wasm_opt="$root/.tools/node_modules/.bin/wasm-opt"
 [ -x "$wasm_opt" ] || die "wasm-opt missing in .tools/ (scripts/pkg.sh installs it)"
@@ -166,10 +174,10 @@ base="http://127.0.0.1:$(cat "$tmp/port")"
 log "server at $base"
 
 # --- browser benchmarks -----------------------------------------------------------------
-run_args=(--base "$base" --out "$out_dir/browser.json" --reps "$reps")
+run_args=(--base "$base" --out "$out_dir/browser.json" --reps "$reps" --driver "$driver")
 [ "$smoke" = 1 ] && run_args+=(--smoke)
 [ -n "$only" ] && run_args+=(--only "$only")
-log "browser benchmarks in Chromium ($([ "$smoke" = 1 ] && echo smoke || echo "$reps repetitions"))"
+log "browser benchmarks in Chromium ($([ "$smoke" = 1 ] && echo smoke || echo "$reps repetitions"), driver $driver)"
 node "$bench/run.mjs" "${run_args[@]}"
 
 # --- results ------------------------------------------------------------------------------
