@@ -112,18 +112,18 @@ async function cycles(make, p) {
 }
 
 const SAME = {
-  minReconnectionDelay: 500,
+  minReconnectionDelay: 250,
   maxReconnectionDelay: 30000,
   reconnectionDelayGrowFactor: 2,
   connectionTimeout: 10000,
   minUptime: 5000,
 };
 
-/** The npm package at its defaults (first retry: uniform 0–500 ms). */
+/** The npm package at its defaults (first retry: uniform 0–250 ms). */
 export const npm = async (p) => cycles(await resocketClient(undefined), p);
 /** reconnecting-websocket at its defaults (first retry 1–5 s, drawn once per page). */
 export const rws = async (p) => cycles(await rwsClient("/js/reconnecting-websocket.js", {}), p);
-/** reconnecting-websocket with resocket's delays (500 ms, ×2, 30 s cap; no jitter there). */
+/** reconnecting-websocket with resocket's delays (250 ms, ×2, 30 s cap; no jitter there). */
 export const rwsSame = async (p) => cycles(await rwsClient("/js/reconnecting-websocket.js", SAME), p);
 /** partysocket's ReconnectingWebSocket at its defaults (first retry 3 s). */
 export const party = async (p) => cycles(await rwsClient("/js/partysocket.js", {}), p);
