@@ -3,7 +3,7 @@
 // reconnection, a bounded outbound queue, backpressure and an optional heartbeat.
 
 import init, { WasmSocket, diagnostics as wasmDiagnostics } from "./resocket_wasm.js";
-import { ReSocketError, describe, optionError, check, resolveUrl, closeArgs } from "./options.js";
+import { ReSocketError, describe, optionError, check, resolveUrl, closeArgs, jsonText, tooLarge } from "./options.js";
 
 export { ReSocketError };
 
@@ -152,8 +152,6 @@ function branded(get, v) {
   }
 }
 
-const tooLarge = (size, max) =>
-  new ReSocketError("too_large", `message of ${size} bytes is over the limit of ${max} bytes (maxMessageSize)`);
 
 /**
  * What send() hands to the wasm core: the string itself, or a Uint8Array view of the
@@ -822,12 +820,9 @@ export class ReSocket extends EventTarget {
   sendJson(value) {
     let text;
     try {
-      text = JSON.stringify(value);
+      text = jsonText(value);
     } catch (e) {
-      return Promise.reject(new ReSocketError("encode", `cannot encode message: ${e?.message ?? e}`, { cause: e }));
-    }
-    if (typeof text !== "string") {
-      return Promise.reject(new ReSocketError("encode", "cannot encode message: the value has no JSON form"));
+      return Promise.reject(e);
     }
     return this.send(text);
   }

@@ -24,6 +24,9 @@ export function describe(v) {
   return v === null ? "null" : typeof v;
 }
 
+export const tooLarge = (size, max) =>
+  new ReSocketError("too_large", `message of ${size} bytes is over the limit of ${max} bytes (maxMessageSize)`);
+
 export const optionError = (path, reason, cause) =>
   new ReSocketError("invalid_option", `invalid option \`${path || "options"}\`: ${reason}`, cause ? { cause } : undefined);
 
@@ -236,4 +239,16 @@ export function closeArgs(code, reason) {
     throw new ReSocketError("invalid_close_reason", `close reason is ${bytes} bytes of UTF-8; at most 123 are allowed`);
   }
   return [code, text];
+}
+
+/** `JSON.stringify(value)`, or a `ReSocketError` (code `encode`) for a value without JSON form. */
+export function jsonText(value) {
+  let text;
+  try {
+    text = JSON.stringify(value);
+  } catch (e) {
+    throw new ReSocketError("encode", `cannot encode message: ${e?.message ?? e}`, { cause: e });
+  }
+  if (typeof text !== "string") throw new ReSocketError("encode", "cannot encode message: the value has no JSON form");
+  return text;
 }

@@ -4,6 +4,7 @@
 
 import { useEffect, useLayoutEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { ReSocket, ReSocketCloseEvent, ReSocketError } from "./index.js";
+import { jsonText } from "./options.js";
 
 /**
  * How often, in ms, `bufferedAmount`, `queuedAmount` and `retryCount` are re-read while
@@ -236,12 +237,9 @@ function createController(initialUrl) {
       if (socket) return tracked(socket.sendJson(value));
       let text;
       try {
-        text = JSON.stringify(value);
+        text = jsonText(value);
       } catch (e) {
-        return Promise.reject(new ReSocketError("encode", `cannot encode message: ${e?.message ?? e}`, { cause: e }));
-      }
-      if (typeof text !== "string") {
-        return Promise.reject(new ReSocketError("encode", "cannot encode message: the value has no JSON form"));
+        return Promise.reject(e);
       }
       return hold((s) => tracked(s.send(text)));
     },

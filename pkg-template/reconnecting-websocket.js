@@ -9,6 +9,7 @@
 // drop as well as on the final close. A plain `import "resocket-wasm"` loads none of this.
 
 import { ReSocket, ReSocketError } from "./index.js";
+import { closeArgs, describe, optionError, tooLarge } from "./options.js";
 
 const CONNECTING = 0;
 const OPEN = 1;
@@ -57,21 +58,10 @@ const report = typeof globalThis.reportError === "function"
       throw e;
     });
 
-function describe(v) {
-  if (typeof v === "number") return String(v);
-  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  return v === null ? "null" : typeof v;
-}
-
-const optionError = (name, what) => new ReSocketError("invalid_option", `invalid option \`${name}\`: ${what}`);
-
 function withMessages(error, messages) {
   error.messages = messages;
   return error;
 }
-
-const tooLarge = (size, max) =>
-  new ReSocketError("too_large", `message of ${size} bytes is over the limit of ${max} bytes (maxMessageSize)`);
 
 const isBlob = (v) => typeof Blob === "function" && v instanceof Blob;
 const abLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength").get;
@@ -109,29 +99,6 @@ function checkData(data) {
     "encode",
     `send() takes a string, a Blob, an ArrayBuffer or an ArrayBufferView, not ${describe(data)}`,
   );
-}
-
-/** The close code and reason rules of WebSocket.close(), as typed errors. */
-function checkClose(code, reason) {
-  if (code !== undefined && !(Number.isInteger(code) && (code === 1000 || (code >= 3000 && code <= 4999)))) {
-    throw new ReSocketError(
-      "invalid_close_code",
-      `invalid close code ${describe(code)}: a client may only send 1000 or 3000-4999`,
-    );
-  }
-  let text = "";
-  if (reason !== undefined) {
-    try {
-      text = `${reason}`;
-    } catch (e) {
-      throw new ReSocketError("invalid_close_reason", "the close reason cannot be converted to a string", { cause: e });
-    }
-  }
-  const bytes = encoder.encode(text).byteLength;
-  if (bytes > 123) {
-    throw new ReSocketError("invalid_close_reason", `the close reason is ${bytes} bytes of UTF-8, over the limit of 123`);
-  }
-  return [code ?? 1000, text];
 }
 
 /** A number option: finite and at least `min`; `Infinity` only where `infinite`. */
@@ -480,7 +447,7 @@ export class ReconnectingWebSocket extends EventTarget {
    * @throws {ReSocketError} `invalid_close_code` / `invalid_close_reason`.
    */
   close(code = 1000, reason) {
-    const [c, r] = checkClose(code, reason);
+    const [c, r] = closeArgs(code, reason);
     this.#log("close", c, r);
     this.#closed = true;
     const cur = this.#cur;
@@ -505,7 +472,7 @@ export class ReconnectingWebSocket extends EventTarget {
    * @throws {ReSocketError} `invalid_close_code` / `invalid_close_reason`, or `invalid_url`.
    */
   reconnect(code, reason) {
-    const [c, r] = checkClose(code, reason);
+    const [c, r] = closeArgs(code, reason);
     this.#log("reconnect", c, r);
     const cur = this.#cur;
     const state = cur?.rs.state;

@@ -89,3 +89,15 @@ pack_package() { # dest
     echo "$dest/$name"
   ) 9>"$here/target/.pkg.lock"
 }
+
+# Installs tests/js's pinned dependencies (npm ci) when node_modules is missing or older
+# than the lock file.
+ensure_js_deps() {
+  local js="$(pwd)/tests/js"
+  if [ ! -f "$js/node_modules/.package-lock.json" ] ||
+    [ "$js/package-lock.json" -nt "$js/node_modules/.package-lock.json" ] ||
+    [ "$js/package.json" -nt "$js/node_modules/.package-lock.json" ]; then
+    step "npm ci (tests/js)"
+    (cd "$js" && timeout 600 npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}

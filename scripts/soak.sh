@@ -32,10 +32,7 @@ step "package (scripts/pkg.sh)"
 run bash scripts/pkg.sh >"$tmp/pkg.log" 2>&1 || { tail -n 40 "$tmp/pkg.log" >&2; die "scripts/pkg.sh failed"; }
 grep -o 'gzip [0-9.]* KiB' "$tmp/pkg.log" | head -1 | sed 's/^/wasm /'
 
-if [ ! -f "$js/node_modules/.package-lock.json" ]; then
-  step "npm ci (tests/js)"
-  (cd "$js" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+ensure_js_deps
 
 step "npm pack and install"
 app="$tmp/app"

@@ -243,12 +243,7 @@ else
   summary || exit 1
 fi
 
-if [ ! -f "$js/node_modules/.package-lock.json" ] ||
-  [ "$js/package-lock.json" -nt "$js/node_modules/.package-lock.json" ] ||
-  [ "$js/package.json" -nt "$js/node_modules/.package-lock.json" ]; then
-  step "npm ci (tests/js: playwright-core, ws)"
-  (cd "$js" && timeout 600 npm ci --no-audit --no-fund --loglevel=error)
-fi
+ensure_js_deps # playwright-core, ws
 
 # --- the test server, and the page without a bundler ------------------------------------
 step "test server; a page without a bundler (import map)"

@@ -35,12 +35,7 @@ else
 fi
 
 # --- test dependencies (pinned in tests/js/package-lock.json) --------------------------
-if [ ! -f "$js/node_modules/.package-lock.json" ] ||
-  [ "$js/package-lock.json" -nt "$js/node_modules/.package-lock.json" ] ||
-  [ "$js/package.json" -nt "$js/node_modules/.package-lock.json" ]; then
-  step "npm ci (tests/js)"
-  (cd "$js" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+ensure_js_deps
 
 # --- npm pack + install into a fresh project -------------------------------------------
 step "install the tarball"
