@@ -12,7 +12,7 @@ export const VARIANTS = {
   rsJs: "resocket `JsJson` codec (`JSON.parse` + serde-wasm-bindgen), string copied across",
   gloo: "gloo-net",
   websys: "raw web-sys",
-  npmWarm: "resocket, npm, package already imported",
+  npmWarm: "resocket, npm, package already imported and loaded",
   ws: "plain `new WebSocket`",
   rws: "reconnecting-websocket, defaults",
   rwsSame: "reconnecting-websocket, resocket's delays",

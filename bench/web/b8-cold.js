@@ -30,9 +30,13 @@ export async function npm() {
   return { ms };
 }
 
-/** The npm package already imported: new ReSocket → open (the library's own start-up). */
+/**
+ * The npm package already imported and its module loaded (`ready`): new ReSocket → open
+ * (the library's own start-up).
+ */
 export async function npmWarm() {
-  const { ReSocket } = await import("/pkg/index.js");
+  const { ReSocket, ready } = await import("/pkg/index.js");
+  await ready;
   const t0 = now();
   const s = new ReSocket(url());
   await new Promise((resolve) => s.addEventListener("open", resolve, { once: true }));
