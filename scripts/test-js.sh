@@ -69,61 +69,46 @@ fi
 step "types (tsc $(node -p 'require(process.argv[1]).version' "$js/node_modules/typescript/package.json"))"
 cp "$js"/types/* "$app/"
 tsc=("node" "$js/node_modules/typescript/bin/tsc")
+# tsc_accepts CFG WHAT: tsc must accept the files of tsconfig.CFG.json.
+tsc_accepts() {
+  if "${tsc[@]}" -p "$app/tsconfig.$1.json" >"$tmp/tsc.$1.log" 2>&1; then
+    ok "types: tsc accepts $2 (tsconfig.$1.json)"
+  else
+    cat "$tmp/tsc.$1.log"
+    not_ok "types: tsc rejects $2 (tsconfig.$1.json)"
+  fi
+}
+# tsc_rejects CFG WHAT PATTERN...: tsc must fail on tsconfig.CFG.json with exactly one
+# error, and its output must match every PATTERN (grep).
+tsc_rejects() {
+  local cfg=$1 what=$2 log="$tmp/tsc.$1.log" p good=1
+  shift 2
+  if "${tsc[@]}" -p "$app/tsconfig.$cfg.json" >"$log" 2>&1; then
+    not_ok "types: tsc accepted $what"
+    return
+  fi
+  [ "$(grep -c 'error TS' "$log")" -eq 1 ] || good=0
+  for p in "$@"; do grep -q -- "$p" "$log" || good=0; done
+  if [ "$good" -eq 1 ]; then
+    ok "types: tsc rejects $what, as it must"
+  else
+    cat "$log"
+    not_ok "types: tsc failed on $what, but not (only) for that"
+  fi
+}
 # nodom: a Node project with lib ES2022 only (no DOM, no @types), skipLibCheck false.
 for cfg in example nodenext nodom; do
-  if "${tsc[@]}" -p "$app/tsconfig.$cfg.json" >"$tmp/tsc.$cfg.log" 2>&1; then
-    ok "types: tsc accepts $(node -p 'require(process.argv[1]).files.join()' "$app/tsconfig.$cfg.json") (tsconfig.$cfg.json)"
-  else
-    cat "$tmp/tsc.$cfg.log"
-    not_ok "types: tsc rejects the example of tsconfig.$cfg.json"
-  fi
+  tsc_accepts "$cfg" "$(node -p 'require(process.argv[1]).files.join()' "$app/tsconfig.$cfg.json")"
 done
-if "${tsc[@]}" -p "$app/tsconfig.wrong.json" >"$tmp/tsc.wrong.log" 2>&1; then
-  not_ok "types: tsc accepted wrong-option.ts (initialDelay: \"fast\")"
-elif [ "$(grep -c 'error TS' "$tmp/tsc.wrong.log")" -eq 1 ] &&
-  grep -q 'wrong-option.ts(.*error TS' "$tmp/tsc.wrong.log" &&
-  grep -q "property 'initialDelay' are incompatible" "$tmp/tsc.wrong.log"; then
-  ok "types: tsc rejects wrong-option.ts (reconnect.initialDelay: string), as it must"
-else
-  cat "$tmp/tsc.wrong.log"
-  not_ok "types: tsc failed on wrong-option.ts, but not (only) for reconnect.initialDelay"
-fi
-for cfg in compat compat-nodenext; do
-  if "${tsc[@]}" -p "$app/tsconfig.$cfg.json" >"$tmp/tsc.$cfg.log" 2>&1; then
-    ok "types: tsc accepts compat.ts, reconnecting-websocket and partysocket code (tsconfig.$cfg.json)"
-  else
-    cat "$tmp/tsc.$cfg.log"
-    not_ok "types: tsc rejects compat.ts (tsconfig.$cfg.json)"
-  fi
-done
-if "${tsc[@]}" -p "$app/tsconfig.compat-wrong.json" >"$tmp/tsc.compat-wrong.log" 2>&1; then
-  not_ok "types: tsc accepted compat-wrong.ts (maxRetries: \"10\")"
-elif [ "$(grep -c 'error TS' "$tmp/tsc.compat-wrong.log")" -eq 1 ] &&
-  grep -q "compat-wrong.ts(5,3): error TS2322: Type 'string' is not assignable to type 'number'" "$tmp/tsc.compat-wrong.log" &&
-  sed -n 5p "$app/compat-wrong.ts" | grep -q '^  maxRetries:'; then
-  ok "types: tsc rejects compat-wrong.ts (maxRetries: string), as it must"
-else
-  cat "$tmp/tsc.compat-wrong.log"
-  not_ok "types: tsc failed on compat-wrong.ts, but not (only) for maxRetries"
-fi
-for cfg in react react-nodenext; do
-  if "${tsc[@]}" -p "$app/tsconfig.$cfg.json" >"$tmp/tsc.$cfg.log" 2>&1; then
-    ok "types: tsc accepts react-example.tsx with @types/react (tsconfig.$cfg.json)"
-  else
-    cat "$tmp/tsc.$cfg.log"
-    not_ok "types: tsc rejects react-example.tsx (tsconfig.$cfg.json)"
-  fi
-done
-if "${tsc[@]}" -p "$app/tsconfig.react-wrong.json" >"$tmp/tsc.react-wrong.log" 2>&1; then
-  not_ok "types: tsc accepted react-wrong.ts (onMessage taking a string)"
-elif [ "$(grep -c 'error TS' "$tmp/tsc.react-wrong.log")" -eq 1 ] &&
-  grep -q 'react-wrong.ts(.*error TS' "$tmp/tsc.react-wrong.log" &&
-  grep -q "Types of parameters 'data' and 'event' are incompatible" "$tmp/tsc.react-wrong.log"; then
-  ok "types: tsc rejects react-wrong.ts (onMessage takes the event, not a string), as it must"
-else
-  cat "$tmp/tsc.react-wrong.log"
-  not_ok "types: tsc failed on react-wrong.ts, but not (only) for onMessage's parameter"
-fi
+tsc_rejects wrong 'wrong-option.ts (reconnect.initialDelay: string)' \
+  'wrong-option.ts(.*error TS' "property 'initialDelay' are incompatible"
+for cfg in compat compat-nodenext; do tsc_accepts "$cfg" "compat.ts, reconnecting-websocket and partysocket code"; done
+sed -n 5p "$app/compat-wrong.ts" | grep -q '^  maxRetries:' || not_ok "types: line 5 of compat-wrong.ts is not its maxRetries line"
+tsc_rejects compat-wrong 'compat-wrong.ts (maxRetries: string)' \
+  "compat-wrong.ts(5,3): error TS2322: Type 'string' is not assignable to type 'number'"
+for cfg in react react-nodenext; do tsc_accepts "$cfg" "react-example.tsx with @types/react"; done
+tsc_rejects react-wrong "react-wrong.ts (onMessage takes the event, not a string)" \
+  'react-wrong.ts(.*error TS' "Types of parameters 'data' and 'event' are incompatible"
 
 # --- a test server of our own: the test pages and the installed package -----------------
 step "test server"
