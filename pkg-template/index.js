@@ -153,14 +153,30 @@ function branded(get, v) {
 }
 
 
+const abResizable = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "resizable")?.get;
+
 /**
- * What send() hands to the wasm core: the string itself, or a Uint8Array view of the
- * caller's bytes (exact offset and length, never cut to 32 bits). Throws ReSocketError.
+ * Whether WebSocket.send() takes this buffer's bytes in place: not a SharedArrayBuffer,
+ * not a resizable ArrayBuffer (WebIDL refuses both for send()).
+ */
+const sendable = (buffer) => branded(abLength, buffer) && !(abResizable && abResizable.call(buffer));
+
+/** The length in bytes of the frame toFrame() returned last (UTF-8 bytes for text). */
+let frameBytes = 0;
+
+/**
+ * What send() hands to the wasm core, which passes it on to WebSocket.send() untouched:
+ * the caller's own string or ArrayBuffer, or, for a view, a plain Uint8Array over the
+ * same bytes (no copy; bytes in a SharedArrayBuffer or a resizable ArrayBuffer, which
+ * WebSocket.send() refuses, are copied). Its length in bytes, read with the intrinsic getters (never cut to 32 bits), is
+ * left in `frameBytes`. Nothing here runs the caller's code. Throws ReSocketError.
  */
 function toFrame(data, max) {
   if (typeof data === "string") {
-    // UTF-16 units never exceed UTF-8 bytes; the exact UTF-8 length is checked in wasm.
-    if (data.length > max) throw tooLarge(data.length, max);
+    // UTF-16 units never exceed UTF-8 bytes: a string that long is over at once.
+    const len = data.length > max ? data.length : utf8Length(data);
+    if (len > max) throw tooLarge(len, max);
+    frameBytes = len;
     return data;
   }
   const view = ArrayBuffer.isView(data);
@@ -170,18 +186,36 @@ function toFrame(data, max) {
       `send() takes a string, an ArrayBuffer or an ArrayBufferView, not ${describe(data)}`,
     );
   }
+  let frame = data;
   let buffer, offset, length;
   try {
-    // The getters of a view on a detached buffer throw (DataView) or read 0 (typed
-    // arrays, whose Uint8Array then throws): both are the same typed error.
     if (!view) [buffer, offset, length] = [data, 0, abLength.call(data)];
     else if (branded(dvBuffer, data)) [buffer, offset, length] = [dvBuffer.call(data), dvOffset.call(data), dvLength.call(data)];
     else [buffer, offset, length] = [taBuffer.call(data), taOffset.call(data), taLength.call(data)];
-    if (length <= max) return new Uint8Array(buffer, offset, length);
+    // A detached buffer reads as empty (or its getters throw); a view of it throws.
+    const bytes = view || length === 0 ? new Uint8Array(buffer, offset, length) : null;
+    if (!sendable(buffer)) frame = view ? new Uint8Array(bytes) : new Uint8Array(new Uint8Array(buffer, 0, length)).buffer;
+    else if (view) frame = bytes;
   } catch (e) {
     throw new ReSocketError("encode", "cannot send the bytes of a detached ArrayBuffer", { cause: e });
   }
-  throw tooLarge(length, max);
+  if (length > max) throw tooLarge(length, max);
+  frameBytes = length;
+  return frame;
+}
+
+/**
+ * A frame kept past the send() call (queued while the link is down, or waiting): binary
+ * data is copied, as WebSocket.send() copies it, so the caller may reuse its buffer. The
+ * copy is made with intrinsics only (no species lookup, no method of the caller's).
+ */
+function held(frame) {
+  if (typeof frame === "string") return frame;
+  const isBuffer = !ArrayBuffer.isView(frame);
+  const source = isBuffer ? new Uint8Array(frame) : frame;
+  const copy = new Uint8Array(taLength.call(source));
+  copy.set(source);
+  return isBuffer ? copy.buffer : copy;
 }
 
 /**
@@ -394,8 +428,6 @@ function utf8Length(s) {
   return n;
 }
 
-const frameLength = (frame) => (typeof frame === "string" ? utf8Length(frame) : frame.byteLength);
-const frameValue = (frame) => (typeof frame === "string" ? frame : frame.slice().buffer);
 
 /**
  * What a ReSocket is while the WebAssembly module loads: a connecting socket with an
@@ -409,7 +441,7 @@ class Early {
   #make;
   #limits;
   #url;
-  #ops = []; // [kind, ...]: "send" frame resolve reject | "queued" frame | "flush" resolve reject | "close" code reason | "reconnect"
+  #ops = []; // [kind, ...]: "send" frame len resolve reject | "queued" frame len | "flush" resolve reject | "close" code reason | "reconnect"
   #queued = []; // lengths of the messages the queue holds
   #bytes = 0;
   #waiting = 0;
@@ -481,28 +513,28 @@ class Early {
     if (this.#ended) throw this.#ended;
     if (this.#closing) {
       const e = closedError();
-      e.messages = [frameValue(frame)];
+      e.messages = [frame];
       throw e;
     }
   }
 
-  trySend(frame) {
+  trySend(frame, len) {
     this.#refuseIfClosed(frame);
-    if (this.#waiting > 0 || !this.#gateOpen() || !this.#push(frameLength(frame))) return false;
-    this.#ops.push(["queued", frame]);
+    if (this.#waiting > 0 || !this.#gateOpen() || !this.#push(len)) return false;
+    this.#ops.push(["queued", held(frame), len]);
     return true;
   }
 
-  send(frame) {
+  send(frame, len) {
     try {
       this.#refuseIfClosed(frame);
     } catch (e) {
       return Promise.reject(e);
     }
-    const len = frameLength(frame);
     if (this.#waiting === 0 && this.#hasRoom(len) && this.#gateOpen()) this.#push(len);
     else this.#waiting++;
-    return new Promise((resolve, reject) => this.#ops.push(["send", frame, resolve, reject]));
+    const kept = held(frame);
+    return new Promise((resolve, reject) => this.#ops.push(["send", kept, len, resolve, reject]));
   }
 
   flush() {
@@ -529,18 +561,18 @@ class Early {
     this.#ops = [];
     // A message the stand-in accepted must not vanish if the real socket refuses it.
     const handBack = (frame) => (e) => {
-      if (!Array.isArray(e?.messages) || e.messages.length === 0) e.messages = [frameValue(frame)];
+      if (!Array.isArray(e?.messages) || e.messages.length === 0) e.messages = [frame];
       this.#emit("error", { error: e });
     };
     for (const op of ops) {
       try {
         switch (op[0]) {
           case "queued":
-            if (!real.trySend(op[1])) real.send(op[1]).catch(handBack(op[1]));
+            if (!real.trySend(op[1], op[2])) real.send(op[1], op[2]).catch(handBack(op[1]));
             break;
           case "send":
-            if (real.trySend(op[1])) op[2]();
-            else real.send(op[1]).then(op[2], op[3]);
+            if (real.trySend(op[1], op[2])) op[3]();
+            else real.send(op[1], op[2]).then(op[3], op[4]);
             break;
           case "flush":
             real.flush().then(op[1], op[2]);
@@ -553,7 +585,7 @@ class Early {
             break;
         }
       } catch (e) {
-        if (op[0] === "send") op[3](e);
+        if (op[0] === "send") op[4](e);
         else if (op[0] === "flush") op[2](e);
         else if (op[0] === "queued") handBack(op[1])(e);
       }
@@ -566,9 +598,9 @@ class Early {
     const ops = this.#ops;
     this.#ops = [];
     this.#ended = error;
-    const unsent = ops.filter((op) => op[0] === "queued").map((op) => frameValue(op[1]));
+    const unsent = ops.filter((op) => op[0] === "queued").map((op) => op[1]);
     for (const op of ops) {
-      if (op[0] === "send") op[3](error);
+      if (op[0] === "send") op[4](error);
       if (op[0] === "flush") op[2](error);
     }
     if (unsent.length > 0) {
@@ -681,7 +713,7 @@ export class ReSocket extends EventTarget {
       (ref.strong ?? ref.weak?.deref())?.#queue(typeof type === "number" ? EVENT_TYPES[type] : type, detail);
     const adapter = Ctor === globalThis.WebSocket ? undefined : guarded(Ctor);
     const make = () => {
-      const real = new WasmSocket(target, options, emit, adapter);
+      const real = new WasmSocket(target, options, emit, adapter, utf8Length, held);
       this.#inner = real;
       collected?.register(this, real, this);
       return real;
@@ -800,11 +832,12 @@ export class ReSocket extends EventTarget {
     if (this.#freed) return Promise.reject(closedError());
     try {
       const frame = toFrame(data, this.#max);
+      const len = frameBytes;
       // The fast path takes effect synchronously, like WebSocket.send(), so a send()
       // followed by close() or trySend() keeps its place; only a message that has to
       // wait goes through the asynchronous path.
-      if (this.#inner.trySend(frame)) return Promise.resolve();
-      return this.#inner.send(frame);
+      if (this.#inner.trySend(frame, len)) return Promise.resolve();
+      return this.#inner.send(frame, len);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -813,7 +846,8 @@ export class ReSocket extends EventTarget {
   /** Sends without waiting: false when backpressure applies or the queue is full. */
   trySend(data) {
     if (this.#freed) throw closedError();
-    return this.#inner.trySend(toFrame(data, this.#max));
+    const frame = toFrame(data, this.#max);
+    return this.#inner.trySend(frame, frameBytes);
   }
 
   /** Sends `JSON.stringify(value)` as a text message; otherwise like send(). */

@@ -22,7 +22,7 @@ use {
 };
 
 #[cfg(target_arch = "wasm32")]
-mod send;
+pub(crate) mod send;
 #[cfg(target_arch = "wasm32")]
 pub use send::{FlushFuture, SendFuture, Sender};
 

@@ -1,6 +1,6 @@
 //! The crate's one error type.
 
-use crate::core::message::Message;
+use crate::core::message::{Message, Payload};
 
 /// Everything that can go wrong in resocket.
 ///
@@ -10,9 +10,12 @@ use crate::core::message::Message;
 ///
 /// At the JavaScript boundary an `Error` becomes a JS `Error` whose `name` is
 /// `"ResocketError"` and whose `code` property is [`Error::code`].
+///
+/// `M` is what a refused send hands back: a [`Message`] everywhere in the Rust API. (The
+/// sans-IO core is generic over its [`Payload`], and so are the errors it returns.)
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum Error<M = Message> {
     /// The URL cannot be parsed, or its scheme is not `ws:`/`wss:` (`http:`/`https:` are
     /// mapped to them), or it has a fragment.
     #[error("invalid URL {url}: {reason}")]
@@ -58,29 +61,29 @@ pub enum Error {
     #[error("the socket is closed")]
     Closed {
         /// The message that was not sent.
-        unsent: Option<Message>,
+        unsent: Option<M>,
     },
     /// Backpressure: the buffered plus queued bytes are above the high-water mark, or
     /// other senders are already waiting. The message is handed back.
     #[error("send buffer is full (above the high-water mark)")]
-    Full(Message),
+    Full(M),
     /// The outbound queue (used while the link is down) is full and its overflow policy
     /// is `Reject`. The message is handed back.
     #[error("outbound queue is full")]
-    QueueFull(Message),
+    QueueFull(M),
     /// Messages were evicted from the outbound queue under the `DropOldest` policy.
     #[error("{} queued message(s) dropped by the overflow policy", .0.len())]
-    Dropped(Vec<Message>),
+    Dropped(Vec<M>),
     /// Messages still queued when the socket was closed; they were never sent.
     #[error("{} queued message(s) not sent before close", .0.len())]
-    Unsent(Vec<Message>),
+    Unsent(Vec<M>),
     /// An inbound frame could not be decoded by the codec. The connection stays open.
     #[error("cannot decode message: {error}")]
     Decode {
         /// The decoder's message.
         error: String,
         /// The raw frame, unchanged.
-        frame: Message,
+        frame: M,
     },
     /// A value could not be encoded by the codec. Nothing was sent.
     #[error("cannot encode message: {0}")]
@@ -99,7 +102,7 @@ pub enum Error {
         /// The limit it exceeds; 0 when WebAssembly memory could not hold it.
         limit: u64,
         /// The refused outbound message (`None` for an inbound one).
-        message: Option<Message>,
+        message: Option<M>,
     },
     /// The application did not read the [`Socket`](crate::Socket)'s stream fast enough:
     /// its buffer (bounded by [`Config::inbound`](crate::Config::inbound)) was full and
@@ -159,7 +162,7 @@ pub fn redact_url(url: &str) -> String {
     out
 }
 
-impl Error {
+impl<M> Error<M> {
     /// A stable, machine-readable code for this error (also the `code` property of the JS
     /// error): `invalid_url`, `invalid_close_code`, `invalid_close_reason`,
     /// `invalid_option`, `connect_failed`, `gave_up`, `closed`, `full`, `queue_full`,
@@ -187,7 +190,7 @@ impl Error {
     }
 
     /// The messages this error hands back to the caller (empty when it carries none).
-    pub fn into_unsent(self) -> Vec<Message> {
+    pub fn into_unsent(self) -> Vec<M> {
         match self {
             Error::Closed { unsent } => unsent.into_iter().collect(),
             Error::Full(m) | Error::QueueFull(m) => vec![m],
@@ -200,14 +203,53 @@ impl Error {
 
     /// Payload bytes of the messages this error hands back (0 when it carries none).
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // read by the browser driver
-    pub(crate) fn unsent_bytes(&self) -> usize {
-        let len = |m: &Option<Message>| m.as_ref().map_or(0, Message::len);
+    pub(crate) fn unsent_bytes(&self) -> usize
+    where
+        M: Payload,
+    {
+        let len = |m: &Option<M>| m.as_ref().map_or(0, M::len);
         match self {
             Error::Closed { unsent } => len(unsent),
             Error::TooLarge { message, .. } => len(message),
             Error::Full(m) | Error::QueueFull(m) | Error::Decode { frame: m, .. } => m.len(),
-            Error::Dropped(v) | Error::Unsent(v) => v.iter().map(Message::len).sum(),
+            Error::Dropped(v) | Error::Unsent(v) => v.iter().map(M::len).sum(),
             _ => 0,
+        }
+    }
+
+    /// The same error handing back `f(m)` for every message `m` it carries.
+    pub fn map_unsent<N>(self, mut f: impl FnMut(M) -> N) -> Error<N> {
+        match self {
+            Error::InvalidUrl { url, reason } => Error::InvalidUrl { url, reason },
+            Error::InvalidCloseCode(c) => Error::InvalidCloseCode(c),
+            Error::InvalidCloseReason(n) => Error::InvalidCloseReason(n),
+            Error::InvalidOption { option, reason } => Error::InvalidOption { option, reason },
+            Error::ConnectFailed { url } => Error::ConnectFailed { url },
+            Error::GaveUp { attempts, reason } => Error::GaveUp { attempts, reason },
+            Error::Closed { unsent } => Error::Closed {
+                unsent: unsent.map(f),
+            },
+            Error::Full(m) => Error::Full(f(m)),
+            Error::QueueFull(m) => Error::QueueFull(f(m)),
+            Error::Dropped(v) => Error::Dropped(v.into_iter().map(f).collect()),
+            Error::Unsent(v) => Error::Unsent(v.into_iter().map(f).collect()),
+            Error::Decode { error, frame } => Error::Decode {
+                error,
+                frame: f(frame),
+            },
+            Error::Encode(e) => Error::Encode(e),
+            Error::UrlProvider(e) => Error::UrlProvider(e),
+            Error::TooLarge {
+                size,
+                limit,
+                message,
+            } => Error::TooLarge {
+                size,
+                limit,
+                message: message.map(f),
+            },
+            Error::Lagged(n) => Error::Lagged(n),
+            Error::Js(e) => Error::Js(e),
         }
     }
 
@@ -225,9 +267,12 @@ mod tests {
 
     #[test]
     fn codes_are_stable() {
-        assert_eq!(Error::InvalidCloseCode(5).code(), "invalid_close_code");
+        assert_eq!(
+            Error::<Message>::InvalidCloseCode(5).code(),
+            "invalid_close_code"
+        );
         assert_eq!(Error::Full(Message::from("x")).code(), "full");
-        assert_eq!(Error::Closed { unsent: None }.code(), "closed");
+        assert_eq!(Error::<Message>::Closed { unsent: None }.code(), "closed");
     }
 
     #[test]
@@ -255,7 +300,7 @@ mod tests {
             .into_unsent(),
             vec![m.clone()]
         );
-        assert!(Error::Js("x".into()).into_unsent().is_empty());
+        assert!(Error::<Message>::Js("x".into()).into_unsent().is_empty());
     }
 
     #[test]
@@ -281,7 +326,7 @@ mod tests {
 
     #[test]
     fn display_names_the_option() {
-        let e = Error::option("reconnect.factor", "must be >= 1");
+        let e: Error = Error::option("reconnect.factor", "must be >= 1");
         assert_eq!(
             e.to_string(),
             "invalid option `reconnect.factor`: must be >= 1"

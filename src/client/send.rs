@@ -8,6 +8,7 @@ use std::task::{Context, Poll};
 use crate::codec::Codec;
 use crate::core::pressure::Ticket;
 use crate::web::driver::{self, Shared, Waiting};
+use crate::web::socket::Frame;
 use crate::{Error, Message};
 
 /// A cheap, cloneable handle that sends on a [`Socket`](crate::Socket).
@@ -58,14 +59,14 @@ impl<C: Codec> Sender<C> {
     }
 
     fn frame_future(&self, frame: Result<Message, Error>) -> SendFuture {
-        let state = match frame {
-            Ok(message) => submit(&self.shared, message),
-            Err(e) => SendState::Done(Err(e)),
+        let wait = match frame {
+            Ok(message) => send_future(&self.shared, message),
+            Err(e) => SendWait {
+                shared: self.shared.clone(),
+                state: SendState::Done(Err(e)),
+            },
         };
-        SendFuture {
-            shared: self.shared.clone(),
-            state,
-        }
+        SendFuture(wait)
     }
 
     /// As [`Socket::try_send`](crate::Socket::try_send).
@@ -81,24 +82,12 @@ impl<C: Codec> Sender<C> {
     /// # Errors
     /// See [`Socket::try_send`](crate::Socket::try_send).
     pub fn try_send_message(&self, message: Message) -> Result<(), Error> {
-        let result = {
-            let mut inner = self.shared.borrow_mut();
-            let level = inner.level();
-            if inner.waiters.is_empty() && inner.gate.try_acquire(level) {
-                inner.sup.send(message)
-            } else {
-                Err(Error::Full(message))
-            }
-        };
-        driver::pump(&self.shared);
-        result
+        try_submit(&self.shared, message)
     }
 
     /// As [`Socket::flush`](crate::Socket::flush).
     pub fn flush(&self) -> FlushFuture {
-        FlushFuture {
-            shared: self.shared.clone(),
-        }
+        FlushFuture::new(&self.shared)
     }
 
     /// As [`Socket::close`](crate::Socket::close).
@@ -106,14 +95,45 @@ impl<C: Codec> Sender<C> {
     /// # Errors
     /// See [`Socket::close`](crate::Socket::close).
     pub fn close(&self, code: u16, reason: &str) -> Result<(), Error> {
-        let r = self.shared.borrow_mut().sup.close(code, reason);
-        driver::pump(&self.shared);
-        r
+        close(&self.shared, code, reason)
+    }
+}
+
+/// Hand `payload` on now, or refuse it ([`Error::Full`]) when others wait or the gate is
+/// shut; a closed socket or a full queue refuse it as [`Supervisor::send`] does.
+///
+/// [`Supervisor::send`]: crate::core::supervisor::Supervisor::send
+pub(crate) fn try_submit<P: Frame>(shared: &Shared<P>, payload: P) -> Result<(), Error<P>> {
+    let result = {
+        let mut inner = shared.borrow_mut();
+        let level = inner.level();
+        if inner.waiters.is_empty() && inner.gate.try_acquire(level) {
+            inner.sup.send(payload)
+        } else {
+            Err(Error::Full(payload))
+        }
+    };
+    driver::pump(shared);
+    result
+}
+
+/// Close for good with `code` and `reason`.
+pub(crate) fn close<P: Frame>(shared: &Shared<P>, code: u16, reason: &str) -> Result<(), Error<P>> {
+    let r = shared.borrow_mut().sup.close(code, reason);
+    driver::pump(shared);
+    r
+}
+
+/// A send of `payload` that waits under backpressure (see [`SendFuture`]).
+pub(crate) fn send_future<P: Frame>(shared: &Shared<P>, payload: P) -> SendWait<P> {
+    SendWait {
+        shared: shared.clone(),
+        state: submit(shared, payload),
     }
 }
 
 /// Hand `message` on now if nothing waits and there is room; otherwise join the line.
-fn submit(shared: &Shared, message: Message) -> SendState {
+fn submit<P: Frame>(shared: &Shared<P>, mut message: P) -> SendState<P> {
     let now = {
         let mut inner = shared.borrow_mut();
         let state = inner.sup.state();
@@ -127,6 +147,8 @@ fn submit(shared: &Shared, message: Message) -> SendState {
             Some(inner.sup.send(message))
         } else {
             let ticket = inner.gate.enqueue();
+            // It waits past this call: a payload that borrows the caller's memory copies it.
+            message.hold();
             inner.waiters.push_back(Waiting {
                 ticket,
                 message,
@@ -141,8 +163,8 @@ fn submit(shared: &Shared, message: Message) -> SendState {
     SendState::Done(now.unwrap_or(Ok(())))
 }
 
-enum SendState {
-    Done(Result<(), Error>),
+enum SendState<P> {
+    Done(Result<(), Error<P>>),
     Waiting(Ticket),
     Taken,
 }
@@ -156,13 +178,26 @@ enum SendState {
 /// (so a future that is never polled blocks nobody); the future only reports the result.
 /// Dropping the future while its message still waits withdraws the message.
 #[must_use = "futures do nothing unless awaited"]
-pub struct SendFuture {
-    shared: Shared,
-    state: SendState,
-}
+pub struct SendFuture(SendWait<Message>);
 
 impl Future for SendFuture {
     type Output = Result<(), Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+/// [`SendFuture`] for any payload the driver carries.
+pub(crate) struct SendWait<P: Frame> {
+    shared: Shared<P>,
+    state: SendState<P>,
+}
+
+impl<P: Frame> Unpin for SendWait<P> {}
+
+impl<P: Frame> Future for SendWait<P> {
+    type Output = Result<(), Error<P>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let ticket = match std::mem::replace(&mut self.state, SendState::Taken) {
@@ -186,7 +221,7 @@ impl Future for SendFuture {
     }
 }
 
-impl Drop for SendFuture {
+impl<P: Frame> Drop for SendWait<P> {
     fn drop(&mut self) {
         let SendState::Waiting(ticket) = self.state else {
             return;
@@ -209,12 +244,37 @@ impl Drop for SendFuture {
 
 /// Resolves when nothing is queued or buffered; see [`Socket::flush`](crate::Socket::flush).
 #[must_use = "futures do nothing unless awaited"]
-pub struct FlushFuture {
-    shared: Shared,
+pub struct FlushFuture(FlushWait<Message>);
+
+impl FlushFuture {
+    pub(crate) fn new(shared: &Shared) -> Self {
+        FlushFuture(FlushWait::new(shared))
+    }
 }
 
 impl Future for FlushFuture {
     type Output = Result<(), Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+/// [`FlushFuture`] for any payload the driver carries.
+pub(crate) struct FlushWait<P: Frame> {
+    shared: Shared<P>,
+}
+
+impl<P: Frame> FlushWait<P> {
+    pub(crate) fn new(shared: &Shared<P>) -> Self {
+        FlushWait {
+            shared: shared.clone(),
+        }
+    }
+}
+
+impl<P: Frame> Future for FlushWait<P> {
+    type Output = Result<(), Error<P>>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         {

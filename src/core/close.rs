@@ -22,6 +22,11 @@ pub const MAX_REASON_BYTES: usize = 123;
 /// # Errors
 /// [`Error::InvalidCloseCode`] or [`Error::InvalidCloseReason`].
 pub fn validate(code: u16, reason: &str) -> Result<(), Error> {
+    check(code, reason)
+}
+
+/// [`validate`] for an error of any payload type (the core's).
+pub(crate) fn check<M>(code: u16, reason: &str) -> Result<(), Error<M>> {
     if code != 1000 && !(3000..=4999).contains(&code) {
         return Err(Error::InvalidCloseCode(code));
     }

@@ -37,9 +37,10 @@ impl Timer {
     }
 }
 
-/// Something that happened, reported by the driver.
+/// Something that happened, reported by the driver. `P` is the [`Payload`](super::message::Payload) the driver
+/// carries (a [`Message`] for the Rust API).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Event {
+pub enum Event<P = Message> {
     /// The URL provider finished for attempt `id`.
     UrlResolved {
         /// Attempt id from [`Action::ResolveUrl`].
@@ -68,14 +69,14 @@ pub enum Event {
         /// Socket id.
         id: u64,
         /// The message.
-        message: Message,
+        message: P,
     },
     /// A [`Action::Send`] could not be handed to socket `id` (it was no longer open).
     Bounced {
         /// Socket id.
         id: u64,
         /// The message, to be queued again at the head.
-        message: Message,
+        message: P,
     },
     /// The browser refused to create socket `id` at all (the `WebSocket` constructor
     /// threw: no `WebSocket` in this environment, or a content security policy). Retrying
@@ -113,9 +114,9 @@ pub enum Event {
     Offline,
 }
 
-/// Something the driver must do.
+/// Something the driver must do, carrying the driver's [`Payload`](super::message::Payload) `P`.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Action {
+pub enum Action<P = Message> {
     /// Call the URL provider, then report [`Event::UrlResolved`] with this id.
     ResolveUrl {
         /// Attempt id.
@@ -133,7 +134,7 @@ pub enum Action {
         /// Socket id.
         id: u64,
         /// The message.
-        message: Message,
+        message: P,
     },
     /// Send a heartbeat ping on socket `id` (dropped silently if it is not open).
     Ping {
@@ -177,7 +178,7 @@ pub enum Action {
         reason: String,
     },
     /// Report an error to the application (an inbound message over the size limit).
-    Report(Error),
+    Report(Error<P>),
     /// Arm a timer (replacing one of the same kind).
     SetTimer {
         /// Which timer.
@@ -188,13 +189,13 @@ pub enum Action {
     /// Disarm a timer.
     CancelTimer(Timer),
     /// Hand an inbound message to the application.
-    Deliver(Message),
+    Deliver(P),
     /// The connection state changed.
     State(ConnectionState),
     /// Queued messages were evicted by the `DropOldest` policy.
-    Dropped(Vec<Message>),
+    Dropped(Vec<P>),
     /// Queued messages that will never be sent (the socket closed for good).
-    Unsent(Vec<Message>),
+    Unsent(Vec<P>),
 }
 
 /// Counters over the life of a connection.

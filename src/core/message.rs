@@ -42,6 +42,64 @@ impl Message {
     }
 }
 
+/// What the core carries from `send()` to the socket and from the socket to the
+/// application: anything that knows its length.
+///
+/// The core decides *when* and *whether* a payload is sent, queued, handed back or
+/// delivered; for that it needs only the payload's length in bytes (and, for the
+/// heartbeat, whether an inbound payload is the configured pong). So the payload itself
+/// stays whatever the layer around the core holds: a [`Message`] for the Rust API, the
+/// caller's own JavaScript value for the npm package, a plain test value in the
+/// simulation.
+///
+/// ```
+/// use resocket::core::message::{Message, Payload};
+///
+/// /// A payload that is only a length, as a simulation might use.
+/// #[derive(Debug)]
+/// struct Len(usize);
+///
+/// impl Payload for Len {
+///     fn len(&self) -> usize {
+///         self.0
+///     }
+///     fn is(&self, _: &Message) -> bool {
+///         false
+///     }
+/// }
+///
+/// assert_eq!(Len(3).len(), Message::from("abc").len());
+/// ```
+pub trait Payload {
+    /// Length in bytes: what the payload adds to `bufferedAmount` when sent (UTF-8 bytes
+    /// for text).
+    fn len(&self) -> usize;
+
+    /// `true` when the payload is empty.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `true` when this inbound payload is exactly `message` (the heartbeat's pong).
+    fn is(&self, message: &Message) -> bool;
+
+    /// The payload is about to be kept past the call that handed it over (queued while
+    /// the link is down, or put back at the head of the queue). A payload that borrows
+    /// the caller's memory takes its own copy here, so that the caller may reuse its
+    /// buffer as it may after `WebSocket.send()`. Nothing by default.
+    fn hold(&mut self) {}
+}
+
+impl Payload for Message {
+    fn len(&self) -> usize {
+        Message::len(self)
+    }
+
+    fn is(&self, message: &Message) -> bool {
+        self == message
+    }
+}
+
 impl From<String> for Message {
     fn from(s: String) -> Self {
         Message::Text(s)

@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use crate::core::message::Message;
+use crate::core::message::{Message, Payload};
 
 /// What to do when a message does not fit in a full queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -76,26 +76,26 @@ impl QueueConfig {
 
 /// Result of offering a message to the queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Push {
+pub enum Push<P = Message> {
     /// The message was queued; nothing was evicted.
     Queued,
     /// The message was queued after evicting these oldest messages (never
     /// empty), in queue order. Only under [`Overflow::DropOldest`].
-    QueuedDropping(Vec<Message>),
+    QueuedDropping(Vec<P>),
 }
 
 /// A FIFO of outbound messages bounded by [`QueueConfig`].
 ///
-/// Invariant: [`bytes`](Self::bytes) is the sum of [`Message::len`] over the
+/// Invariant: [`bytes`](Self::bytes) is the sum of [`Payload::len`] over the
 /// queued messages.
 #[derive(Debug)]
-pub struct Outbox {
-    queue: VecDeque<Message>,
+pub struct Outbox<P = Message> {
+    queue: VecDeque<P>,
     bytes: usize,
     config: QueueConfig,
 }
 
-impl Outbox {
+impl<P: Payload> Outbox<P> {
     /// An empty queue. The config is not validated here (see
     /// [`QueueConfig::validate`]); a zero bound simply rejects every push.
     pub fn new(config: QueueConfig) -> Self {
@@ -129,7 +129,7 @@ impl Outbox {
     /// larger than `max_bytes` (under either policy; nothing is evicted
     /// then). Under [`Overflow::DropOldest`] the oldest messages are evicted,
     /// just enough to make room, and returned in [`Push::QueuedDropping`].
-    pub fn push(&mut self, msg: Message) -> Result<Push, Message> {
+    pub fn push(&mut self, msg: P) -> Result<Push<P>, P> {
         let len = msg.len();
         if len > self.config.max_bytes || self.config.max_messages == 0 {
             return Err(msg);
@@ -152,7 +152,8 @@ impl Outbox {
         Ok(Push::QueuedDropping(evicted))
     }
 
-    fn push_back_unchecked(&mut self, msg: Message) {
+    fn push_back_unchecked(&mut self, mut msg: P) {
+        msg.hold();
         self.bytes = self.bytes.saturating_add(msg.len());
         self.queue.push_back(msg);
     }
@@ -161,20 +162,21 @@ impl Outbox {
     /// could not be sent. Bypasses the bounds, so a message once accepted is
     /// never dropped by this path (the queue may then exceed its bounds
     /// until drained).
-    pub fn push_front(&mut self, msg: Message) {
+    pub fn push_front(&mut self, mut msg: P) {
+        msg.hold();
         self.bytes = self.bytes.saturating_add(msg.len());
         self.queue.push_front(msg);
     }
 
     /// Take the oldest message.
-    pub fn pop_front(&mut self) -> Option<Message> {
+    pub fn pop_front(&mut self) -> Option<P> {
         let msg = self.queue.pop_front()?;
         self.bytes = self.bytes.saturating_sub(msg.len());
         Some(msg)
     }
 
     /// Empty the queue, returning every message in order.
-    pub fn drain_all(&mut self) -> Vec<Message> {
+    pub fn drain_all(&mut self) -> Vec<P> {
         self.bytes = 0;
         self.queue.drain(..).collect()
     }
@@ -189,7 +191,7 @@ impl Outbox {
         self.queue.is_empty()
     }
 
-    /// Total payload bytes queued (sum of [`Message::len`]).
+    /// Total payload bytes queued (sum of [`Payload::len`]).
     pub fn bytes(&self) -> usize {
         self.bytes
     }
@@ -218,6 +220,38 @@ mod tests {
                 assert_eq!(room, pushed, "{overflow:?} len {len}");
             }
         }
+    }
+
+    /// A payload that is only a length and counts how often it was asked to hold.
+    #[derive(Debug, PartialEq)]
+    struct Borrowed {
+        len: usize,
+        held: u32,
+    }
+
+    impl Payload for Borrowed {
+        fn len(&self) -> usize {
+            self.len
+        }
+        fn is(&self, _: &Message) -> bool {
+            false
+        }
+        fn hold(&mut self) {
+            self.held += 1;
+        }
+    }
+
+    #[test]
+    fn a_kept_payload_is_told_to_hold_and_a_refused_one_is_not() {
+        let mut o = Outbox::new(QueueConfig::default().max_bytes(4));
+        assert_eq!(o.push(Borrowed { len: 3, held: 0 }), Ok(Push::Queued));
+        let refused = o.push(Borrowed { len: 2, held: 0 });
+        assert_eq!(refused, Err(Borrowed { len: 2, held: 0 }));
+        let head = o.pop_front().expect("queued");
+        assert_eq!(head, Borrowed { len: 3, held: 1 });
+        o.push_front(head);
+        assert_eq!(o.bytes(), 3);
+        assert_eq!(o.drain_all(), vec![Borrowed { len: 3, held: 2 }]);
     }
 
     fn m(s: &str) -> Message {

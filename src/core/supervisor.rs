@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use super::close;
 use super::config::Config;
 use super::event::{Action, Event, Stats, Timer};
-use super::message::Message;
+use super::message::{Message, Payload};
 use super::outbox::{Outbox, Push};
 use super::state::{Cause, ClosedBy, ConnectionState};
 use crate::Error;
@@ -32,14 +32,15 @@ enum Phase {
     Closed,
 }
 
-/// The connection state machine. See the module docs.
+/// The connection state machine. See the module docs. `P` is the [`Payload`] it carries
+/// from `send()` to the socket and from the socket to the application.
 #[derive(Debug)]
-pub struct Supervisor {
+pub struct Supervisor<P = Message> {
     config: Config,
     fixed_url: Option<String>,
     phase: Phase,
     state: ConnectionState,
-    outbox: Outbox,
+    outbox: Outbox<P>,
     next_id: u64,
     failures: u32,
     outage_since: Option<u64>,
@@ -55,10 +56,10 @@ pub struct Supervisor {
     url: Option<String>,
     rng: u64,
     stats: Stats,
-    actions: VecDeque<Action>,
+    actions: VecDeque<Action<P>>,
 }
 
-impl Supervisor {
+impl<P: Payload> Supervisor<P> {
     /// A supervisor for `config`. `fixed_url` is the URL when it never changes (`None`
     /// when a provider is asked before every attempt, see [`Action::ResolveUrl`]).
     /// `seed` feeds the backoff jitter.
@@ -95,7 +96,7 @@ impl Supervisor {
     }
 
     /// The next thing the driver must do, in order.
-    pub fn poll_action(&mut self) -> Option<Action> {
+    pub fn poll_action(&mut self) -> Option<Action<P>> {
         self.actions.pop_front()
     }
 
@@ -147,7 +148,7 @@ impl Supervisor {
     /// # Errors
     /// [`Error::Closed`] after close, [`Error::QueueFull`] when the queue refuses it;
     /// both hand the message back.
-    pub fn send(&mut self, message: Message) -> Result<(), Error> {
+    pub fn send(&mut self, message: P) -> Result<(), Error<P>> {
         let limit = self.config.max_message_size;
         if message.len() > limit {
             return Err(Error::TooLarge {
@@ -212,8 +213,8 @@ impl Supervisor {
     ///
     /// # Errors
     /// [`Error::InvalidCloseCode`] / [`Error::InvalidCloseReason`]; nothing changes then.
-    pub fn close(&mut self, code: u16, reason: &str) -> Result<(), Error> {
-        close::validate(code, reason)?;
+    pub fn close(&mut self, code: u16, reason: &str) -> Result<(), Error<P>> {
+        close::check(code, reason)?;
         self.app_closed = true;
         match self.phase {
             Phase::Closing(_) | Phase::Closed => {}
@@ -242,7 +243,7 @@ impl Supervisor {
     ///
     /// # Errors
     /// [`Error::Closed`] after the application closed it.
-    pub fn reconnect(&mut self) -> Result<(), Error> {
+    pub fn reconnect(&mut self) -> Result<(), Error<P>> {
         if self.app_closed {
             return Err(Error::Closed { unsent: None });
         }
@@ -287,7 +288,7 @@ impl Supervisor {
     }
 
     /// Feed one event observed at time `now` (milliseconds, monotonic).
-    pub fn handle(&mut self, now: u64, event: Event) {
+    pub fn handle(&mut self, now: u64, event: Event<P>) {
         match event {
             Event::UrlResolved { id, result } => self.on_url(now, id, result),
             Event::Opened { id } => self.on_open(id),

@@ -1,18 +1,12 @@
 //! Turn driver notices into `emit(type, detail)` calls for the JS class.
 
-use js_sys::{Array, Function, Object, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Array, Function, Object};
+use wasm_bindgen::JsValue;
 
+use super::frame::JsFrame;
 use super::set;
 use crate::web::driver::Notice;
-use crate::{Cause, ClosedBy, ConnectionState, Error, Message};
-
-fn message_value(m: &Message) -> JsValue {
-    match m {
-        Message::Text(s) => JsValue::from_str(s),
-        Message::Binary(b) => Uint8Array::from(b.as_slice()).buffer().into(),
-    }
-}
+use crate::{Cause, ClosedBy, ConnectionState, Error};
 
 fn cause_name(cause: &Cause) -> &'static str {
     match cause {
@@ -25,17 +19,29 @@ fn cause_name(cause: &Cause) -> &'static str {
     }
 }
 
-/// A JS `Error` for `error`, with the messages it hands back as a `messages` array.
-fn error_value(error: &Error) -> JsValue {
+/// A JS `Error` for `error`, with the values it hands back (the application's own) as a
+/// `messages` array.
+pub(super) fn error_value(error: &Error<JsFrame>) -> JsValue {
     let messages: Array = error
         .clone()
         .into_unsent()
-        .iter()
-        .map(message_value)
+        .into_iter()
+        .map(|f| f.data)
         .collect();
-    let js: JsValue = error.clone().into();
-    set(js.unchecked_ref(), "messages", messages);
-    js
+    js_error(error, messages)
+}
+
+/// The JS `Error` of an error the core reports in a state (one that hands nothing back).
+fn plain_error_value(error: &Error) -> JsValue {
+    js_error(error, Array::new())
+}
+
+fn js_error<M>(error: &Error<M>, messages: Array) -> JsValue {
+    let js = js_sys::Error::new(&error.to_string());
+    js.set_name("ResocketError");
+    set(&js, "code", error.code());
+    set(&js, "messages", messages);
+    js.into()
 }
 
 fn state_detail(state: &ConnectionState) -> Object {
@@ -81,7 +87,7 @@ fn close_detail(state: &ConnectionState) -> Option<Object> {
     set(
         &o,
         "error",
-        info.error.as_ref().map_or(JsValue::NULL, error_value),
+        info.error.as_ref().map_or(JsValue::NULL, plain_error_value),
     );
     Some(o)
 }
@@ -104,10 +110,10 @@ fn call(emit: &Function, kind: Kind, detail: &JsValue) {
 }
 
 /// Forward one notice; state changes also fire `open`, `reconnecting` or `close`.
-pub(super) fn emit(emit: &Function, notice: Notice<'_>) {
+pub(super) fn emit(emit: &Function, notice: Notice<'_, JsFrame>) {
     match notice {
         // The data itself: the wrapper makes the event (no object built here per message).
-        Notice::Message(m) => call(emit, Kind::Message, &message_value(m)),
+        Notice::Message(f) => call(emit, Kind::Message, &f.data),
         Notice::SocketError => {
             let o = Object::new();
             set(&o, "error", JsValue::NULL);

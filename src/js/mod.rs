@@ -4,52 +4,29 @@
 //! core and driver the Rust [`Socket`](crate::Socket) uses.
 
 mod events;
+mod frame;
 mod options;
 
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use crate::client::Sender;
-use crate::codec::Raw;
+use crate::client::send::{self, FlushWait};
 use crate::web::driver::{self, Observer, Provider, Shared};
-use crate::web::socket::copy_bytes;
 use crate::web::{js_text, url};
-use crate::{Error, Message};
+use crate::Error;
+use frame::JsFrame;
 
 /// The socket behind the npm package's `ReSocket` class. See the package's README.
 #[wasm_bindgen]
 pub struct WasmSocket {
-    sender: Sender<Raw>,
+    shared: Shared<JsFrame>,
 }
 
 fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
-}
-
-/// A value from the package's wrapper, which has already checked its type and its size
-/// against `maxMessageSize` in JavaScript: a string → text frame; a `Uint8Array` view of
-/// the caller's bytes → binary frame, copied fallibly (a buffer wasm memory cannot hold
-/// is a typed error, never an abort).
-fn frame_of(data: &JsValue) -> Result<Message, Error> {
-    if let Some(s) = data.as_string() {
-        return Ok(Message::Text(s));
-    }
-    if let Some(bytes) = data.dyn_ref::<Uint8Array>() {
-        let size = u64::from(bytes.length());
-        return copy_bytes(bytes)
-            .map(Message::Binary)
-            .ok_or(Error::TooLarge {
-                size,
-                limit: 0,
-                message: None,
-            });
-    }
-    Err(Error::Encode(
-        "send() takes a string, an ArrayBuffer or an ArrayBufferView".into(),
-    ))
 }
 
 /// A URL provider from a JS function returning a string or a promise of one.
@@ -82,14 +59,19 @@ fn js_close_code(code: Option<f64>) -> Result<u16, Error> {
 impl WasmSocket {
     /// Open a socket. `url` is a string or a function returning a string or a promise of
     /// one (called before every attempt); `emit(type, detail)` receives every event;
-    /// `constructor`, if a function, is the `WebSocket` class to open sockets with.
+    /// `constructor`, if a function, is the `WebSocket` class to open sockets with;
+    /// `measure(string)` is the UTF-8 length of a string, `hold(frame)` a copy of binary
+    /// data that is kept past the `send()` call.
     #[wasm_bindgen(constructor)]
     pub fn new(
         url: JsValue,
         options: JsValue,
         emit: Function,
         constructor: JsValue,
+        measure: Function,
+        hold: Function,
     ) -> Result<WasmSocket, JsValue> {
+        frame::set_helpers(measure, hold);
         let config = options::parse(options)?;
         let (fixed, provider) = match url.dyn_into::<Function>() {
             Ok(f) => (None, Some(provider_of(f))),
@@ -101,17 +83,15 @@ impl WasmSocket {
                 (Some(url::resolve(&s)?), None)
             }
         };
-        let observer: Observer = Rc::new(move |notice| events::emit(&emit, notice));
+        let observer: Observer<JsFrame> = Rc::new(move |notice| events::emit(&emit, notice));
         let constructor = constructor.dyn_into::<Function>().ok();
         let shared =
             driver::start_with(config, fixed, provider, Some(observer), false, constructor);
-        Ok(WasmSocket {
-            sender: Sender::new(shared, Rc::new(Raw)),
-        })
+        Ok(WasmSocket { shared })
     }
 
-    fn shared(&self) -> &Shared {
-        self.sender.shared()
+    fn shared(&self) -> &Shared<JsFrame> {
+        &self.shared
     }
 
     /// `readyState` of the current browser socket (0..3).
@@ -179,46 +159,32 @@ impl WasmSocket {
         o.into()
     }
 
-    /// Send, waiting under backpressure.
-    pub fn send(&self, data: JsValue) -> Promise {
-        let fut = frame_of(&data).map(|m| self.sender.send_message(m));
+    /// Send `data` (a string, or an `ArrayBuffer` or typed array the wrapper checked)
+    /// of `len` bytes, waiting under backpressure. The value itself is handed to the
+    /// browser: nothing of it is copied into wasm memory.
+    pub fn send(&self, data: JsValue, len: f64) -> Promise {
+        let fut = send::send_future(self.shared(), JsFrame::outbound(data, len));
         future_to_promise(async move {
-            fut?.await?;
+            fut.await.map_err(|e| events::error_value(&e))?;
             Ok(JsValue::UNDEFINED)
         })
     }
 
     /// Send without waiting: `false` when backpressure applies or the queue is full.
     #[wasm_bindgen(js_name = trySend)]
-    pub fn try_send(&self, data: JsValue) -> Result<bool, JsValue> {
-        match self.sender.try_send_message(frame_of(&data)?) {
+    pub fn try_send(&self, data: JsValue, len: f64) -> Result<bool, JsValue> {
+        match send::try_submit(self.shared(), JsFrame::outbound(data, len)) {
             Ok(()) => Ok(true),
             Err(Error::Full(_) | Error::QueueFull(_)) => Ok(false),
-            Err(e) => Err(e.into()),
+            Err(e) => Err(events::error_value(&e)),
         }
-    }
-
-    /// `JSON.stringify(value)` as a text frame, waiting under backpressure.
-    #[wasm_bindgen(js_name = sendJson)]
-    pub fn send_json(&self, value: JsValue) -> Promise {
-        let text = js_sys::JSON::stringify(&value)
-            .map_err(|e| Error::Encode(js_text(&e)))
-            .and_then(|s| {
-                s.as_string()
-                    .ok_or_else(|| Error::Encode("value has no JSON form".into()))
-            });
-        let fut = text.map(|t| self.sender.send_message(Message::Text(t)));
-        future_to_promise(async move {
-            fut?.await?;
-            Ok(JsValue::UNDEFINED)
-        })
     }
 
     /// Resolves when nothing is queued or buffered.
     pub fn flush(&self) -> Promise {
-        let fut = self.sender.flush();
+        let fut = FlushWait::new(self.shared());
         future_to_promise(async move {
-            fut.await?;
+            fut.await.map_err(|e| events::error_value(&e))?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -226,12 +192,13 @@ impl WasmSocket {
     /// Close for good (default 1000, "").
     pub fn close(&self, code: Option<f64>, reason: Option<String>) -> Result<(), JsValue> {
         let code = js_close_code(code)?;
-        Ok(self.sender.close(code, reason.as_deref().unwrap_or(""))?)
+        send::close(self.shared(), code, reason.as_deref().unwrap_or(""))
+            .map_err(|e| events::error_value(&e))
     }
 
     /// Reconnect now.
     pub fn reconnect(&self) -> Result<(), JsValue> {
-        Ok(driver::reconnect(self.shared())?)
+        driver::reconnect(self.shared()).map_err(|e| events::error_value(&e))
     }
 }
 

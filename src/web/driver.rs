@@ -13,31 +13,31 @@ use std::rc::{Rc, Weak};
 use std::task::Waker;
 
 use super::listener::OnlineWatch;
-use super::socket::{BrowserSocket, SocketEvent};
+use super::socket::{BrowserSocket, Frame, SocketEvent};
 use super::timer::Timeout;
 use super::{now_ms, url};
 use crate::core::event::{Action, Event, Timer};
 use crate::core::inbound::Inbound;
 use crate::core::pressure::{Gate, Ticket};
 use crate::core::supervisor::Supervisor;
-use crate::{Config, ConnectionState, Error, Message, ReadyState};
+use crate::{Config, ConnectionState, Error, Message};
 
 /// An async URL provider, asked before every attempt.
 pub(crate) type Provider = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<String, String>>>>>;
 
 /// What the driver tells an observer, synchronously, as it happens.
 #[cfg_attr(not(feature = "js"), allow(dead_code))] // read by the JS facade
-pub(crate) enum Notice<'a> {
+pub(crate) enum Notice<'a, P = Message> {
     State(&'a ConnectionState),
-    Message(&'a Message),
+    Message(&'a P),
     /// The browser fired `error` on the current socket (a `close` follows).
     SocketError,
     /// An error for the application: messages handed back (dropped by the overflow
     /// policy, or unsent at close), or an inbound message over the size limit.
-    Returned(&'a Error),
+    Returned(&'a Error<P>),
 }
 
-pub(crate) type Observer = Rc<dyn Fn(Notice<'_>)>;
+pub(crate) type Observer<P = Message> = Rc<dyn Fn(Notice<'_, P>)>;
 
 mod inner;
 mod queues;
@@ -48,22 +48,22 @@ pub(crate) use queues::{StateQueue, Waiting};
 /// socket (never when idle, never while disconnected: then only events change the level).
 pub(crate) const POLL_MS: u64 = 4;
 
-pub(crate) struct Inner {
-    pub(crate) sup: Supervisor,
+pub(crate) struct Inner<P = Message> {
+    pub(crate) sup: Supervisor<P>,
     socket: Option<(u64, BrowserSocket)>,
     timers: [Option<Timeout>; 6],
     provider: Option<Provider>,
     pub(crate) gate: Gate,
-    pub(crate) waiters: VecDeque<Waiting>,
+    pub(crate) waiters: VecDeque<Waiting<P>>,
     /// Results of waiting sends the driver handed on, until their future collects them.
-    pub(crate) finished: Vec<(Ticket, Result<(), Error>)>,
+    pub(crate) finished: Vec<(Ticket, Result<(), Error<P>>)>,
     pub(crate) flushers: Vec<Waker>,
     poll_timer: Option<Timeout>,
-    inbound: Inbound<Result<Message, Error>>,
+    inbound: Inbound<Result<P, Error<P>>>,
     inbound_waker: Option<Waker>,
     buffer_inbound: bool,
     subscribers: Vec<Weak<RefCell<StateQueue>>>,
-    observer: Option<Observer>,
+    observer: Option<Observer<P>>,
     online: Option<OnlineWatch>,
     /// Wakers to wake once the borrow is released (see [`flush_wakes`]).
     wakes: Vec<Waker>,
@@ -72,7 +72,7 @@ pub(crate) struct Inner {
 }
 
 /// Shared handle to a running connection.
-pub(crate) type Shared = Rc<RefCell<Inner>>;
+pub(crate) type Shared<P = Message> = Rc<RefCell<Inner<P>>>;
 
 /// Build and start a connection. `buffer_inbound` keeps delivered messages for a `Stream`.
 pub(crate) fn start(
@@ -87,14 +87,14 @@ pub(crate) fn start(
 
 /// As [`start`], opening every socket with `constructor` (a `WebSocket`-like class given
 /// by the application) instead of the global `WebSocket`.
-pub(crate) fn start_with(
+pub(crate) fn start_with<P: Frame>(
     config: Config,
     fixed_url: Option<String>,
     provider: Option<Provider>,
-    observer: Option<Observer>,
+    observer: Option<Observer<P>>,
     buffer_inbound: bool,
     constructor: Option<js_sys::Function>,
-) -> Shared {
+) -> Shared<P> {
     let seed = (js_sys::Math::random() * (u64::MAX as f64)) as u64;
     let gate = Gate::new(config.water_marks);
     let inbound = Inbound::new(config.inbound);
@@ -126,7 +126,7 @@ pub(crate) fn start_with(
 
 /// Listen for `online`/`offline` on the global scope while the connection lives (the
 /// watch is dropped when it closes, and made again if `reconnect()` revives it).
-fn watch_online(shared: &Shared) {
+fn watch_online<P: Frame>(shared: &Shared<P>) {
     if shared.borrow().online.is_some() {
         return;
     }
@@ -142,7 +142,7 @@ fn watch_online(shared: &Shared) {
 ///
 /// # Errors
 /// [`Error::Closed`] after the application closed the socket.
-pub(crate) fn reconnect(shared: &Shared) -> Result<(), Error> {
+pub(crate) fn reconnect<P: Frame>(shared: &Shared<P>) -> Result<(), Error<P>> {
     let r = shared.borrow_mut().sup.reconnect();
     if r.is_ok() {
         watch_online(shared);
@@ -154,7 +154,7 @@ pub(crate) fn reconnect(shared: &Shared) -> Result<(), Error> {
 /// The owner went away: end the connection at once (`Closed` by the client, code 1000,
 /// observers told, queued and waiting messages handed back) and release every browser
 /// resource.
-pub(crate) fn close_and_release(shared: &Shared) {
+pub(crate) fn close_and_release<P: Frame>(shared: &Shared<P>) {
     shared.borrow_mut().sup.terminate();
     pump(shared);
     let wakes = shared.borrow_mut().shutdown();
@@ -162,12 +162,12 @@ pub(crate) fn close_and_release(shared: &Shared) {
 }
 
 /// Feed an event and run the resulting actions.
-pub(crate) fn dispatch(shared: &Shared, event: Event) {
+pub(crate) fn dispatch<P: Frame>(shared: &Shared<P>, event: Event<P>) {
     shared.borrow_mut().sup.handle(now_ms(), event);
     pump(shared);
 }
 
-fn dispatch_weak(weak: &Weak<RefCell<Inner>>, event: Event) {
+fn dispatch_weak<P: Frame>(weak: &Weak<RefCell<Inner<P>>>, event: Event<P>) {
     if let Some(shared) = weak.upgrade() {
         dispatch(&shared, event);
     }
@@ -175,7 +175,7 @@ fn dispatch_weak(weak: &Weak<RefCell<Inner>>, event: Event) {
 
 /// Execute queued actions in order until there are none, hand waiting sends on while
 /// there is room, then wake whoever must be woken.
-pub(crate) fn pump(shared: &Shared) {
+pub(crate) fn pump<P: Frame>(shared: &Shared<P>) {
     loop {
         let next = shared.borrow_mut().sup.poll_action();
         match next {
@@ -189,14 +189,14 @@ pub(crate) fn pump(shared: &Shared) {
 }
 
 /// Wake the wakers collected under a borrow, with the borrow released.
-pub(crate) fn flush_wakes(shared: &Shared) {
+pub(crate) fn flush_wakes<P>(shared: &Shared<P>) {
     let wakes = std::mem::take(&mut shared.borrow_mut().wakes);
     wakes.into_iter().for_each(Waker::wake);
 }
 
 /// Hand the head waiting send on if the gate and the queue let it go now (or the socket
 /// is closed: then it is refused and handed back). `true` if one was handed on.
-fn admit_head(shared: &Shared) -> bool {
+fn admit_head<P: Frame>(shared: &Shared<P>) -> bool {
     let mut inner = shared.borrow_mut();
     let inner = &mut *inner;
     let Some(head) = inner.waiters.front() else {
@@ -221,7 +221,7 @@ fn admit_head(shared: &Shared) -> bool {
     true
 }
 
-fn execute(shared: &Shared, action: Action) {
+fn execute<P: Frame>(shared: &Shared<P>, action: Action<P>) {
     match action {
         Action::ResolveUrl { id } => resolve_url(shared, id),
         Action::Connect { id, url } => connect(shared, id, &url),
@@ -231,7 +231,10 @@ fn execute(shared: &Shared, action: Action) {
             }
         }
         Action::Ping { id, message } => {
-            try_send_on(shared, id, &message);
+            let inner = shared.borrow();
+            if let Some(s) = inner.open_socket(id) {
+                let _ = s.send(&message);
+            }
         }
         Action::Close { id, code, reason } => {
             if let Some((_, s)) = shared.borrow().socket.as_ref().filter(|(s, _)| *s == id) {
@@ -268,7 +271,7 @@ fn execute(shared: &Shared, action: Action) {
 
 /// Ask the application's classifier from a task of its own: it is application code and
 /// must never run inside a call the application made (nor under a borrow).
-fn classify(shared: &Shared, id: u64, code: u16, reason: String) {
+fn classify<P: Frame>(shared: &Shared<P>, id: u64, code: u16, reason: String) {
     let classifier = shared.borrow().sup.config().reconnect.classifier.clone();
     let weak = Rc::downgrade(shared);
     wasm_bindgen_futures::spawn_local(async move {
@@ -277,7 +280,7 @@ fn classify(shared: &Shared, id: u64, code: u16, reason: String) {
     });
 }
 
-fn resolve_url(shared: &Shared, id: u64) {
+fn resolve_url<P: Frame>(shared: &Shared<P>, id: u64) {
     let Some(provider) = shared.borrow().provider.clone() else {
         return;
     };
@@ -290,9 +293,9 @@ fn resolve_url(shared: &Shared, id: u64) {
     });
 }
 
-fn connect(shared: &Shared, id: u64, url: &str) {
+fn connect<P: Frame>(shared: &Shared<P>, id: u64, url: &str) {
     let weak = Rc::downgrade(shared);
-    let sink: Rc<dyn Fn(SocketEvent)> = Rc::new(move |ev| {
+    let sink: Rc<dyn Fn(SocketEvent<P>)> = Rc::new(move |ev| {
         let Some(shared) = weak.upgrade() else { return };
         let event = match ev {
             SocketEvent::Open => Event::Opened { id },
@@ -338,17 +341,14 @@ fn connect(shared: &Shared, id: u64, url: &str) {
 }
 
 /// Send on socket `id` if it is current and open; `false` if the message did not go.
-fn try_send_on(shared: &Shared, id: u64, message: &Message) -> bool {
+fn try_send_on<P: Frame>(shared: &Shared<P>, id: u64, message: &P) -> bool {
     let inner = shared.borrow();
-    match inner.socket.as_ref() {
-        Some((sid, s)) if *sid == id && s.ready_state() == ReadyState::Open => {
-            s.send(message).is_ok()
-        }
-        _ => false,
-    }
+    inner
+        .open_socket(id)
+        .is_some_and(|s| s.send(message).is_ok())
 }
 
-fn set_timer(shared: &Shared, timer: Timer, after_ms: u64) {
+fn set_timer<P: Frame>(shared: &Shared<P>, timer: Timer, after_ms: u64) {
     let weak = Rc::downgrade(shared);
     let t = Timeout::new(after_ms, move || dispatch_weak(&weak, Event::Timer(timer)));
     let old = shared.borrow_mut().timers[timer.index()].replace(t);
@@ -356,7 +356,7 @@ fn set_timer(shared: &Shared, timer: Timer, after_ms: u64) {
 }
 
 /// Tell the observer, then keep the item for the `Stream` if there is one.
-fn inbound(shared: &Shared, item: Result<Message, Error>) {
+fn inbound<P: Frame>(shared: &Shared<P>, item: Result<P, Error<P>>) {
     match &item {
         Ok(message) => notify(shared, Notice::Message(message)),
         Err(error) => notify(shared, Notice::Returned(error)),
@@ -374,7 +374,7 @@ fn inbound(shared: &Shared, item: Result<Message, Error>) {
     }
 }
 
-fn on_state(shared: &Shared, state: ConnectionState) {
+fn on_state<P: Frame>(shared: &Shared<P>, state: ConnectionState) {
     let dead = {
         let mut inner = shared.borrow_mut();
         let inner = &mut *inner;
@@ -402,7 +402,7 @@ fn on_state(shared: &Shared, state: ConnectionState) {
     notify(shared, Notice::State(&state));
 }
 
-fn notify(shared: &Shared, notice: Notice<'_>) {
+fn notify<P: Frame>(shared: &Shared<P>, notice: Notice<'_, P>) {
     let observer = shared.borrow().observer.clone();
     if let Some(o) = observer {
         o(notice);
@@ -411,7 +411,7 @@ fn notify(shared: &Shared, notice: Notice<'_>) {
 
 /// Re-read buffered bytes every [`POLL_MS`] while a sender or `flush` waits on an open
 /// socket; never when idle or disconnected.
-pub(crate) fn ensure_polling(shared: &Shared) {
+pub(crate) fn ensure_polling<P: Frame>(shared: &Shared<P>) {
     let mut inner = shared.borrow_mut();
     let waiting = !inner.waiters.is_empty() || !inner.flushers.is_empty();
     let open = matches!(inner.sup.state(), ConnectionState::Open) && inner.socket.is_some();

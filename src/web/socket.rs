@@ -6,12 +6,65 @@ use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 use super::{diagnostics, js_text};
+use crate::core::message::Payload;
 use crate::{Error, Message, ReadyState};
 
+/// A payload the browser driver carries: read from a `message` event, handed to
+/// `WebSocket.send()`. The Rust API's is [`Message`] (bytes copied into wasm memory);
+/// the npm package's is the JavaScript value itself (`crate::js::frame`).
+pub(crate) trait Frame: Payload + Sized + 'static {
+    /// `MessageEvent.data` (a string, or an `ArrayBuffer`: binaryType is always
+    /// `arraybuffer`) as a payload, or `Err(size)` when it is longer than `max` bytes, in
+    /// which case nothing of it was copied. `None` for data of any other type.
+    fn read(data: JsValue, max: usize) -> Option<Result<Self, u64>>;
+
+    /// Hand the payload to the browser socket.
+    ///
+    /// # Errors
+    /// The browser's exception.
+    fn send_on(&self, ws: &WebSocket) -> Result<(), JsValue>;
+}
+
+impl Frame for Message {
+    /// The length is checked against `max` before anything is copied into wasm memory
+    /// (for text, the UTF-16 length, which never exceeds the UTF-8 one; the exact UTF-8
+    /// length is checked after the copy, which is then at most 3 × `max`).
+    fn read(data: JsValue, max: usize) -> Option<Result<Self, u64>> {
+        if let Some(text) = data.dyn_ref::<js_sys::JsString>() {
+            let units = text.length() as usize;
+            if units > max {
+                return Some(Err(units as u64));
+            }
+            let text = data.as_string().unwrap_or_default();
+            if text.len() > max {
+                return Some(Err(text.len() as u64));
+            }
+            return Some(Ok(Message::Text(text)));
+        }
+        let buffer = data.dyn_into::<js_sys::ArrayBuffer>().ok()?;
+        let size = buffer.unchecked_ref::<Buffer>().byte_length();
+        if size > max as f64 {
+            return Some(Err(size as u64));
+        }
+        Some(
+            copy_bytes(&js_sys::Uint8Array::new(&buffer))
+                .map(Message::Binary)
+                .ok_or(size as u64),
+        )
+    }
+
+    fn send_on(&self, ws: &WebSocket) -> Result<(), JsValue> {
+        match self {
+            Message::Text(s) => ws.send_with_str(s),
+            Message::Binary(b) => ws.send_with_u8_array(b),
+        }
+    }
+}
+
 /// What a browser socket reports.
-pub(crate) enum SocketEvent {
+pub(crate) enum SocketEvent<P> {
     Open,
-    Message(Message),
+    Message(P),
     /// A message over the size limit, not copied: its length in bytes.
     Oversized(u64),
     Close {
@@ -34,10 +87,10 @@ pub(crate) struct BrowserSocket {
 #[wasm_bindgen]
 extern "C" {
     /// An `ArrayBuffer` seen through a getter that returns a double.
-    type Buffer;
+    pub(crate) type Buffer;
     /// `byteLength` as a double: never cut to 32 bits.
     #[wasm_bindgen(method, getter, js_name = byteLength)]
-    fn byte_length(this: &Buffer) -> f64;
+    pub(crate) fn byte_length(this: &Buffer) -> f64;
 }
 
 /// Copy a JS byte array into a new `Vec`, or `None` if memory for it cannot be had
@@ -51,9 +104,9 @@ pub(crate) fn copy_bytes(array: &js_sys::Uint8Array) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
-fn handler<E: wasm_bindgen::convert::FromWasmAbi + 'static>(
-    sink: &Rc<dyn Fn(SocketEvent)>,
-    map: impl Fn(E) -> Option<SocketEvent> + 'static,
+fn handler<E: wasm_bindgen::convert::FromWasmAbi + 'static, P: 'static>(
+    sink: &Rc<dyn Fn(SocketEvent<P>)>,
+    map: impl Fn(E) -> Option<SocketEvent<P>> + 'static,
 ) -> Closure<dyn FnMut(E)> {
     let sink = Rc::clone(sink);
     Closure::<dyn FnMut(E)>::new(move |e: E| {
@@ -64,45 +117,17 @@ fn handler<E: wasm_bindgen::convert::FromWasmAbi + 'static>(
     })
 }
 
-/// Read a `message` event: text or ArrayBuffer (binaryType is always `arraybuffer`).
-/// The length is checked against `max` before anything is copied into wasm memory (for
-/// text, the UTF-16 length, which never exceeds the UTF-8 one; the exact UTF-8 length is
-/// checked after the copy, which is then at most 3 × `max`).
-fn read_message(e: MessageEvent, max: usize) -> Option<SocketEvent> {
-    let data = e.data();
-    if let Some(text) = data.dyn_ref::<js_sys::JsString>() {
-        let units = text.length() as usize;
-        if units > max {
-            return Some(SocketEvent::Oversized(units as u64));
-        }
-        let text = data.as_string().unwrap_or_default();
-        if text.len() > max {
-            return Some(SocketEvent::Oversized(text.len() as u64));
-        }
-        return Some(SocketEvent::Message(Message::Text(text)));
-    }
-    let buffer = data.dyn_into::<js_sys::ArrayBuffer>().ok()?;
-    let size = buffer.unchecked_ref::<Buffer>().byte_length();
-    if size > max as f64 {
-        return Some(SocketEvent::Oversized(size as u64));
-    }
-    match copy_bytes(&js_sys::Uint8Array::new(&buffer)) {
-        Some(bytes) => Some(SocketEvent::Message(Message::Binary(bytes))),
-        None => Some(SocketEvent::Oversized(size as u64)),
-    }
-}
-
 impl BrowserSocket {
     /// Open a socket to an already-checked URL; `sink` receives its events.
     ///
     /// # Errors
     /// [`Error::Js`] when the constructor throws.
-    pub(crate) fn open(
+    pub(crate) fn open<P: Frame>(
         url: &str,
         protocols: &[String],
         max_message_size: usize,
         constructor: Option<&js_sys::Function>,
-        sink: Rc<dyn Fn(SocketEvent)>,
+        sink: Rc<dyn Fn(SocketEvent<P>)>,
     ) -> Result<BrowserSocket, Error> {
         let list: js_sys::Array = protocols.iter().map(|p| JsValue::from_str(p)).collect();
         let ws = match constructor {
@@ -121,7 +146,12 @@ impl BrowserSocket {
         .map_err(|e| Error::Js(js_text(&e)))?;
         ws.set_binary_type(BinaryType::Arraybuffer);
         let onopen = handler(&sink, |_: web_sys::Event| Some(SocketEvent::Open));
-        let onmessage = handler(&sink, move |e| read_message(e, max_message_size));
+        let onmessage = handler(&sink, move |e: MessageEvent| {
+            P::read(e.data(), max_message_size).map(|r| match r {
+                Ok(p) => SocketEvent::Message(p),
+                Err(size) => SocketEvent::Oversized(size),
+            })
+        });
         let onclose = handler(&sink, |e: CloseEvent| {
             Some(SocketEvent::Close {
                 code: e.code(),
@@ -145,16 +175,12 @@ impl BrowserSocket {
         })
     }
 
-    /// Hand a message to the browser.
+    /// Hand a payload to the browser.
     ///
     /// # Errors
-    /// [`Error::Js`] when the browser throws.
-    pub(crate) fn send(&self, message: &Message) -> Result<(), Error> {
-        match message {
-            Message::Text(s) => self.ws.send_with_str(s),
-            Message::Binary(b) => self.ws.send_with_u8_array(b),
-        }
-        .map_err(|e| Error::Js(js_text(&e)))
+    /// The browser's exception.
+    pub(crate) fn send<P: Frame>(&self, payload: &P) -> Result<(), JsValue> {
+        payload.send_on(&self.ws)
     }
 
     /// Start the closing handshake (codes are validated by the core beforehand).

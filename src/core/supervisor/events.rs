@@ -4,10 +4,10 @@ use std::collections::VecDeque;
 
 use super::{Phase, Supervisor};
 use crate::core::event::{Action, Timer};
-use crate::core::message::Message;
+use crate::core::message::Payload;
 use crate::core::state::{Cause, ClosedBy, ConnectionState};
 
-impl Supervisor {
+impl<P: Payload> Supervisor<P> {
     pub(super) fn on_url(&mut self, now: u64, id: u64, result: Result<String, String>) {
         if self.phase != Phase::Resolving(id) {
             return;
@@ -65,7 +65,7 @@ impl Supervisor {
         }
     }
 
-    pub(super) fn on_message(&mut self, now: u64, id: u64, message: Message) {
+    pub(super) fn on_message(&mut self, now: u64, id: u64, message: P) {
         if !matches!(self.phase, Phase::Open(cur) | Phase::Closing(cur) if cur == id) {
             return;
         }
@@ -74,7 +74,7 @@ impl Supervisor {
         }
         self.cancel(Timer::PongTimeout);
         if let Some(h) = &self.config.heartbeat {
-            if h.pong.as_ref() == Some(&message) {
+            if h.pong.as_ref().is_some_and(|pong| message.is(pong)) {
                 if let Some(sent) = self.ping_sent_at.take() {
                     self.stats.last_rtt_ms = Some(now.saturating_sub(sent));
                 }
@@ -88,7 +88,7 @@ impl Supervisor {
 
     /// A send found its socket no longer open: the link is gone. The message and every
     /// later send still waiting for that socket go back to the head of the queue, in order.
-    pub(super) fn on_bounce(&mut self, now: u64, id: u64, message: Message) {
+    pub(super) fn on_bounce(&mut self, now: u64, id: u64, message: P) {
         let mut back = vec![message];
         let mut kept = VecDeque::with_capacity(self.actions.len());
         for action in self.actions.drain(..) {

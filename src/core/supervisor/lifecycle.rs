@@ -3,11 +3,11 @@
 use super::{Phase, Supervisor};
 use crate::core::backoff::Decision;
 use crate::core::event::{Action, Timer};
-use crate::core::message::Message;
+use crate::core::message::Payload;
 use crate::core::state::{Cause, CloseInfo, ClosedBy, ConnectionState};
 use crate::Error;
 
-impl Supervisor {
+impl<P: Payload> Supervisor<P> {
     pub(super) fn begin_attempt(&mut self) {
         self.cancel(Timer::Backoff);
         self.next_id += 1;
@@ -207,7 +207,7 @@ impl Supervisor {
         }
     }
 
-    pub(super) fn push_send(&mut self, id: u64, message: Message) {
+    pub(super) fn push_send(&mut self, id: u64, message: P) {
         self.stats.messages_out += 1;
         self.stats.bytes_out += message.len() as u64;
         self.actions.push_back(Action::Send { id, message });

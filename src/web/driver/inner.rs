@@ -6,9 +6,10 @@ use std::task::Waker;
 
 use super::{Inner, StateQueue};
 use crate::core::inbound::Next;
-use crate::{ConnectionState, Error, Message, ReadyState};
+use crate::web::socket::{BrowserSocket, Frame};
+use crate::{ConnectionState, Error, ReadyState};
 
-impl Inner {
+impl<P: Frame> Inner<P> {
     /// Bytes in flight: the browser's `bufferedAmount` plus the outbound queue.
     pub(crate) fn level(&self) -> usize {
         self.buffered_amount() + self.sup.queued_bytes()
@@ -31,6 +32,14 @@ impl Inner {
         self.sup.url().unwrap_or_default().to_owned()
     }
 
+    /// The current socket if it is `id` and open.
+    pub(crate) fn open_socket(&self, id: u64) -> Option<&BrowserSocket> {
+        match self.socket.as_ref() {
+            Some((sid, s)) if *sid == id && s.ready_state() == ReadyState::Open => Some(s),
+            _ => None,
+        }
+    }
+
     pub(crate) fn protocol(&self) -> String {
         self.socket
             .as_ref()
@@ -46,7 +55,7 @@ impl Inner {
 
     /// Next buffered inbound item (a lag report first, if messages were discarded), or
     /// register for a wake-up.
-    pub(crate) fn next_inbound(&mut self, waker: &Waker) -> Option<Result<Message, Error>> {
+    pub(crate) fn next_inbound(&mut self, waker: &Waker) -> Option<Result<P, Error<P>>> {
         match self.inbound.pop() {
             Some(Next::Item(item)) => Some(item),
             Some(Next::Lagged(n)) => Some(Err(Error::Lagged(n))),

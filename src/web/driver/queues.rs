@@ -30,8 +30,8 @@ impl StateQueue {
 
 /// A `send().await` waiting under backpressure. The driver hands its message on as soon
 /// as there is room, whether or not the future is being polled.
-pub(crate) struct Waiting {
+pub(crate) struct Waiting<P = Message> {
     pub(crate) ticket: Ticket,
-    pub(crate) message: Message,
+    pub(crate) message: P,
     pub(crate) waker: Option<Waker>,
 }

@@ -622,8 +622,8 @@ try {
 }
 
 // How the package loads its WebAssembly module (loading.js); what a closed socket
-// releases without free() (release.js).
-for (const file of ["./loading.js", "./release.js"]) {
+// releases without free() (release.js); data handed through as it is (data-plane.js).
+for (const file of ["./loading.js", "./release.js", "./data-plane.js"]) {
   try {
     for (const t of (await import(file)).default) test(t.name, t.fn, t.timeout);
   } catch (e) {

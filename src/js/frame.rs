@@ -1,0 +1,153 @@
+//! The npm face's payload: the application's own JavaScript value, never copied into
+//! wasm memory.
+//!
+//! `send(data)` hands the caller's string, `ArrayBuffer` or typed array to
+//! `WebSocket.send()` as it is, and a `message` event's `data` reaches the listeners as
+//! the browser delivered it. The core sees only the length (UTF-8 bytes for text, which
+//! the wrapper measures in JavaScript).
+
+use std::cell::RefCell;
+
+use js_sys::{Function, JsString};
+use wasm_bindgen::prelude::*;
+use web_sys::WebSocket;
+
+use crate::core::message::Payload;
+use crate::web::socket::{Buffer, Frame};
+use crate::Message;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A `WebSocket` (or the application's adapter) seen through a `send` that takes any
+    /// value.
+    type Sink;
+    #[wasm_bindgen(method, catch, js_name = send)]
+    fn send_value(this: &Sink, data: &JsValue) -> Result<(), JsValue>;
+}
+
+/// The wrapper's helpers, given with every socket (they are the same ones): the UTF-8
+/// length of a string, and the copy of a binary frame that is kept (both pure JS of the
+/// package's own, which cannot call back into wasm).
+struct Helpers {
+    measure: Function,
+    hold: Function,
+}
+
+thread_local! {
+    static HELPERS: RefCell<Option<Helpers>> = const { RefCell::new(None) };
+}
+
+/// Keep the wrapper's `utf8Length(string)` and `held(frame)`.
+pub(super) fn set_helpers(measure: Function, hold: Function) {
+    HELPERS.with(|h| *h.borrow_mut() = Some(Helpers { measure, hold }));
+}
+
+/// `f(value)` for one of the helpers; `None` if it is missing or throws.
+fn call_helper(pick: fn(&Helpers) -> &Function, value: &JsValue) -> Option<JsValue> {
+    let f = HELPERS.with(|h| h.borrow().as_ref().map(|h| pick(h).clone()))?;
+    f.call1(&JsValue::NULL, value).ok()
+}
+
+/// UTF-8 length of `text`, measured in JavaScript (no copy into wasm). Without the
+/// helper (never, in the package) the UTF-16 length, which is never more.
+fn utf8_len(text: &JsValue, units: u32) -> f64 {
+    let measured = call_helper(|h| &h.measure, text).and_then(|n| n.as_f64());
+    measured
+        .filter(|n| n.is_finite() && *n >= 0.0)
+        .unwrap_or(f64::from(units))
+}
+
+/// A string, `ArrayBuffer` or typed array with its length in bytes.
+#[derive(Debug, Clone)]
+pub(crate) struct JsFrame {
+    pub(crate) data: JsValue,
+    len: usize,
+    text: bool,
+    /// It is the application's buffer, not yet copied (see [`Payload::hold`]).
+    borrowed: bool,
+}
+
+impl JsFrame {
+    /// What the wrapper's `send()` hands over: a string, or an `ArrayBuffer` or typed
+    /// array it has checked with the intrinsic getters, and its length in bytes.
+    pub(crate) fn outbound(data: JsValue, len: f64) -> JsFrame {
+        let text = data.is_string();
+        JsFrame {
+            data,
+            len: len as usize,
+            text,
+            borrowed: !text,
+        }
+    }
+}
+
+impl Payload for JsFrame {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn is(&self, message: &Message) -> bool {
+        match message {
+            Message::Text(t) => {
+                self.text && self.len == t.len() && self.data.as_string().as_deref() == Some(t)
+            }
+            Message::Binary(b) => {
+                !self.text
+                    && self.len == b.len()
+                    && self.data.is_instance_of::<js_sys::ArrayBuffer>()
+                    && js_sys::Uint8Array::new(&self.data).to_vec() == *b
+            }
+        }
+    }
+
+    /// A queued or waiting binary send takes its own copy (in JavaScript memory, made by
+    /// the wrapper), so that the application may reuse its buffer once `send()` returns,
+    /// as after `WebSocket.send()`. Strings are immutable and never copied.
+    fn hold(&mut self) {
+        if !self.borrowed {
+            return;
+        }
+        self.borrowed = false;
+        if let Some(copy) = call_helper(|h| &h.hold, &self.data) {
+            self.data = copy;
+        }
+    }
+}
+
+impl Frame for JsFrame {
+    fn read(data: JsValue, max: usize) -> Option<Result<Self, u64>> {
+        if let Some(text) = data.dyn_ref::<JsString>() {
+            let units = text.length();
+            if units as usize > max {
+                return Some(Err(u64::from(units)));
+            }
+            let len = utf8_len(&data, units);
+            if len > max as f64 {
+                return Some(Err(len as u64));
+            }
+            return Some(Ok(JsFrame {
+                data,
+                len: len as usize,
+                text: true,
+                borrowed: false,
+            }));
+        }
+        let size = data
+            .dyn_ref::<js_sys::ArrayBuffer>()?
+            .unchecked_ref::<Buffer>()
+            .byte_length();
+        if size > max as f64 {
+            return Some(Err(size as u64));
+        }
+        Some(Ok(JsFrame {
+            data,
+            len: size as usize,
+            text: false,
+            borrowed: false,
+        }))
+    }
+
+    fn send_on(&self, ws: &WebSocket) -> Result<(), JsValue> {
+        ws.unchecked_ref::<Sink>().send_value(&self.data)
+    }
+}
