@@ -258,7 +258,7 @@ function exportsOf(buf) {
 
 const named = join(args.site, "named");
 const detail = {};
-for (const n of ["size-resocket-core", "size-resocket-json", "size-resocket-jsjson", "size-websys-core", "size-websys-json", "size-gloo-core"]) {
+for (const n of ["npm-package", "size-resocket-core", "size-resocket-json", "size-resocket-jsjson", "size-websys-core", "size-websys-json", "size-gloo-core"]) {
   const f = join(named, `${n}.wasm`);
   if (existsSync(f)) detail[n] = breakdown(f);
 }

@@ -217,7 +217,7 @@ export declare class ReSocketError extends Error {
   readonly name: "ResocketError";
   readonly code: ReSocketErrorCode;
   /** Messages handed back (`dropped` and `unsent` errors of `error` events). */
-  readonly messages?: MessageData[];
+  readonly messages?: SendData[];
 }
 
 /** A message from the server. */
@@ -244,8 +244,12 @@ export declare class ReSocketCloseEvent extends EventBase {
 export declare class ReSocketErrorEvent extends EventBase {
   readonly type: "error";
   readonly error: ReSocketError | null;
-  /** The messages `error` hands back (code `dropped` or `unsent`); empty otherwise. */
-  readonly messages: MessageData[];
+  /**
+   * The messages `error` hands back (code `dropped` or `unsent`), as they were given to
+   * `send()` (a `Uint8Array` for a view or for binary data copied when it was queued);
+   * empty otherwise.
+   */
+  readonly messages: SendData[];
 }
 
 /** Fields shared by `statechange` and `reconnecting` events. */

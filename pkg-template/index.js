@@ -713,7 +713,8 @@ export class ReSocket extends EventTarget {
       (ref.strong ?? ref.weak?.deref())?.#queue(typeof type === "number" ? EVENT_TYPES[type] : type, detail);
     const adapter = Ctor === globalThis.WebSocket ? undefined : guarded(Ctor);
     const make = () => {
-      const real = new WasmSocket(target, options, emit, adapter, utf8Length, held);
+      const { nums, strs, should } = limits.wasm;
+      const real = new WasmSocket(target, nums, strs, should, emit, adapter, utf8Length, held);
       this.#inner = real;
       collected?.register(this, real, this);
       return real;

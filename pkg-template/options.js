@@ -100,30 +100,54 @@ function protocols(v) {
     if (!TOKEN.test(p)) throw optionError("protocols", `${JSON.stringify(p)} is not a token`);
     if (list.indexOf(p) !== i) throw optionError("protocols", `${JSON.stringify(p)} is repeated`);
   });
+  return list;
 }
 
-function reconnect(v) {
-  if (v === false) return;
+/**
+ * Where each option goes in the numbers handed to the WebAssembly constructor (read by
+ * `src/js/options.rs`, which keeps the same list). NaN means the default; booleans are 0 or
+ * 1; a `null` limit (none) is -1; `reconnect` is 0 when off; `heartbeat` is 0 when off and 1
+ * when given; `pong` is 0 for `null` and 1 when given (the strings travel apart:
+ * `[ping, pong, ...protocols]`).
+ */
+const AT = {
+  reconnect: 0, initialDelay: 1, factor: 2, maxDelay: 3, jitter: 4, maxAttempts: 5, maxElapsed: 6,
+  connectTimeout: 7, stableAfter: 8, stopFrom: 9, stopTo: 10, maxMessages: 11, maxBytes: 12,
+  overflow: 13, high: 14, low: 15, heartbeat: 16, interval: 17, timeout: 18, pong: 19,
+  closeTimeout: 20, maxMessageSize: 21,
+};
+const SLOTS = 22;
+
+const num = (v) => (v === undefined ? NaN : v === null ? -1 : typeof v === "boolean" ? Number(v) : v);
+
+function reconnect(v, w) {
+  if (v === false) {
+    w.nums[AT.reconnect] = 0;
+    return;
+  }
   const o = level(v, "reconnect");
-  const initial = o.uint("initialDelay") ?? 250;
-  const factor = o.number("factor") ?? 2;
-  const max = o.uint("maxDelay") ?? 30000;
-  o.boolean("jitter");
-  const attempts = o.optionalUint("maxAttempts");
-  o.optionalUint("maxElapsed");
-  const timeout = o.uint("connectTimeout") ?? 10000;
-  o.uint("stableAfter");
+  const set = (k, x) => ((w.nums[AT[k]] = num(x)), x);
+  const initial = set("initialDelay", o.uint("initialDelay")) ?? 250;
+  const factor = set("factor", o.number("factor")) ?? 2;
+  const max = set("maxDelay", o.uint("maxDelay")) ?? 30000;
+  set("jitter", o.boolean("jitter"));
+  const attempts = set("maxAttempts", o.optionalUint("maxAttempts"));
+  set("maxElapsed", o.optionalUint("maxElapsed"));
+  const timeout = set("connectTimeout", o.uint("connectTimeout")) ?? 10000;
+  set("stableAfter", o.uint("stableAfter"));
   const stop = o.get("stopCodes");
   if (stop !== undefined) {
     const code = (n) => Number.isInteger(n) && n >= 0 && n <= 65535;
     if (!Array.isArray(stop) || stop.length !== 2 || !code(stop[0]) || !code(stop[1])) {
       throw optionError("reconnect.stopCodes", "must be [from, to] close codes");
     }
+    [w.nums[AT.stopFrom], w.nums[AT.stopTo]] = stop;
   }
   const should = o.get("shouldReconnect");
   if (should !== undefined && typeof should !== "function") {
     throw optionError("reconnect.shouldReconnect", "must be a function");
   }
+  w.should = should;
   if (initial > max) {
     throw optionError("reconnect", `initial_delay_ms (${initial}) must not exceed max_delay_ms (${max})`);
   }
@@ -147,42 +171,62 @@ function queue(v) {
   return q;
 }
 
-function heartbeat(v) {
-  if (v === false) return;
+function heartbeat(v, w) {
+  if (v === false) {
+    w.nums[AT.heartbeat] = 0;
+    return;
+  }
   const o = level(v, "heartbeat");
+  w.nums[AT.heartbeat] = 1;
   const interval = o.uint("interval");
   const timeout = o.uint("timeout");
-  o.string("ping");
-  if (o.get("pong") !== null) o.string("pong");
+  w.nums[AT.interval] = num(interval);
+  w.nums[AT.timeout] = num(timeout);
+  w.strs[0] = o.string("ping");
+  if (o.get("pong") === null) w.nums[AT.pong] = 0;
+  else if ((w.strs[1] = o.string("pong")) !== undefined) w.nums[AT.pong] = 1;
   if (interval === 0) throw optionError("heartbeat.interval", "must be > 0");
   if (timeout === 0) throw optionError("heartbeat.timeout", "must be > 0");
 }
 
 /**
  * Checks plain options (see `plainOptions` in index.js) and returns the limits that
- * decide about sends: `{ maxMessageSize, queue: { maxMessages, maxBytes, overflow },
- * high, low }`. Throws a `ReSocketError` (`invalid_option`) naming the first bad option.
+ * decide about sends, `{ maxMessageSize, queue: { maxMessages, maxBytes, overflow },
+ * high, low }`, and what the WebAssembly constructor takes, `wasm: { nums, strs, should }`
+ * (see `AT`). Throws a `ReSocketError` (`invalid_option`) naming the first bad option.
  */
 export function check(options) {
-  const limits = { maxMessageSize: 16777216, queue: queue({}), high: 1048576, low: 262144 };
+  const wasm = { nums: new Float64Array(SLOTS).fill(NaN), strs: [undefined, undefined], should: undefined };
+  const limits = { maxMessageSize: 16777216, queue: queue({}), high: 1048576, low: 262144, wasm };
   if (options === undefined || options === null) return limits;
   const o = level(options, "");
-  if (o.get("protocols") !== undefined) protocols(o.get("protocols"));
-  if (o.get("reconnect") !== undefined) reconnect(o.get("reconnect"));
-  if (o.get("queue") !== undefined) limits.queue = queue(o.get("queue"));
-  limits.high = o.uint("highWaterMark") ?? limits.high;
-  limits.low = o.uint("lowWaterMark") ?? limits.low;
+  if (o.get("protocols") !== undefined) wasm.strs.push(...protocols(o.get("protocols")));
+  if (o.get("reconnect") !== undefined) reconnect(o.get("reconnect"), wasm);
+  if (o.get("queue") !== undefined) {
+    const q = (limits.queue = queue(o.get("queue")));
+    wasm.nums[AT.maxMessages] = q.maxMessages;
+    wasm.nums[AT.maxBytes] = q.maxBytes;
+    wasm.nums[AT.overflow] = q.overflow === "reject" ? 0 : 1;
+  }
+  const [high, low] = [o.uint("highWaterMark"), o.uint("lowWaterMark")];
+  limits.high = high ?? limits.high;
+  limits.low = low ?? limits.low;
+  wasm.nums[AT.high] = num(high);
+  wasm.nums[AT.low] = num(low);
   if (limits.high === 0) throw optionError("highWaterMark", "high must be greater than 0");
   if (limits.low > limits.high) {
     throw optionError("highWaterMark", `low (${limits.low}) must not exceed high (${limits.high})`);
   }
-  if (o.get("heartbeat") !== undefined) heartbeat(o.get("heartbeat"));
-  if (o.uint("closeTimeout") === 0) throw optionError("closeTimeout", "must be > 0");
+  if (o.get("heartbeat") !== undefined) heartbeat(o.get("heartbeat"), wasm);
+  const close = o.uint("closeTimeout");
+  if (close === 0) throw optionError("closeTimeout", "must be > 0");
+  wasm.nums[AT.closeTimeout] = num(close);
   const max = o.uint("maxMessageSize");
   if (max !== undefined) {
     if (max === 0 || max > U32_MAX) throw optionError("maxMessageSize", "must be between 1 and 4294967295 bytes");
     limits.maxMessageSize = max;
   }
+  wasm.nums[AT.maxMessageSize] = limits.maxMessageSize;
   return limits;
 }
 

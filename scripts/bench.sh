@@ -137,6 +137,12 @@ build_app rt-gloo rt-gloo
 # The page, the npm package and the JS libraries the pages import.
 cp -R "$bench/web" "$site/bench"
 cp -R pkg "$site/pkg"
+# The npm package's wasm again with its name section, for the size breakdown.
+npm_named="$tmp/npm-named"
+mkdir -p "$npm_named"
+wasm-bindgen --target web --out-dir "$npm_named" --out-name resocket_wasm \
+  "$root/target/wasm32-unknown-unknown/release/resocket_wasm.wasm"
+"$wasm_opt" -Oz -g "${wasm_opt_flags[@]}" "$npm_named/resocket_wasm_bg.wasm" -o "$site/named/npm-package.wasm"
 node "$bench/sizes.mjs" --bundle-runtime "$site/js"
 
 # --- B1 sizes and the native instruction counts ------------------------------------------

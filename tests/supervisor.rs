@@ -621,6 +621,40 @@ fn heartbeat_finds_a_silent_link_and_measures_rtt() {
     assert_eq!(a, [Action::Deliver(m("data"))]);
 }
 
+// A message needs the time only while a ping waits for its pong: a driver reads no clock
+// per message otherwise, and the RTT is still measured from the time it is given.
+#[test]
+fn a_message_needs_the_time_only_while_a_pong_is_awaited() {
+    let mut cfg = config(policy());
+    cfg.heartbeat = Some(Heartbeat::default().interval_ms(1000).timeout_ms(300));
+    let mut h = H::new(cfg);
+    h.start();
+    h.open(10, 1);
+    let msg = |text: &str| Event::Message {
+        id: 1,
+        message: m(text),
+    };
+    assert!(!h.sup.needs_time(&msg("data")), "no ping outstanding");
+    assert!(
+        h.sup.needs_time(&Event::Timer(Timer::Ping)),
+        "timers always need it"
+    );
+    assert_eq!(h.sup.last_now(), 10);
+    h.fire(1000, Timer::Ping);
+    assert!(h.sup.needs_time(&msg("pong")), "a ping waits for its pong");
+    h.at(1025, msg("pong"));
+    assert_eq!(h.sup.stats().last_rtt_ms, Some(25));
+    assert!(!h.sup.needs_time(&msg("data")), "answered");
+    let big = Event::Message {
+        id: 1,
+        message: Message::Binary(vec![0; 17 * 1024 * 1024]),
+    };
+    assert!(
+        h.sup.needs_time(&big),
+        "a message over the limit fails the link"
+    );
+}
+
 fn small_queue(overflow: Overflow) -> H {
     let mut cfg = config(policy());
     cfg.queue = QueueConfig::default().max_messages(2).overflow(overflow);

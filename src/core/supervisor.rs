@@ -51,6 +51,8 @@ pub struct Supervisor<P = Message> {
     opened_once: bool,
     armed: [bool; 6],
     ping_sent_at: Option<u64>,
+    /// The latest time given to [`handle`](Self::handle).
+    last_now: u64,
     /// The cause waiting for the classifier's answer (`Phase::Classifying`).
     classifying: Option<Cause>,
     url: Option<String>,
@@ -79,6 +81,7 @@ impl<P: Payload> Supervisor<P> {
             opened_once: false,
             armed: [false; 6],
             ping_sent_at: None,
+            last_now: 0,
             classifying: None,
             url: None,
             rng: seed,
@@ -287,8 +290,27 @@ impl<P: Payload> Supervisor<P> {
         Ok(())
     }
 
+    /// Whether [`handle`](Self::handle) reads `now` for `event`. An inbound message needs
+    /// the time only to measure a heartbeat's round trip (or to fail a link on a message
+    /// over the limit), so a driver need not read a clock per message: when this is
+    /// `false` it may pass [`last_now`](Self::last_now).
+    pub fn needs_time(&self, event: &Event<P>) -> bool {
+        match event {
+            Event::Message { message, .. } => {
+                self.ping_sent_at.is_some() || message.len() > self.config.max_message_size
+            }
+            _ => true,
+        }
+    }
+
+    /// The latest time given to [`handle`](Self::handle) (0 before the first event).
+    pub fn last_now(&self) -> u64 {
+        self.last_now
+    }
+
     /// Feed one event observed at time `now` (milliseconds, monotonic).
     pub fn handle(&mut self, now: u64, event: Event<P>) {
+        self.last_now = self.last_now.max(now);
         match event {
             Event::UrlResolved { id, result } => self.on_url(now, id, result),
             Event::Opened { id } => self.on_open(id),

@@ -9,7 +9,7 @@ mod options;
 
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
@@ -58,21 +58,25 @@ fn js_close_code(code: Option<f64>) -> Result<u16, Error> {
 #[wasm_bindgen]
 impl WasmSocket {
     /// Open a socket. `url` is a string or a function returning a string or a promise of
-    /// one (called before every attempt); `emit(type, detail)` receives every event;
-    /// `constructor`, if a function, is the `WebSocket` class to open sockets with;
+    /// one (called before every attempt); `nums`, `strs` and `should` are the options the
+    /// wrapper checked (see `options::config`); `emit(type, detail)` receives every
+    /// event; `constructor`, if a function, is the `WebSocket` class to open sockets with;
     /// `measure(string)` is the UTF-8 length of a string, `hold(frame)` a copy of binary
     /// data that is kept past the `send()` call.
     #[wasm_bindgen(constructor)]
+    #[allow(clippy::too_many_arguments)] // one call, from the package's own wrapper
     pub fn new(
         url: JsValue,
-        options: JsValue,
+        nums: &[f64],
+        strs: Array,
+        should: JsValue,
         emit: Function,
         constructor: JsValue,
         measure: Function,
         hold: Function,
     ) -> Result<WasmSocket, JsValue> {
         frame::set_helpers(measure, hold);
-        let config = options::parse(options)?;
+        let config = options::config(nums, &strs, should);
         let (fixed, provider) = match url.dyn_into::<Function>() {
             Ok(f) => (None, Some(provider_of(f))),
             Err(v) => {

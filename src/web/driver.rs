@@ -163,7 +163,16 @@ pub(crate) fn close_and_release<P: Frame>(shared: &Shared<P>) {
 
 /// Feed an event and run the resulting actions.
 pub(crate) fn dispatch<P: Frame>(shared: &Shared<P>, event: Event<P>) {
-    shared.borrow_mut().sup.handle(now_ms(), event);
+    {
+        let mut inner = shared.borrow_mut();
+        // No clock read per message unless the core needs the time (a pong's round trip).
+        let now = if inner.sup.needs_time(&event) {
+            now_ms()
+        } else {
+            inner.sup.last_now()
+        };
+        inner.sup.handle(now, event);
+    }
     pump(shared);
 }
 
