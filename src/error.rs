@@ -125,35 +125,35 @@ pub enum Error<M = Message> {
 /// assert_eq!(redact_url("/chat?token=s3cret"), "/chat");
 /// ```
 pub fn redact_url(url: &str) -> String {
+    // Every cut is at an ASCII delimiter, so at a char boundary; `sub` never panics (and
+    // keeps str slicing's panic path, with its formatting, out of the wasm).
+    fn sub(s: &str, from: usize, to: usize) -> &str {
+        s.get(from..to).unwrap_or_default()
+    }
     let cut = |s: &str| s.find(['?', '#']).unwrap_or(s.len());
-    let Some(i) = url.find("://") else {
-        return url[..cut(url)].to_owned();
+    // A byte search: a `&str` pattern would bring in the two-way searcher.
+    let Some(i) = url.as_bytes().windows(3).position(|w| w == b"://") else {
+        return sub(url, 0, cut(url)).to_owned();
     };
-    let (scheme, rest) = (&url[..i], &url[i + 3..]);
-    let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+    let (scheme, rest) = (sub(url, 0, i), sub(url, i + 3, url.len()));
+    let authority = sub(rest, 0, rest.find('/').unwrap_or(rest.len()));
     let (host, path) = match authority.rfind('@') {
         // Userinfo may hold anything: the host starts after its last `@`.
         Some(at) => {
-            let host = &authority[at + 1..];
-            let host = &host[..cut(host)];
-            let tail = &rest[authority.len()..];
-            (
-                host,
-                if host.len() + at + 1 < authority.len() {
-                    ""
-                } else {
-                    tail
-                },
-            )
+            let host = sub(authority, at + 1, authority.len());
+            let host = sub(host, 0, cut(host));
+            let tail = sub(rest, authority.len(), rest.len());
+            let host_cut = host.len() + at + 1 < authority.len();
+            (host, if host_cut { "" } else { tail })
         }
         // Without userinfo, a `?` or `#` ends everything that can be shown.
         None => {
             let end = cut(rest);
             let host_end = authority.len().min(end);
-            (&rest[..host_end], &rest[host_end..end])
+            (sub(rest, 0, host_end), sub(rest, host_end, end))
         }
     };
-    let path = &path[..cut(path)];
+    let path = sub(path, 0, cut(path));
     let mut out = String::with_capacity(scheme.len() + 3 + host.len() + path.len());
     out.push_str(scheme);
     out.push_str("://");
