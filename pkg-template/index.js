@@ -3,7 +3,7 @@
 // reconnection, a bounded outbound queue, backpressure and an optional heartbeat.
 
 import init, { WasmSocket, diagnostics as wasmDiagnostics } from "./resocket_wasm.js";
-import { ReSocketError, describe, optionError, check, resolveUrl, closeArgs, jsonText, tooLarge } from "./options.js";
+import { ReSocketError, describe, optionError, check, resolveUrl, closeArgs, jsonText, tooLarge, wasmError } from "./options.js";
 
 export { ReSocketError };
 
@@ -394,13 +394,37 @@ export class ReSocketReconnectingEvent extends ReSocketTransitionEvent {}
 // The core names event types by number (src/js/events.rs, `Kind`).
 const EVENT_TYPES = ["message", "error", "statechange", "open", "reconnecting", "close"];
 
+// The core reports its errors as plain data; they become ReSocketErrors (with their
+// messages) here, at the edge of every call that can fail.
+for (const name of ["trySend", "close", "reconnect"]) {
+  const call = WasmSocket.prototype[name];
+  WasmSocket.prototype[name] = function (a, b) {
+    try {
+      return call.call(this, a, b);
+    } catch (e) {
+      throw wasmError(e);
+    }
+  };
+}
+for (const name of ["send", "flush"]) {
+  const call = WasmSocket.prototype[name];
+  const rethrow = (e) => {
+    throw wasmError(e);
+  };
+  WasmSocket.prototype[name] = function (a, b) {
+    return call.call(this, a, b).catch(rethrow);
+  };
+}
+
 function makeEvent(type, detail) {
   switch (type) {
     case "message":
       return new ReSocketMessageEvent(type, { data: detail });
     case "close":
+      if (detail?.error) detail.error = wasmError(detail.error);
       return new ReSocketCloseEvent(type, detail);
     case "error":
+      if (detail?.error) detail.error = wasmError(detail.error);
       return new ReSocketErrorEvent(type, detail);
     case "statechange":
       return new ReSocketStateChangeEvent(type, detail);
@@ -714,7 +738,12 @@ export class ReSocket extends EventTarget {
     const adapter = Ctor === globalThis.WebSocket ? undefined : guarded(Ctor);
     const make = () => {
       const { nums, strs, should } = limits.wasm;
-      const real = new WasmSocket(target, nums, strs, should, emit, adapter, utf8Length, held);
+      let real;
+      try {
+        real = new WasmSocket(target, nums, strs, should, emit, adapter, utf8Length, held);
+      } catch (e) {
+        throw wasmError(e);
+      }
       this.#inner = real;
       collected?.register(this, real, this);
       return real;

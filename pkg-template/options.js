@@ -30,6 +30,39 @@ export const tooLarge = (size, max) =>
 export const optionError = (path, reason, cause) =>
   new ReSocketError("invalid_option", `invalid option \`${path || "options"}\`: ${reason}`, cause ? { cause } : undefined);
 
+/** The message of each error the core reports, from its fields (the crate's `Error` texts). */
+const TEXTS = {
+  invalid_url: (d) => `invalid URL ${d.url}: ${d.reason}`,
+  invalid_close_code: (d) => `invalid close code ${d.value}: a client may only send 1000 or 3000-4999`,
+  invalid_close_reason: (d) => `close reason is ${d.value} bytes of UTF-8; at most 123 are allowed`,
+  invalid_option: (d) => `invalid option \`${d.option}\`: ${d.reason}`,
+  connect_failed: (d) => `could not connect to ${d.url}`,
+  gave_up: (d) => `gave up reconnecting after ${d.attempts} attempt(s): ${d.reason}`,
+  closed: () => "the socket is closed",
+  full: () => "send buffer is full (above the high-water mark)",
+  queue_full: () => "outbound queue is full",
+  dropped: (d) => `${d.messages.length} queued message(s) dropped by the overflow policy`,
+  unsent: (d) => `${d.messages.length} queued message(s) not sent before close`,
+  decode: (d) => `cannot decode message: ${d.reason}`,
+  encode: (d) => `cannot encode message: ${d.reason}`,
+  url_provider: (d) => `URL provider failed: ${d.reason}`,
+  too_large: (d) => `message of ${d.size} bytes is over the limit of ${d.limit} bytes`,
+  lagged: (d) => `${d.count} inbound message(s) discarded: the stream was not read fast enough`,
+  js: (d) => `JavaScript error: ${d.reason}`,
+};
+
+/**
+ * The `ReSocketError` of an error the WebAssembly core reports as plain data
+ * (`{ code, messages, ...fields }`); anything else (an `Error` already) is returned as it is.
+ */
+export function wasmError(d) {
+  if (d === null || typeof d !== "object" || d instanceof Error || typeof d.code !== "string") return d;
+  const text = TEXTS[d.code];
+  const e = new ReSocketError(d.code, text ? text(d) : d.code);
+  e.messages = Array.isArray(d.messages) ? d.messages : [];
+  return e;
+}
+
 const U32_MAX = 4294967295;
 const KNOWN = {
   "": ["protocols", "reconnect", "queue", "highWaterMark", "lowWaterMark", "heartbeat", "closeTimeout", "maxMessageSize"],

@@ -19,8 +19,10 @@ fn cause_name(cause: &Cause) -> &'static str {
     }
 }
 
-/// A JS `Error` for `error`, with the values it hands back (the application's own) as a
-/// `messages` array.
+/// `error` as plain data for the wrapper, with the values it hands back (the
+/// application's own) as `messages`: the wrapper makes the `ReSocketError`, and its
+/// message, in JavaScript (`wasmError` in the package's options.js), so no error text is
+/// formatted in wasm.
 pub(super) fn error_value(error: &Error<JsFrame>) -> JsValue {
     let messages: Array = error
         .clone()
@@ -28,20 +30,46 @@ pub(super) fn error_value(error: &Error<JsFrame>) -> JsValue {
         .into_iter()
         .map(|f| f.data)
         .collect();
-    js_error(error, messages)
+    error_data(error, messages)
 }
 
-/// The JS `Error` of an error the core reports in a state (one that hands nothing back).
-fn plain_error_value(error: &Error) -> JsValue {
-    js_error(error, Array::new())
+/// [`error_value`] of an error that hands nothing back (the core's, in a state).
+pub(super) fn plain_error_value(error: &Error) -> JsValue {
+    error_data(error, Array::new())
 }
 
-fn js_error<M>(error: &Error<M>, messages: Array) -> JsValue {
-    let js = js_sys::Error::new(&error.to_string());
-    js.set_name("ResocketError");
-    set(&js, "code", error.code());
-    set(&js, "messages", messages);
-    js.into()
+/// `{ code, messages, ...fields }`: the fields `wasmError` puts in the message.
+fn error_data<M>(error: &Error<M>, messages: Array) -> JsValue {
+    let o = Object::new();
+    set(&o, "code", error.code());
+    let text = |key: &str, s: &String| set(&o, key, s.as_str());
+    match error {
+        Error::InvalidUrl { url, reason } => {
+            text("url", url);
+            text("reason", reason);
+        }
+        Error::InvalidCloseCode(code) => set(&o, "value", *code),
+        Error::InvalidCloseReason(len) => set(&o, "value", *len as f64),
+        Error::InvalidOption { option, reason } => {
+            text("option", option);
+            text("reason", reason);
+        }
+        Error::ConnectFailed { url } => text("url", url),
+        Error::GaveUp { attempts, reason } => {
+            set(&o, "attempts", *attempts);
+            text("reason", reason);
+        }
+        Error::Decode { error, .. } => text("reason", error),
+        Error::Encode(e) | Error::UrlProvider(e) | Error::Js(e) => text("reason", e),
+        Error::TooLarge { size, limit, .. } => {
+            set(&o, "size", *size as f64);
+            set(&o, "limit", *limit as f64);
+        }
+        Error::Lagged(n) => set(&o, "count", *n as f64),
+        _ => {}
+    }
+    set(&o, "messages", messages);
+    o.into()
 }
 
 fn state_detail(state: &ConnectionState) -> Object {

@@ -80,11 +80,14 @@ impl WasmSocket {
         let (fixed, provider) = match url.dyn_into::<Function>() {
             Ok(f) => (None, Some(provider_of(f))),
             Err(v) => {
-                let s = v.as_string().ok_or_else(|| Error::InvalidUrl {
-                    url: String::new(),
-                    reason: "the URL must be a string or a function".into(),
+                let invalid = |e: Error| events::plain_error_value(&e);
+                let s = v.as_string().ok_or_else(|| {
+                    invalid(Error::InvalidUrl {
+                        url: String::new(),
+                        reason: "the URL must be a string or a function".into(),
+                    })
                 })?;
-                (Some(url::resolve(&s)?), None)
+                (Some(url::resolve(&s).map_err(invalid)?), None)
             }
         };
         let observer: Observer<JsFrame> = Rc::new(move |notice| events::emit(&emit, notice));

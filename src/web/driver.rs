@@ -295,9 +295,7 @@ fn resolve_url<P: Frame>(shared: &Shared<P>, id: u64) {
     };
     let weak = Rc::downgrade(shared);
     wasm_bindgen_futures::spawn_local(async move {
-        let result = provider()
-            .await
-            .and_then(|u| url::resolve(&u).map_err(|e| e.to_string()));
+        let result = provider().await.and_then(|u| url::resolve_or_text(&u));
         dispatch_weak(&weak, Event::UrlResolved { id, result });
     });
 }
@@ -339,13 +337,14 @@ fn connect<P: Frame>(shared: &Shared<P>, id: u64, url: &str) {
             let old = shared.borrow_mut().socket.replace((id, socket));
             drop(old);
         }
-        Err(e) => dispatch(
-            shared,
-            Event::Refused {
-                id,
-                error: e.to_string(),
-            },
-        ),
+        Err(e) => {
+            // The exception's own text: the core reports it as `Error::Js`.
+            let error = match e {
+                Error::Js(text) => text,
+                _ => String::from("the WebSocket constructor threw"),
+            };
+            dispatch(shared, Event::Refused { id, error });
+        }
     }
 }
 

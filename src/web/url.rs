@@ -41,3 +41,18 @@ pub(crate) fn resolve(url: &str) -> Result<String, Error> {
     }
     Ok(parsed.href())
 }
+
+/// [`resolve`], with the error as its text ("invalid URL …: …"), put together without
+/// `core::fmt`.
+pub(crate) fn resolve_or_text(url: &str) -> Result<String, String> {
+    resolve(url).map_err(|e| match e {
+        Error::InvalidUrl { url, reason } => {
+            let mut text = String::from("invalid URL ");
+            text.push_str(&url);
+            text.push_str(": ");
+            text.push_str(&reason);
+            text
+        }
+        _ => String::from("invalid URL"),
+    })
+}
