@@ -303,12 +303,26 @@ async function launchCdp() {
       close,
       async run(spec, ms) {
         const expression = `(${pageRun.toString()})(${JSON.stringify(spec)})`;
+        // RESOCKET_BENCH_PROFILE=dir: a CPU profile of each run (the profiler changes the
+        // timings: for finding where time goes, not for the figures).
+        const profileDir = process.env.RESOCKET_BENCH_PROFILE;
+        if (profileDir) {
+          await send("Profiler.enable");
+          await send("Profiler.setSamplingInterval", { interval: 50 });
+          await send("Profiler.start");
+        }
         try {
           const r = await send("Runtime.evaluate", { expression, awaitPromise: true, returnByValue: true }, ms);
           if (r.exceptionDetails) return { error: describe(r.exceptionDetails) };
           return r.result?.value;
         } catch (e) {
           return { error: e.timedOut ? `run exceeded ${ms} ms` : String(e.message) };
+        } finally {
+          if (profileDir) {
+            const { profile } = await send("Profiler.stop");
+            const name = `${spec.module.replace(/\.js$/, "")}-${spec.variant}-${Date.now()}.cpuprofile`;
+            writeFileSync(join(profileDir, name), JSON.stringify(profile));
+          }
         }
       },
     };

@@ -205,6 +205,20 @@ function toFrame(data, max) {
 }
 
 /**
+ * What the core needs of a message's data, in one call: the UTF-8 length of a string
+ * (its UTF-16 length when that is already over `max`), -1 - byteLength for an
+ * ArrayBuffer, NaN for anything else.
+ */
+function measure(data, max) {
+  if (typeof data === "string") return data.length > max ? data.length : utf8Length(data);
+  try {
+    return -1 - abLength.call(data);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
  * A frame kept past the send() call (queued while the link is down, or waiting): binary
  * data is copied, as WebSocket.send() copies it, so the caller may reuse its buffer. The
  * copy is made with intrinsics only (no species lookup, no method of the caller's).
@@ -394,15 +408,25 @@ export class ReSocketReconnectingEvent extends ReSocketTransitionEvent {}
 // The core names event types by number (src/js/events.rs, `Kind`).
 const EVENT_TYPES = ["message", "error", "statechange", "open", "reconnecting", "close"];
 
-// The core reports its errors as plain data; they become ReSocketErrors (with their
-// messages) here, at the edge of every call that can fail.
-for (const name of ["trySend", "close", "reconnect"]) {
+/**
+ * Calls into the core in progress (made by the application, or replayed for it): while
+ * one runs, a message is queued behind it instead of dispatched, so that no listener runs
+ * inside a call the application made.
+ */
+let inCall = 0;
+
+// Every call into the core: counted in `inCall`; the core reports its errors as plain
+// data, and they become ReSocketErrors (with their messages) here.
+for (const name of ["trySend", "close", "reconnect", "free"]) {
   const call = WasmSocket.prototype[name];
   WasmSocket.prototype[name] = function (a, b) {
+    inCall++;
     try {
       return call.call(this, a, b);
     } catch (e) {
       throw wasmError(e);
+    } finally {
+      inCall--;
     }
   };
 }
@@ -412,7 +436,12 @@ for (const name of ["send", "flush"]) {
     throw wasmError(e);
   };
   WasmSocket.prototype[name] = function (a, b) {
-    return call.call(this, a, b).catch(rethrow);
+    inCall++;
+    try {
+      return call.call(this, a, b).catch(rethrow);
+    } finally {
+      inCall--;
+    }
   };
 }
 
@@ -733,16 +762,18 @@ export class ReSocket extends EventTarget {
     const resolved = typeof target === "string" ? resolveUrl(target) : "";
     if (loadError) throw loadError;
     const ref = { strong: this, weak: typeof WeakRef === "function" ? new WeakRef(this) : null };
-    const emit = (type, detail) =>
-      (ref.strong ?? ref.weak?.deref())?.#queue(typeof type === "number" ? EVENT_TYPES[type] : type, detail);
+    const emit = (type, detail) => (ref.strong ?? ref.weak?.deref())?.#event(type, detail);
     const adapter = Ctor === globalThis.WebSocket ? undefined : guarded(Ctor);
     const make = () => {
       const { nums, strs, should } = limits.wasm;
       let real;
+      inCall++;
       try {
-        real = new WasmSocket(target, nums, strs, should, emit, adapter, utf8Length, held);
+        real = new WasmSocket(target, nums, strs, should, emit, adapter, measure, held);
       } catch (e) {
         throw wasmError(e);
+      } finally {
+        inCall--;
       }
       this.#inner = real;
       collected?.register(this, real, this);
@@ -755,6 +786,18 @@ export class ReSocket extends EventTarget {
       this.#inner = new Early(make, emit, limits, resolved);
       early.add(this.#inner);
     }
+  }
+
+  /**
+   * An event from the core (`type` a number, see EVENT_TYPES, or a name). A message that
+   * comes from the socket's own event is dispatched at once; everything else, and a
+   * message while an event waits or a call into the core is in progress, in order from a
+   * microtask.
+   */
+  #event(type, detail) {
+    if (type === 0 && inCall === 0 && !this.#draining) {
+      this.dispatchEvent(new ReSocketMessageEvent("message", { data: detail }));
+    } else this.#queue(typeof type === "number" ? EVENT_TYPES[type] : type, detail);
   }
 
   #queue(type, detail) {

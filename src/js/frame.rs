@@ -8,12 +8,12 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Function, JsString};
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use web_sys::WebSocket;
 
 use crate::core::message::Payload;
-use crate::web::socket::{Buffer, Frame};
+use crate::web::socket::Frame;
 use crate::Message;
 
 #[wasm_bindgen]
@@ -25,8 +25,8 @@ extern "C" {
     fn send_value(this: &Sink, data: &JsValue) -> Result<(), JsValue>;
 }
 
-/// The wrapper's helpers, given with every socket (they are the same ones): the UTF-8
-/// length of a string, and the copy of a binary frame that is kept (both pure JS of the
+/// The wrapper's helpers, given with every socket (they are the same ones): the length of
+/// a message's data, and the copy of a binary frame that is kept (both pure JS of the
 /// package's own, which cannot call back into wasm).
 struct Helpers {
     measure: Function,
@@ -37,24 +37,23 @@ thread_local! {
     static HELPERS: RefCell<Option<Helpers>> = const { RefCell::new(None) };
 }
 
-/// Keep the wrapper's `utf8Length(string)` and `held(frame)`.
+/// Keep the wrapper's `measure(data, max)` and `held(frame)`.
 pub(super) fn set_helpers(measure: Function, hold: Function) {
     HELPERS.with(|h| *h.borrow_mut() = Some(Helpers { measure, hold }));
 }
 
-/// `f(value)` for one of the helpers; `None` if it is missing or throws.
-fn call_helper(pick: fn(&Helpers) -> &Function, value: &JsValue) -> Option<JsValue> {
+/// `f(value)`, or `f(value, arg)`, for one of the helpers; `None` if it is missing or
+/// throws.
+fn call_helper(
+    pick: fn(&Helpers) -> &Function,
+    value: &JsValue,
+    arg: Option<f64>,
+) -> Option<JsValue> {
     let f = HELPERS.with(|h| h.borrow().as_ref().map(|h| pick(h).clone()))?;
-    f.call1(&JsValue::NULL, value).ok()
-}
-
-/// UTF-8 length of `text`, measured in JavaScript (no copy into wasm). Without the
-/// helper (never, in the package) the UTF-16 length, which is never more.
-fn utf8_len(text: &JsValue, units: u32) -> f64 {
-    let measured = call_helper(|h| &h.measure, text).and_then(|n| n.as_f64());
-    measured
-        .filter(|n| n.is_finite() && *n >= 0.0)
-        .unwrap_or(f64::from(units))
+    match arg {
+        Some(a) => f.call2(&JsValue::NULL, value, &JsValue::from(a)).ok(),
+        None => f.call1(&JsValue::NULL, value).ok(),
+    }
 }
 
 /// A string, `ArrayBuffer` or typed array with its length in bytes.
@@ -108,41 +107,29 @@ impl Payload for JsFrame {
             return;
         }
         self.borrowed = false;
-        if let Some(copy) = call_helper(|h| &h.hold, &self.data) {
+        if let Some(copy) = call_helper(|h| &h.hold, &self.data, None) {
             self.data = copy;
         }
     }
 }
 
 impl Frame for JsFrame {
+    /// One call to the wrapper's `measure(data, max)`: a string's UTF-8 length (or its
+    /// UTF-16 length when that is over `max` already), -1 - byteLength for an
+    /// `ArrayBuffer`, NaN for anything else.
     fn read(data: JsValue, max: usize) -> Option<Result<Self, u64>> {
-        if let Some(text) = data.dyn_ref::<JsString>() {
-            let units = text.length();
-            if units as usize > max {
-                return Some(Err(u64::from(units)));
-            }
-            let len = utf8_len(&data, units);
-            if len > max as f64 {
-                return Some(Err(len as u64));
-            }
-            return Some(Ok(JsFrame {
-                data,
-                len: len as usize,
-                text: true,
-                borrowed: false,
-            }));
+        let n = call_helper(|h| &h.measure, &data, Some(max as f64))?.as_f64()?;
+        if n.is_nan() {
+            return None;
         }
-        let size = data
-            .dyn_ref::<js_sys::ArrayBuffer>()?
-            .unchecked_ref::<Buffer>()
-            .byte_length();
-        if size > max as f64 {
-            return Some(Err(size as u64));
+        let (text, len) = if n >= 0.0 { (true, n) } else { (false, -1.0 - n) };
+        if len > max as f64 {
+            return Some(Err(len as u64));
         }
         Some(Ok(JsFrame {
             data,
-            len: size as usize,
-            text: false,
+            len: len as usize,
+            text,
             borrowed: false,
         }))
     }

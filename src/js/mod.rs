@@ -61,7 +61,7 @@ impl WasmSocket {
     /// one (called before every attempt); `nums`, `strs` and `should` are the options the
     /// wrapper checked (see `options::config`); `emit(type, detail)` receives every
     /// event; `constructor`, if a function, is the `WebSocket` class to open sockets with;
-    /// `measure(string)` is the UTF-8 length of a string, `hold(frame)` a copy of binary
+    /// `measure(data, max)` is the length of a message's data, `hold(frame)` a copy of binary
     /// data that is kept past the `send()` call.
     #[wasm_bindgen(constructor)]
     #[allow(clippy::too_many_arguments)] // one call, from the package's own wrapper

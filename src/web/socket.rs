@@ -87,10 +87,10 @@ pub(crate) struct BrowserSocket {
 #[wasm_bindgen]
 extern "C" {
     /// An `ArrayBuffer` seen through a getter that returns a double.
-    pub(crate) type Buffer;
+    type Buffer;
     /// `byteLength` as a double: never cut to 32 bits.
     #[wasm_bindgen(method, getter, js_name = byteLength)]
-    pub(crate) fn byte_length(this: &Buffer) -> f64;
+    fn byte_length(this: &Buffer) -> f64;
 }
 
 /// Copy a JS byte array into a new `Vec`, or `None` if memory for it cannot be had
