@@ -135,6 +135,8 @@ function plainOptions(value, path = "", depth = 0) {
 // The intrinsic getters: brand checks that a Proxy or an overridden property cannot fool.
 const getter = (proto, key) => Object.getOwnPropertyDescriptor(proto, key).get;
 const TypedArrayProto = Object.getPrototypeOf(Uint8Array.prototype);
+// The typed arrays' brand check that never throws: their name for a typed array, else undefined.
+const taTag = Object.getOwnPropertyDescriptor(TypedArrayProto, Symbol.toStringTag).get;
 const abLength = getter(ArrayBuffer.prototype, "byteLength");
 const taBuffer = getter(TypedArrayProto, "buffer");
 const taOffset = getter(TypedArrayProto, "byteOffset");
@@ -190,7 +192,7 @@ function toFrame(data, max) {
   let buffer, offset, length;
   try {
     if (!view) [buffer, offset, length] = [data, 0, abLength.call(data)];
-    else if (branded(dvBuffer, data)) [buffer, offset, length] = [dvBuffer.call(data), dvOffset.call(data), dvLength.call(data)];
+    else if (taTag.call(data) === undefined) [buffer, offset, length] = [dvBuffer.call(data), dvOffset.call(data), dvLength.call(data)];
     else [buffer, offset, length] = [taBuffer.call(data), taOffset.call(data), taLength.call(data)];
     // A detached buffer reads as empty (or its getters throw); a view of it throws.
     const bytes = view || length === 0 ? new Uint8Array(buffer, offset, length) : null;
@@ -219,8 +221,8 @@ function measure(data, max) {
 }
 
 /**
- * A frame kept past the send() call (queued while the link is down, or waiting): binary
- * data is copied, as WebSocket.send() copies it, so the caller may reuse its buffer. The
+ * A frame kept past the send() call (queued while the link is down): binary data is
+ * copied, as WebSocket.send() copies it, so the caller may reuse its buffer. The
  * copy is made with intrinsics only (no species lookup, no method of the caller's).
  */
 function held(frame) {

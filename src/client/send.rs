@@ -133,7 +133,7 @@ pub(crate) fn send_future<P: Frame>(shared: &Shared<P>, payload: P) -> SendWait<
 }
 
 /// Hand `message` on now if nothing waits and there is room; otherwise join the line.
-fn submit<P: Frame>(shared: &Shared<P>, mut message: P) -> SendState<P> {
+fn submit<P: Frame>(shared: &Shared<P>, message: P) -> SendState<P> {
     let now = {
         let mut inner = shared.borrow_mut();
         let state = inner.sup.state();
@@ -147,8 +147,8 @@ fn submit<P: Frame>(shared: &Shared<P>, mut message: P) -> SendState<P> {
             Some(inner.sup.send(message))
         } else {
             let ticket = inner.gate.enqueue();
-            // It waits past this call: a payload that borrows the caller's memory copies it.
-            message.hold();
+            // Not held: the caller waits for this send, and its buffer is handed to the
+            // browser as it is once there is room (it is held if it goes to the queue).
             inner.waiters.push_back(Waiting {
                 ticket,
                 message,

@@ -84,7 +84,8 @@ pub trait Payload {
     fn is(&self, message: &Message) -> bool;
 
     /// The payload is about to be kept past the call that handed it over (queued while
-    /// the link is down, or put back at the head of the queue). A payload that borrows
+    /// the link is down, or put back at the head of the queue; not while a `send()` that
+    /// the caller waits for waits for room). A payload that borrows
     /// the caller's memory takes its own copy here, so that the caller may reuse its
     /// buffer as it may after `WebSocket.send()`. Nothing by default.
     fn hold(&mut self) {}

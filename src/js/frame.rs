@@ -99,9 +99,9 @@ impl Payload for JsFrame {
         }
     }
 
-    /// A queued or waiting binary send takes its own copy (in JavaScript memory, made by
-    /// the wrapper), so that the application may reuse its buffer once `send()` returns,
-    /// as after `WebSocket.send()`. Strings are immutable and never copied.
+    /// A queued binary send takes its own copy (in JavaScript memory, made by the
+    /// wrapper), so that the application may reuse its buffer once `send()` returns, as
+    /// after `WebSocket.send()`. Strings are immutable and never copied.
     fn hold(&mut self) {
         if !self.borrowed {
             return;
