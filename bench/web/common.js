@@ -28,7 +28,12 @@ export function limit(promise, ms, what) {
 }
 
 /** The npm package, as a user imports it. */
-export const loadNpm = () => import("/pkg/index.js");
+/** The npm package, with its WebAssembly module loaded (as loadApp() loads the Rust apps'). */
+export const loadNpm = async () => {
+  const m = await import("/pkg/index.js");
+  await m.ready;
+  return m;
+};
 
 async function loadApp(name) {
   const m = await import(`/apps/${name}/${name.replaceAll("-", "_")}.js`);
