@@ -164,10 +164,14 @@ fn validate_protocols(protocols: &[String]) -> Result<(), Error> {
             && p.bytes()
                 .all(|b| (0x21..0x7f).contains(&b) && !b"()<>@,;:\\\"/[]?={}".contains(&b));
         if !token {
-            return Err(Error::option("protocols", format!("{p:?} is not a token")));
+            // Quoted by hand: `{:?}` would bring string escaping (and its panic paths) in.
+            return Err(Error::option(
+                "protocols",
+                format!("\"{p}\" is not a token"),
+            ));
         }
-        if protocols[..i].contains(p) {
-            return Err(Error::option("protocols", format!("{p:?} is repeated")));
+        if protocols.iter().take(i).any(|q| q == p) {
+            return Err(Error::option("protocols", format!("\"{p}\" is repeated")));
         }
     }
     Ok(())

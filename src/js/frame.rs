@@ -122,7 +122,11 @@ impl Frame for JsFrame {
         if n.is_nan() {
             return None;
         }
-        let (text, len) = if n >= 0.0 { (true, n) } else { (false, -1.0 - n) };
+        let (text, len) = if n >= 0.0 {
+            (true, n)
+        } else {
+            (false, -1.0 - n)
+        };
         if len > max as f64 {
             return Some(Err(len as u64));
         }
