@@ -257,10 +257,12 @@ function guarded(Ctor) {
       safe(() => {
         s[name] = typeof f === "function" ? (e) => f(wrap(e)) : null;
       });
-    const onopen = handler("onopen", () => ({}));
-    const onerror = handler("onerror", () => ({}));
-    const onmessage = handler("onmessage", (e) => ({ data: safe(() => e.data, null) }));
+    // Plain events with a `type`, and a real MessageEvent (the core tells a message by it).
+    const onopen = handler("onopen", () => ({ type: "open" }));
+    const onerror = handler("onerror", () => ({ type: "error" }));
+    const onmessage = handler("onmessage", (e) => new MessageEvent("message", { data: safe(() => e.data, null) }));
     const onclose = handler("onclose", (e) => ({
+      type: "close",
       code: num(safe(() => e.code), 1005),
       reason: str(safe(() => e.reason)),
       wasClean: Boolean(safe(() => e.wasClean)),

@@ -75,13 +75,11 @@ pub(crate) enum SocketEvent<P> {
     Error,
 }
 
-/// A browser WebSocket whose four `on*` handlers live exactly as long as this value.
+/// A browser WebSocket whose `on*` handlers (one closure for all four) live exactly as
+/// long as this value.
 pub(crate) struct BrowserSocket {
     ws: WebSocket,
-    _onopen: Closure<dyn FnMut(web_sys::Event)>,
-    _onmessage: Closure<dyn FnMut(MessageEvent)>,
-    _onclose: Closure<dyn FnMut(CloseEvent)>,
-    _onerror: Closure<dyn FnMut(web_sys::Event)>,
+    _on_event: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 #[wasm_bindgen]
@@ -104,17 +102,36 @@ pub(crate) fn copy_bytes(array: &js_sys::Uint8Array) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
-fn handler<E: wasm_bindgen::convert::FromWasmAbi + 'static, P: 'static>(
-    sink: &Rc<dyn Fn(SocketEvent<P>)>,
-    map: impl Fn(E) -> Option<SocketEvent<P>> + 'static,
-) -> Closure<dyn FnMut(E)> {
-    let sink = Rc::clone(sink);
-    Closure::<dyn FnMut(E)>::new(move |e: E| {
-        diagnostics::callback_ran();
-        if let Some(ev) = map(e) {
-            sink(ev);
+/// What one of the socket's events reports: a message (told apart without reading its
+/// type, by one `instanceof`), or by its `type` a message, an open, a close or an error.
+fn read_event<P: Frame>(e: web_sys::Event, max: usize) -> Option<SocketEvent<P>> {
+    let message = |m: &MessageEvent| {
+        P::read(m.data(), max).map(|r| match r {
+            Ok(p) => SocketEvent::Message(p),
+            Err(size) => SocketEvent::Oversized(size),
+        })
+    };
+    if let Some(m) = e.dyn_ref::<MessageEvent>() {
+        return message(m);
+    }
+    // Not the global MessageEvent class (an implementation with its own events, such as
+    // Node's `ws`): by its type.
+    let kind = js_sys::Reflect::get(&e, &JsValue::from_str("type"))
+        .ok()?
+        .as_string()?;
+    match kind.as_str() {
+        "message" => message(e.unchecked_ref()),
+        "open" => Some(SocketEvent::Open),
+        "close" => {
+            let c = e.unchecked_ref::<CloseEvent>();
+            Some(SocketEvent::Close {
+                code: c.code(),
+                reason: c.reason(),
+                was_clean: c.was_clean(),
+            })
         }
-    })
+        _ => Some(SocketEvent::Error),
+    }
 }
 
 impl BrowserSocket {
@@ -145,33 +162,24 @@ impl BrowserSocket {
         }
         .map_err(|e| Error::Js(js_text(&e)))?;
         ws.set_binary_type(BinaryType::Arraybuffer);
-        let onopen = handler(&sink, |_: web_sys::Event| Some(SocketEvent::Open));
-        let onmessage = handler(&sink, move |e: MessageEvent| {
-            P::read(e.data(), max_message_size).map(|r| match r {
-                Ok(p) => SocketEvent::Message(p),
-                Err(size) => SocketEvent::Oversized(size),
-            })
+        // One closure for the four handlers (measured against one per handler: smaller,
+        // and no slower per message; see docs/BENCHMARKS.md).
+        let on_event = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            diagnostics::callback_ran();
+            if let Some(ev) = read_event(e, max_message_size) {
+                sink(ev);
+            }
         });
-        let onclose = handler(&sink, |e: CloseEvent| {
-            Some(SocketEvent::Close {
-                code: e.code(),
-                reason: e.reason(),
-                was_clean: e.was_clean(),
-            })
-        });
-        let onerror = handler(&sink, |_: web_sys::Event| Some(SocketEvent::Error));
-        ws.set_onopen(Some(onopen.as_ref().unchecked_ref()));
-        ws.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
-        ws.set_onclose(Some(onclose.as_ref().unchecked_ref()));
-        ws.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+        let f: &js_sys::Function = on_event.as_ref().unchecked_ref();
+        ws.set_onopen(Some(f));
+        ws.set_onmessage(Some(f));
+        ws.set_onclose(Some(f));
+        ws.set_onerror(Some(f));
         diagnostics::listeners(4);
         diagnostics::sockets(1);
         Ok(BrowserSocket {
             ws,
-            _onopen: onopen,
-            _onmessage: onmessage,
-            _onclose: onclose,
-            _onerror: onerror,
+            _on_event: on_event,
         })
     }
 
