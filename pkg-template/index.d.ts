@@ -299,7 +299,8 @@ export type ReSocketEventHandler<E> = ((this: ReSocket, ev: E) => unknown) | nul
  * A resilient WebSocket: reconnects with jittered backoff, queues sends while the link is
  * down, applies backpressure on `bufferedAmount`, and can run a heartbeat.
  *
- * Events are dispatched from a microtask, in order, never from inside a method call.
+ * Events are dispatched in order and never from inside a method call: a message from the
+ * socket's own event, everything else from a microtask.
  */
 export declare class ReSocket extends EventTargetBase implements AsyncIterable<ReSocketMessageEvent> {
   /**

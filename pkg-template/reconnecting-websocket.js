@@ -291,7 +291,8 @@ export class ErrorEvent extends Event {
  * rws.send("hello"); // queued until the link is open
  * ```
  *
- * Events are dispatched from a microtask, never from inside a method call.
+ * Events are never dispatched from inside a method call (a message comes from the
+ * socket's own event, the other events from a microtask).
  */
 export class ReconnectingWebSocket extends EventTarget {
   static CONNECTING = CONNECTING;
