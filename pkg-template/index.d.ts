@@ -296,6 +296,13 @@ export interface ReSocketEventMap {
 export type ReSocketEventHandler<E> = ((this: ReSocket, ev: E) => unknown) | null;
 
 /**
+ * A listener for events of type `E`: a function, or an object with `handleEvent`. Both
+ * must take `E` (or a supertype of it): `handleEvent` is a property, not a method, so it
+ * is checked as strictly as a function is.
+ */
+export type ReSocketListener<E> = ((this: ReSocket, ev: E) => unknown) | { handleEvent: (ev: E) => unknown };
+
+/**
  * A resilient WebSocket: reconnects with jittered backoff, queues sends while the link is
  * down, applies backpressure on `bufferedAmount`, and can run a heartbeat.
  *
@@ -386,24 +393,31 @@ export declare class ReSocket extends EventTargetBase implements AsyncIterable<R
   messages(): AsyncIterableIterator<ReSocketMessageEvent>;
   [Symbol.asyncIterator](): AsyncIterableIterator<ReSocketMessageEvent>;
 
+  /**
+   * A listener for one of the socket's events (see {@link ReSocketEventMap}) receives
+   * that event's type. Any other type (an event you dispatch yourself) takes a listener
+   * of the plain `Event`, so a listener for `ReSocketMessageEvent` on a misspelt type such
+   * as `"mesage"` is a type error. To type events of your own, add them to
+   * `ReSocketEventMap` (`declare module "resocket-wasm" { interface ReSocketEventMap { ... } }`).
+   */
   addEventListener<K extends keyof ReSocketEventMap>(
     type: K,
-    listener: (this: ReSocket, ev: ReSocketEventMap[K]) => unknown,
+    listener: ReSocketListener<ReSocketEventMap[K]>,
     options?: boolean | BasicListenerOptions,
   ): void;
   addEventListener(
     type: string,
-    listener: BasicListener | null,
+    listener: ReSocketListener<ReSocketEvent> | null,
     options?: boolean | BasicListenerOptions,
   ): void;
   removeEventListener<K extends keyof ReSocketEventMap>(
     type: K,
-    listener: (this: ReSocket, ev: ReSocketEventMap[K]) => unknown,
+    listener: ReSocketListener<ReSocketEventMap[K]>,
     options?: boolean | BasicListenerOptions,
   ): void;
   removeEventListener(
     type: string,
-    listener: BasicListener | null,
+    listener: ReSocketListener<ReSocketEvent> | null,
     options?: boolean | BasicListenerOptions,
   ): void;
 }

@@ -6,6 +6,7 @@ export {
   CloseEvent,
   ErrorEvent,
   type EventHandler,
+  type Listener,
   type Message,
   type Options,
   type ProtocolsProvider,

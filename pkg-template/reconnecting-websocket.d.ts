@@ -78,6 +78,13 @@ export interface WebSocketEventMap {
 /** An `on...` handler property. */
 export type EventHandler<E> = ((this: ReconnectingWebSocket, event: E) => unknown) | null;
 
+/**
+ * A listener for events of type `E`: a function, or an object with `handleEvent`. Both
+ * must take `E` (or a supertype of it): `handleEvent` is a property, not a method, so it
+ * is checked as strictly as a function is.
+ */
+export type Listener<E> = ((this: ReconnectingWebSocket, event: E) => unknown) | { handleEvent: (event: E) => unknown };
+
 /** A WebSocket that reconnects, with the API of reconnecting-websocket 4.x. */
 export declare class ReconnectingWebSocket extends EventTarget {
   /**
@@ -134,24 +141,29 @@ export declare class ReconnectingWebSocket extends EventTarget {
    */
   reconnect(code?: number, reason?: string): void;
 
+  /**
+   * A listener for `open`, `message`, `close` or `error` receives that event's type; any
+   * other type takes a listener of the plain `Event`, so a `MessageEvent` listener on a
+   * misspelt type such as `"mesage"` is a type error.
+   */
   addEventListener<K extends keyof WebSocketEventMap>(
     type: K,
-    listener: (this: ReconnectingWebSocket, event: WebSocketEventMap[K]) => unknown,
+    listener: Listener<WebSocketEventMap[K]>,
     options?: boolean | AddEventListenerOptions,
   ): void;
   addEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
+    listener: Listener<Event> | null,
     options?: boolean | AddEventListenerOptions,
   ): void;
   removeEventListener<K extends keyof WebSocketEventMap>(
     type: K,
-    listener: (this: ReconnectingWebSocket, event: WebSocketEventMap[K]) => unknown,
+    listener: Listener<WebSocketEventMap[K]>,
     options?: boolean | EventListenerOptions,
   ): void;
   removeEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
+    listener: Listener<Event> | null,
     options?: boolean | EventListenerOptions,
   ): void;
 }

@@ -102,10 +102,21 @@ for cfg in example nodenext nodom; do
 done
 tsc_rejects wrong 'wrong-option.ts (reconnect.initialDelay: string)' \
   'wrong-option.ts(.*error TS' "property 'initialDelay' are incompatible"
+# A listener typed for one of the socket's events on a misspelt type: with the DOM lib
+# and without it (lib ES2022 only), and on the compat class.
+for f in wrong-event.ts:8 wrong-event-nodom.ts:9 compat-wrong-event.ts:8; do
+  sed -n "${f#*:}p" "$app/${f%:*}" | grep -q '"mesage"' || not_ok "types: line ${f#*:} of ${f%:*} is not its \"mesage\" line"
+done
+tsc_rejects wrong-event 'wrong-event.ts (a ReSocketMessageEvent listener on "mesage")' \
+  'wrong-event.ts(8,[0-9]*): error TS2769' "Types of parameters 'e' and 'ev' are incompatible"
+tsc_rejects wrong-event-nodom 'wrong-event-nodom.ts (the same without the DOM lib)' \
+  'wrong-event-nodom.ts(9,[0-9]*): error TS2769' "Types of parameters 'e' and 'ev' are incompatible"
 for cfg in compat compat-nodenext; do tsc_accepts "$cfg" "compat.ts, reconnecting-websocket and partysocket code"; done
 sed -n 5p "$app/compat-wrong.ts" | grep -q '^  maxRetries:' || not_ok "types: line 5 of compat-wrong.ts is not its maxRetries line"
 tsc_rejects compat-wrong 'compat-wrong.ts (maxRetries: string)' \
   "compat-wrong.ts(5,3): error TS2322: Type 'string' is not assignable to type 'number'"
+tsc_rejects compat-wrong-event 'compat-wrong-event.ts (a MessageEvent listener object on "mesage")' \
+  'compat-wrong-event.ts(8,[0-9]*): error TS2769' "Types of parameters 'e' and 'event' are incompatible"
 for cfg in react react-nodenext; do tsc_accepts "$cfg" "react-example.tsx with @types/react"; done
 tsc_rejects react-wrong "react-wrong.ts (onMessage takes the event, not a string)" \
   'react-wrong.ts(.*error TS' "Types of parameters 'data' and 'event' are incompatible"

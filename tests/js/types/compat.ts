@@ -69,6 +69,19 @@ export function main(getToken: () => Promise<string>): void {
   rws.addEventListener("message", onMessage, { once: true });
   rws.removeEventListener("message", onMessage);
   rws.dispatchEvent(new Event("open"));
+  // A listener of the plain Event fits every type; a listener object gets the event's type.
+  const onAny = (e: Event) => console.log(e.type);
+  rws.addEventListener("open", onAny);
+  rws.addEventListener("custom-event", onAny);
+  rws.removeEventListener("custom-event", onAny);
+  const generic: EventListenerOrEventListenerObject = { handleEvent: (e) => console.log(e.type) };
+  rws.addEventListener("close", generic);
+  rws.addEventListener("custom-event", generic);
+  rws.addEventListener("message", {
+    handleEvent(e) {
+      expectType<Equal<typeof e, MessageEvent<string | ArrayBuffer | Blob>>>();
+    },
+  });
 
   rws.send("text");
   rws.send(new Uint8Array([1, 2, 3]));

@@ -21,6 +21,13 @@ interface Chat {
   text: string;
 }
 
+// An event the application dispatches on its socket itself, typed for its listeners.
+declare module "resocket-wasm" {
+  interface ReSocketEventMap {
+    typing: CustomEvent<{ from: string }>;
+  }
+}
+
 const options: ReSocketOptions = {
   protocols: ["chat.v2"],
   reconnect: {
@@ -87,6 +94,22 @@ export async function main(): Promise<void> {
     for (const m of e.messages) console.log(typeof m === "string" ? m : m.byteLength);
   });
   ws.addEventListener("custom-event", (e: Event) => console.log(e.type));
+  // A listener of the plain Event fits every type; a listener object gets the event's type.
+  const onAny = (e: Event): void => console.log(e.type, e.timeStamp);
+  ws.addEventListener("message", onAny);
+  ws.addEventListener("custom-event", onAny, { once: true });
+  ws.removeEventListener("message", onAny);
+  ws.removeEventListener("custom-event", onAny, { capture: false });
+  const generic: EventListenerOrEventListenerObject = { handleEvent: (e) => console.log(e.type) };
+  ws.addEventListener("open", generic);
+  ws.addEventListener("custom-event", generic);
+  ws.addEventListener("close", {
+    handleEvent(e) {
+      expectType<Equal<typeof e, ReSocketCloseEvent>>();
+    },
+  });
+  ws.addEventListener("typing", (e) => console.log(`${e.detail.from} is typing`));
+  ws.dispatchEvent(new CustomEvent("typing", { detail: { from: "ann" } }));
   ws.onopen = function () {
     expectType<Equal<typeof this, ReSocket>>();
     console.log("open", this.url, this.protocol);

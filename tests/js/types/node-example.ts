@@ -21,6 +21,12 @@ async function main(): Promise<void> {
     log(text, e.timeStamp);
   });
   ws.addEventListener("close", (e) => log(e.code, e.by, e.error?.code));
+  // A listener of the plain event fits every type; a listener object gets the event's type.
+  const onAny = (e: ReSocketEvent): void => log(e.type);
+  ws.addEventListener("message", onAny);
+  ws.addEventListener("custom-event", onAny);
+  ws.removeEventListener("custom-event", onAny);
+  ws.addEventListener("error", { handleEvent: (e) => log(e.messages.length, e.error?.code) });
   await ws.send(new Uint8Array([1, 2, 3]));
   for await (const m of ws) log(m.json<{ n: number }>().n);
   try {
