@@ -47,10 +47,14 @@ export interface UseReSocketResult {
   /**
    * `socket.send()`, the same function for the life of the component. Before the socket
    * exists the message waits for it; with no socket to come (unmounted, no url) it
-   * rejects with code `closed`.
+   * rejects with code `closed`. The messages waiting for the socket are bounded as its
+   * queue is (`queue.maxMessages`, 1024, and `queue.maxBytes`, 1 MiB, by default): one
+   * that does not fit rejects at once with code `queue_full`, or, with
+   * `queue.overflow: "drop-oldest"`, the oldest waiting ones reject with code `dropped`;
+   * the error's `messages` holds the message.
    */
   readonly send: (data: SendData) => Promise<void>;
-  /** `socket.sendJson()`, stable like `send` (the value is encoded at once). */
+  /** `socket.sendJson()`, stable like `send` (the value is encoded at once; the same bounds). */
   readonly sendJson: (value: unknown) => Promise<void>;
   /**
    * `socket.trySend()`, stable like `send`: false while the socket does not exist yet;

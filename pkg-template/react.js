@@ -50,6 +50,61 @@ function closeQuietly(s) {
 
 const noSocket = () => new ReSocketError("closed", "no socket: the component is unmounted or its url is null");
 
+/** A ReSocketError that hands `data` back, as the socket's own errors do. */
+const handBack = (code, message, data) => Object.assign(new ReSocketError(code, message), { messages: [data] });
+
+const abLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength").get;
+const taLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), "byteLength").get;
+const dvLength = Object.getOwnPropertyDescriptor(DataView.prototype, "byteLength").get;
+
+/**
+ * The size of a message as the socket's queue counts it: UTF-8 bytes for a string, the
+ * bytes of a buffer or view (read with the intrinsic getters); 0 for anything else, which
+ * the socket refuses (`encode`) when it takes it.
+ */
+function sizeOf(data) {
+  if (typeof data === "string") {
+    let n = data.length;
+    for (let i = 0; i < data.length; i++) {
+      const c = data.charCodeAt(i);
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < data.length && (data.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+        n += 2;
+        i++;
+      } else if (c >= 0x800) n += 2;
+      else if (c >= 0x80) n += 1;
+    }
+    return n;
+  }
+  for (const length of [abLength, taLength, dvLength]) {
+    try {
+      return length.call(data);
+    } catch {
+      // not this kind
+    }
+  }
+  return 0;
+}
+
+/**
+ * The bounds of the socket's outbound queue in `options` (`queue.maxMessages`,
+ * `queue.maxBytes`, `queue.overflow`), the socket's defaults for what is not a valid value.
+ */
+function queueBounds(options) {
+  let q;
+  try {
+    q = options?.queue;
+    q = q === null || typeof q !== "object" ? {} : { maxMessages: q.maxMessages, maxBytes: q.maxBytes, overflow: q.overflow };
+  } catch {
+    q = {}; // a throwing getter: the socket refuses these options (invalid_option)
+  }
+  const count = (v, d) => (Number.isSafeInteger(v) && v > 0 ? v : d);
+  return {
+    maxMessages: count(q.maxMessages, 1024),
+    maxBytes: count(q.maxBytes, 1048576),
+    dropOldest: q.overflow === "drop-oldest",
+  };
+}
+
 /** The key of every function url: changing from one function to another never reconnects. */
 const FUNCTION_URL = Symbol("function url");
 
@@ -75,14 +130,17 @@ const useLayoutEffectInBrowser = typeof document === "undefined" ? useEffect : u
  * One per hook instance: the current socket, the snapshot React reads, and the stable
  * functions the hook returns.
  */
-function createController(initialUrl) {
+function createController(initialUrl, initialOptions) {
   const initial = initialUrl == null ? CLOSED : CONNECTING;
   let snapshot = initial;
   let socket = null;
-  let latest = { url: initialUrl, options: undefined };
+  let latest = { url: initialUrl, options: initialOptions };
   // Sends made while there is no socket yet (a child's effect runs before the parent's):
   // handed to the next socket, in call order, or refused once it is clear none follows.
+  // Bounded as the socket's queue is, which they go to: `queue.maxMessages` messages and
+  // `queue.maxBytes` bytes (`heldBytes`). `{ data, size, start, reject }`.
   const held = [];
+  let heldBytes = 0;
   let holding = initialUrl != null;
   let connectedKey; // the urlKey of the latest connect()
   // The socket of an effect just cleaned up, closed from a microtask unless an effect for
@@ -129,15 +187,40 @@ function createController(initialUrl) {
     return promise;
   };
 
-  const refuseHeld = () => {
-    holding = false;
-    for (const h of held.splice(0)) h.reject(noSocket());
+  /** Takes the held sends out of the list, in call order. */
+  const takeHeld = () => {
+    heldBytes = 0;
+    return held.splice(0);
   };
 
-  const hold = (start) =>
-    holding
-      ? new Promise((resolve, reject) => held.push({ start: (s) => start(s).then(resolve, reject), reject }))
-      : Promise.reject(noSocket());
+  const refuseHeld = () => {
+    holding = false;
+    for (const h of takeHeld()) h.reject(noSocket());
+  };
+
+  /**
+   * Holds a send of `data` for the socket to come, within the bounds of its queue. What
+   * does not fit is refused at once (`queue_full`), or, with `overflow: "drop-oldest"`,
+   * the oldest held sends are (`dropped`); either way the error hands the message back.
+   */
+  const hold = (data, start) => {
+    if (!holding) return Promise.reject(noSocket());
+    const { maxMessages, maxBytes, dropOldest } = queueBounds(latest.options);
+    const size = sizeOf(data);
+    const fits = () => held.length < maxMessages && heldBytes + size <= maxBytes;
+    if (size > maxBytes || (!dropOldest && !fits())) {
+      const why = size > maxBytes ? `a message of ${size} bytes does not fit` : "it is full";
+      const message = `the queue for the socket to come holds ${maxMessages} messages, ${maxBytes} bytes, and ${why}: message not sent`;
+      return Promise.reject(handBack("queue_full", message, data));
+    }
+    while (!fits()) {
+      const old = held.shift();
+      heldBytes -= old.size;
+      old.reject(handBack("dropped", "1 message held for the socket to come dropped by the overflow policy", old.data));
+    }
+    heldBytes += size;
+    return new Promise((resolve, reject) => held.push({ data, size, start: (s) => start(s).then(resolve, reject), reject }));
+  };
 
   const callback = (name) => {
     const f = latest.options?.[name];
@@ -198,7 +281,7 @@ function createController(initialUrl) {
       s.addEventListener(type, listener);
       return [type, listener];
     });
-    for (const h of held.splice(0)) h.start(s);
+    for (const h of takeHeld()) h.start(s);
     refresh();
     return () => {
       for (const [type, listener] of listeners) s.removeEventListener(type, listener);
@@ -232,7 +315,7 @@ function createController(initialUrl) {
       if (url != null && socket === null && urlKey(url) !== connectedKey) holding = true;
     },
     connect,
-    send: (data) => (socket ? tracked(socket.send(data)) : hold((s) => tracked(s.send(data)))),
+    send: (data) => (socket ? tracked(socket.send(data)) : hold(data, (s) => tracked(s.send(data)))),
     sendJson(value) {
       if (socket) return tracked(socket.sendJson(value));
       let text;
@@ -241,7 +324,7 @@ function createController(initialUrl) {
       } catch (e) {
         return Promise.reject(e);
       }
-      return hold((s) => tracked(s.send(text)));
+      return hold(text, (s) => tracked(s.send(text)));
     },
     trySend(data) {
       if (!socket) {
@@ -292,7 +375,11 @@ function createController(initialUrl) {
  *   while they can change without one.
  * - `send`, `sendJson`, `trySend` and `close` keep their identity for the life of the
  *   component and act on the current socket. A send made before the socket exists (from a
- *   child's effect, say) goes to it once it is opened, in call order.
+ *   child's effect, say) goes to it once it is opened, in call order. Such sends are held
+ *   within the bounds of the socket's queue (`queue.maxMessages`, `queue.maxBytes`): one
+ *   that does not fit is rejected at once with code `queue_full`, or with
+ *   `overflow: "drop-oldest"` the oldest held ones are rejected with code `dropped`; the
+ *   error's `messages` hands the message back.
  *
  * @param {import("./index.js").UrlSource | null | undefined} url where to connect; `null` or
  *   `undefined` opens nothing (state "closed").
@@ -300,7 +387,7 @@ function createController(initialUrl) {
  * @returns {import("./react.js").UseReSocketResult}
  */
 export function useReSocket(url, options) {
-  const [controller] = useState(() => createController(url));
+  const [controller] = useState(() => createController(url, options));
   const snapshot = useSyncExternalStore(controller.subscribe, controller.getSnapshot, controller.getServerSnapshot);
   useLayoutEffectInBrowser(() => {
     controller.setLatest(url, options);

@@ -28,8 +28,9 @@ export interface Options {
   /** Retries after the first attempt before giving up (0: none). @default Infinity */
   maxRetries?: number;
   /**
-   * Most messages queued while the link is down; `Infinity` keeps resocket's bounds
-   * (1024 messages, 1 MiB). A message the queue cannot take comes back in an `error` event.
+   * Most messages queued while the link is down, and most sends waiting behind a Blob
+   * being read; `Infinity` keeps resocket's bounds (1024 messages, 1 MiB). A message the
+   * queue cannot take comes back in an `error` event.
    * @default Infinity
    */
   maxEnqueuedMessages?: number;
@@ -126,7 +127,10 @@ export declare class ReconnectingWebSocket extends EventTarget {
 
   /**
    * Sends now, or queues the message for the next connection. A message the queue cannot
-   * take is handed back in an `error` event.
+   * take is handed back in an `error` event. A Blob's bytes are read first; the sends made
+   * meanwhile wait behind it, in order, within the queue's bounds (`maxEnqueuedMessages`,
+   * or 1024 messages, and 1 MiB), and one beyond them is handed back the same way
+   * (`"queue_full"`, or the oldest waiting ones as `"dropped"` with `drop-oldest`).
    * @throws {ReSocketError} `encode` or `too_large`.
    */
   send(data: Message): void;

@@ -311,8 +311,13 @@ export class ReconnectingWebSocket extends EventTarget {
   /** Messages held while no ReSocket exists (startClosed), with their sizes. */
   #held = [];
   #heldBytes = 0;
-  /** Sends waiting behind a Blob being read, in call order: `{ data, size, ready }`. */
+  /**
+   * Sends waiting behind a Blob being read, in call order: `{ data, blob, size, ready }`.
+   * Its head is always a Blob being read; what waits behind it is bounded as the queue is
+   * (`maxMessages`, `maxBytes` of `#settings.held`). `#lineBytes` is the size of them all.
+   */
   #line = [];
+  #lineBytes = 0;
   #origin = { url: "", origin: "" };
 
   /**
@@ -357,9 +362,8 @@ export class ReconnectingWebSocket extends EventTarget {
 
   /** Bytes sent but not yet on the network: queued for the next connection or buffered by the browser. */
   get bufferedAmount() {
-    const line = this.#line.reduce((n, x) => n + x.size, 0);
     const rs = this.#cur?.rs;
-    return this.#heldBytes + line + (rs ? rs.queuedAmount + rs.bufferedAmount : 0);
+    return this.#heldBytes + this.#lineBytes + (rs ? rs.queuedAmount + rs.bufferedAmount : 0);
   }
 
   /** The extensions the server selected on the current socket ("" if none). */
@@ -410,7 +414,8 @@ export class ReconnectingWebSocket extends EventTarget {
    * Sends a message now if the link is open; otherwise queues it for the next connection.
    * A message the queue cannot take (maxEnqueuedMessages or the byte bound) is not sent:
    * an `error` event hands it back (`error.code` "queue_full"). After close(), messages
-   * come back the same way with code "closed".
+   * come back the same way with code "closed". The bytes of a Blob are read first, and the
+   * sends made meanwhile wait behind it, in order, within the same bounds as the queue.
    * @param {string | ArrayBuffer | ArrayBufferView | Blob} data
    * @throws {ReSocketError} `encode` (not a message) or `too_large` (over maxMessageSize).
    */
@@ -418,8 +423,11 @@ export class ReconnectingWebSocket extends EventTarget {
     checkData(data);
     if (isBlob(data) || this.#line.length > 0) {
       // A Blob's bytes are read asynchronously; later sends wait behind it, in order.
-      const entry = { data: isBlob(data) ? null : this.#copy(data), size: sizeOf(data), ready: !isBlob(data) };
+      const blob = isBlob(data) ? data : null;
+      const entry = { data: blob ? null : this.#copy(data), blob, size: sizeOf(data), ready: !blob };
+      if (this.#line.length > 0 && !this.#makeRoomInLine(entry, data)) return;
       this.#line.push(entry);
+      this.#lineBytes += entry.size;
       if (isBlob(data)) {
         data.arrayBuffer().then(
           (buffer) => {
@@ -634,9 +642,40 @@ export class ReconnectingWebSocket extends EventTarget {
     if (held.length > 0) this.#refuse(code, text, ...held);
   }
 
+  /**
+   * Whether `entry` may wait in the line behind the Blob at its head: the messages behind
+   * it are bounded as the queue is. What does not fit comes back in an error event: the
+   * message itself ("queue_full"), or with "drop-oldest" the oldest waiting ones ("dropped").
+   */
+  #makeRoomInLine(entry, data) {
+    const { maxMessages, maxBytes, overflow } = this.#settings.held;
+    const fits = () => this.#line.length - 1 < maxMessages && this.#lineBytes - this.#line[0].size + entry.size <= maxBytes;
+    if (entry.size > maxBytes || !(maxMessages > 0)) {
+      this.#refuse("queue_full", "the message does not fit the queue (it waits behind a Blob being read): not sent", data);
+      return false;
+    }
+    if (!fits() && overflow === "reject") {
+      this.#refuse(
+        "queue_full",
+        `the queue is full (${maxMessages} messages, ${maxBytes} bytes wait behind a Blob being read): message not sent`,
+        data,
+      );
+      return false;
+    }
+    const evicted = [];
+    while (!fits() && this.#line.length > 1) {
+      const [old] = this.#line.splice(1, 1);
+      this.#lineBytes -= old.size;
+      evicted.push(old.blob ?? old.data);
+    }
+    if (evicted.length > 0) this.#refuse("dropped", `${evicted.length} queued messages dropped (queue full)`, ...evicted);
+    return true;
+  }
+
   #drainLine() {
     while (this.#line.length > 0 && this.#line[0].ready) {
       const entry = this.#line.shift();
+      this.#lineBytes -= entry.size;
       if (entry.failed) {
         const e = new ReSocketError("encode", "cannot read the Blob", { cause: entry.failed });
         this.#post(this.#errorOf(withMessages(e, [entry.data])));

@@ -300,6 +300,73 @@ test("compat: binaryType: Blob by default, ArrayBuffer when set; text stays a st
   eq(got.messages.slice(2), ["1", new Uint8Array([2, 2]).buffer, "3"], "ArrayBuffer with \"arraybuffer\", in order");
 });
 
+test("compat: the sends waiting behind a Blob being read are bounded as the queue is", async ({ make }) => {
+  // A Blob whose bytes are read only when the test says so.
+  const slowBlob = (bytes) => {
+    let release;
+    const gate = new Promise((resolve) => {
+      release = resolve;
+    });
+    const blob = new (class extends Blob {
+      arrayBuffer() {
+        return gate.then(() => super.arrayBuffer());
+      }
+    })([new Uint8Array(bytes)]);
+    return { blob, release };
+  };
+  const errorsOf = (got) => got.errors.map((e) => [e.code, e.messages]);
+
+  // "reject": maxEnqueuedMessages messages wait behind the Blob; later sends come back.
+  const t = tag("blob-line");
+  const ws = make(`${wsBase}/echo?tag=${t}`, [], { ...fast, maxEnqueuedMessages: 3 });
+  ws.binaryType = "arraybuffer";
+  const got = track(ws);
+  await once(ws, "open");
+  const slow = slowBlob([1, 2]);
+  ws.send(slow.blob);
+  for (const m of ["a", "b", "c", "d", "e"]) ws.send(m);
+  await until(() => got.errors.length === 2, 2000, "2 error events");
+  eq(errorsOf(got), [["queue_full", ["d"]], ["queue_full", ["e"]]], "refused behind the Blob");
+  eq(ws.bufferedAmount, 2 + 3, "bufferedAmount: the Blob and the 3 messages behind it");
+  slow.release();
+  await until(() => got.messages.length >= 4, 5000, "4 echoes");
+  await sleep(100);
+  eq(got.messages, [new Uint8Array([1, 2]).buffer, "a", "b", "c"], "echoes, in order");
+  eq((await control(`/control/stats?tag=${t}`)).messages_in, 4, "server: messages");
+
+  // The byte bound, with resocket's queue options: 10 bytes wait behind the Blob.
+  const t2 = tag("blob-bytes");
+  const bytesWs = make(`${wsBase}/echo?tag=${t2}`, [], { ...fast, resocket: { queue: { maxBytes: 10 } } });
+  const b = track(bytesWs);
+  await once(bytesWs, "open");
+  const slow2 = slowBlob(new Array(64).fill(7)); // the Blob itself may be larger
+  bytesWs.send(slow2.blob);
+  bytesWs.send("12345678");
+  bytesWs.send("abc");
+  bytesWs.send("90");
+  await until(() => b.errors.length === 1, 2000, "the error event");
+  eq(errorsOf(b), [["queue_full", ["abc"]]], "over the byte bound");
+  slow2.release();
+  await until(() => b.messages.length >= 3, 5000, "3 echoes");
+  eq(b.messages.slice(1), ["12345678", "90"], "sent behind the Blob");
+
+  // "drop-oldest": the oldest waiting messages come back instead.
+  const t3 = tag("blob-drop");
+  const dropping = make(`${wsBase}/echo?tag=${t3}`, [], { ...fast, maxEnqueuedMessages: 2, resocket: { queue: { overflow: "drop-oldest" } } });
+  dropping.binaryType = "arraybuffer";
+  const d = track(dropping);
+  await once(dropping, "open");
+  const slow3 = slowBlob([3]);
+  dropping.send(slow3.blob);
+  for (const m of ["a", "b", "c", "d"]) dropping.send(m);
+  await until(() => d.errors.length === 2, 2000, "2 error events");
+  eq(errorsOf(d), [["dropped", ["a"]], ["dropped", ["b"]]], "dropped behind the Blob");
+  slow3.release();
+  await until(() => d.messages.length >= 3, 5000, "3 echoes");
+  await sleep(100);
+  eq(d.messages, [new Uint8Array([3]).buffer, "c", "d"], "echoes, in order");
+});
+
 test("compat: maxEnqueuedMessages: a full queue hands the message back in an error event", async ({ make }) => {
   const t = tag("overflow");
   const ws = make(`${wsBase}/echo?tag=${t}`, [], { ...fast, maxEnqueuedMessages: 3 });

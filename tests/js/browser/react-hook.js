@@ -454,6 +454,50 @@ test("react: sends made before the socket exists (a child's effect) reach it, in
   eq((await control(`/control/stats?tag=${t}`)).messages_in, 3, "server: messages");
 });
 
+test("react: sends made before the socket exists are bounded as its queue is; what does not fit comes back", async ({ mount }) => {
+  /** Mounts a Probe whose child sends `messages` in its effect, before the socket exists. */
+  const early = async (name, queue, messages) => {
+    const t = tag(name);
+    const got = [];
+    const out = {};
+    function Child({ api }) {
+      useEffect(() => {
+        out.socketThen = api.socket;
+        out.sends = messages.map((m) => api.send(m));
+      }, []); // once: on mount
+      return null;
+    }
+    const log = newLog();
+    const options = { queue, onMessage: (e) => got.push(e.data) };
+    mount(h(Probe, { url: `/echo?tag=${t}`, options, log, children: (api) => h(Child, { api }) }));
+    await until(() => out.sends, 2000, `${name}: the child's effect`);
+    eq(out.socketThen, null, `${name}: the socket in the child's effect`);
+    const settled = (await Promise.allSettled(out.sends)).map((r) =>
+      r.status === "fulfilled" ? "sent" : r.reason instanceof ReSocketError ? [r.reason.code, r.reason.messages] : String(r.reason),
+    );
+    const sent = settled.filter((r) => r === "sent").length;
+    await until(() => got.length >= sent, 5000, `${name}: ${sent} echoes`);
+    await sleep(100);
+    eq((await control(`/control/stats?tag=${t}`)).messages_in, sent, `${name}: server: messages`);
+    return { settled, got };
+  };
+
+  // "reject" (the default): queue.maxMessages sends wait; the next ones are refused at once.
+  let r = await early("held-count", { maxMessages: 3 }, ["a", "b", "c", "d", "e"]);
+  eq(r.settled, ["sent", "sent", "sent", ["queue_full", ["d"]], ["queue_full", ["e"]]], "maxMessages 3: the sends");
+  eq(r.got, ["a", "b", "c"], "maxMessages 3: echoes");
+
+  // The byte bound (UTF-8 bytes, as the queue counts them).
+  r = await early("held-bytes", { maxBytes: 10 }, ["12345678", "abc", "é"]);
+  eq(r.settled, ["sent", ["queue_full", ["abc"]], "sent"], "maxBytes 10: the sends");
+  eq(r.got, ["12345678", "é"], "maxBytes 10: echoes");
+
+  // "drop-oldest": the oldest waiting sends are refused instead.
+  r = await early("held-drop", { maxMessages: 2, overflow: "drop-oldest" }, ["a", "b", "c", "d"]);
+  eq(r.settled, [["dropped", ["a"]], ["dropped", ["b"]], "sent", "sent"], "drop-oldest: the sends");
+  eq(r.got, ["c", "d"], "drop-oldest: echoes");
+});
+
 test("react: a null url opens nothing; an invalid url or option reaches onClose instead of throwing", async ({ mount }) => {
   const base = live();
   const log = newLog();
