@@ -3,7 +3,12 @@
 //! Borrow discipline: `Inner` is borrowed only for short sections that run no application
 //! code. Observers (the JS facade's listeners, the hooks), the application's close
 //! classifier, codecs and wakers all run with no borrow held, so any of them may call
-//! back into the socket. Wakers are collected under the borrow and woken after it.
+//! back into the socket. Wakers are collected under the borrow and woken after it. The
+//! socket's `send()` and `close()` are called with no borrow held too: an application's
+//! `WebSocket` class may dispatch its events from inside them, and those re-enter the
+//! driver. The socket is taken out of the borrow (an `Rc`), the borrow released, then
+//! called; it is dropped (its handlers detached, `close()` called if it is still open)
+//! with no borrow held as well.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -20,7 +25,7 @@ use crate::core::event::{Action, Event, Timer};
 use crate::core::inbound::Inbound;
 use crate::core::pressure::{Gate, Ticket};
 use crate::core::supervisor::Supervisor;
-use crate::{Config, ConnectionState, Error, Message};
+use crate::{Config, ConnectionState, Error, Message, ReadyState};
 
 /// An async URL provider, asked before every attempt.
 pub(crate) type Provider = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<String, String>>>>>;
@@ -50,7 +55,8 @@ pub(crate) const POLL_MS: u64 = 4;
 
 pub(crate) struct Inner<P = Message> {
     pub(crate) sup: Supervisor<P>,
-    socket: Option<(u64, BrowserSocket)>,
+    /// An `Rc` so that it can be called, and dropped, outside the borrow.
+    socket: Option<(u64, Rc<BrowserSocket>)>,
     timers: [Option<Timeout>; 6],
     provider: Option<Provider>,
     pub(crate) gate: Gate,
@@ -157,6 +163,9 @@ pub(crate) fn reconnect<P: Frame>(shared: &Shared<P>) -> Result<(), Error<P>> {
 pub(crate) fn close_and_release<P: Frame>(shared: &Shared<P>) {
     shared.borrow_mut().sup.terminate();
     pump(shared);
+    // Dropped with the borrow released: dropping it calls the socket's `close()`.
+    let socket = shared.borrow_mut().socket.take();
+    drop(socket);
     let wakes = shared.borrow_mut().shutdown();
     wakes.into_iter().for_each(Waker::wake);
 }
@@ -240,13 +249,10 @@ fn execute<P: Frame>(shared: &Shared<P>, action: Action<P>) {
             }
         }
         Action::Ping { id, message } => {
-            let inner = shared.borrow();
-            if let Some(s) = inner.open_socket(id) {
-                let _ = s.send(&message);
-            }
+            let _ = try_send_on(shared, id, &message);
         }
         Action::Close { id, code, reason } => {
-            if let Some((_, s)) = shared.borrow().socket.as_ref().filter(|(s, _)| *s == id) {
+            if let Some(s) = socket_of(shared, id) {
                 s.close(code, &reason);
             }
         }
@@ -334,7 +340,7 @@ fn connect<P: Frame>(shared: &Shared<P>, id: u64, url: &str) {
     };
     match BrowserSocket::open(url, &protocols, max, constructor.as_ref(), sink) {
         Ok(socket) => {
-            let old = shared.borrow_mut().socket.replace((id, socket));
+            let old = shared.borrow_mut().socket.replace((id, Rc::new(socket)));
             drop(old);
         }
         Err(e) => {
@@ -348,12 +354,17 @@ fn connect<P: Frame>(shared: &Shared<P>, id: u64, url: &str) {
     }
 }
 
+/// Socket `id` if it is the current one, out of the borrow: whatever is called on it
+/// (its `readyState`, `send()`, `close()`) may be the application's code, and that may
+/// re-enter the driver.
+fn socket_of<P: Frame>(shared: &Shared<P>, id: u64) -> Option<Rc<BrowserSocket>> {
+    shared.borrow().socket_of(id)
+}
+
 /// Send on socket `id` if it is current and open; `false` if the message did not go.
-fn try_send_on<P: Frame>(shared: &Shared<P>, id: u64, message: &P) -> bool {
-    let inner = shared.borrow();
-    inner
-        .open_socket(id)
-        .is_some_and(|s| s.send(message).is_ok())
+fn try_send_on<P: Frame, M: Frame>(shared: &Shared<P>, id: u64, message: &M) -> bool {
+    socket_of(shared, id)
+        .is_some_and(|s| s.ready_state() == ReadyState::Open && s.send(message).is_ok())
 }
 
 fn set_timer<P: Frame>(shared: &Shared<P>, timer: Timer, after_ms: u64) {

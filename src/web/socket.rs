@@ -185,6 +185,10 @@ impl BrowserSocket {
 
     /// Hand a payload to the browser.
     ///
+    /// An application's `WebSocket` class may run anything here, its own events included
+    /// (so may [`close`](Self::close) and the drop): the driver calls these with no borrow
+    /// of its state held.
+    ///
     /// # Errors
     /// The browser's exception.
     pub(crate) fn send<P: Frame>(&self, payload: &P) -> Result<(), JsValue> {

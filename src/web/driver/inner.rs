@@ -32,10 +32,10 @@ impl<P: Frame> Inner<P> {
         self.sup.url().unwrap_or_default().to_owned()
     }
 
-    /// The current socket if it is `id` and open.
-    pub(crate) fn open_socket(&self, id: u64) -> Option<&BrowserSocket> {
+    /// The current socket if it is `id`, to be called once the borrow is released.
+    pub(crate) fn socket_of(&self, id: u64) -> Option<Rc<BrowserSocket>> {
         match self.socket.as_ref() {
-            Some((sid, s)) if *sid == id && s.ready_state() == ReadyState::Open => Some(s),
+            Some((sid, s)) if *sid == id => Some(s.clone()),
             _ => None,
         }
     }
@@ -66,7 +66,8 @@ impl<P: Frame> Inner<P> {
         }
     }
 
-    /// Release every browser resource at once (the owner went away). Waiting sends are
+    /// Release every browser resource at once (the owner went away; the socket was taken
+    /// and dropped outside the borrow before, see `close_and_release`). Waiting sends are
     /// refused (their messages handed back); returns the wakers of everything waiting,
     /// to be woken once the borrow is released.
     pub(crate) fn shutdown(&mut self) -> Vec<Waker> {

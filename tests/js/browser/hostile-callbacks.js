@@ -175,6 +175,105 @@ for (const op of OPS) {
   });
 }
 
+// The application's WebSocket class dispatching its own events synchronously, from inside
+// its send() and close() (as a test double or an in-process transport may): the core calls
+// them with no borrow of its state held, so such an event is handled, not lost.
+
+/**
+ * A fake WebSocket class: it opens on a timer; send(data) calls `answer(socket, data)`,
+ * which may fire onmessage or onclose at once; close() fires onclose at once.
+ */
+function syncSocketClass(answer) {
+  return class SyncSocket {
+    constructor(url) {
+      this.url = url;
+      this.protocol = "";
+      this.readyState = 0;
+      this.bufferedAmount = 0;
+      this.binaryType = "blob";
+      this.onopen = this.onmessage = this.onclose = this.onerror = null;
+      setTimeout(() => {
+        if (this.readyState !== 0) return;
+        this.readyState = 1;
+        this.onopen?.({ type: "open" });
+      }, 0);
+    }
+    send(data) {
+      if (this.readyState !== 1) throw new DOMException("not open", "InvalidStateError");
+      answer(this, data);
+    }
+    close(code, reason) {
+      if (this.readyState >= 2) return;
+      this.closed(code ?? 1005, reason ?? "");
+    }
+    closed(code, reason) {
+      this.readyState = 3;
+      this.onclose?.({ type: "close", code, reason, wasClean: true });
+    }
+  };
+}
+const echoAtOnce = (s, data) => s.onmessage?.({ data: `echo:${data}` });
+
+CALLBACK_CASES.push(
+  {
+    name: "a WebSocket class whose send() fires message synchronously: the message is delivered",
+    async run(ctx) {
+      const ws = ctx.make(echoUrl(ctx), { WebSocket: syncSocketClass(echoAtOnce) });
+      const t = track(ws);
+      await until(() => t.opens > 0, 3000, "open");
+      await ws.send("one");
+      eq(ws.trySend("two"), true, "trySend()");
+      await until(() => t.messages.length >= 2 || t.reconnecting.length > 0, 3000, "two messages");
+      eq(t.messages, ["echo:one", "echo:two"], "messages");
+      eq([ws.state, t.reconnecting.length, ws.stats().messagesIn], ["open", 0, 2], "state, reconnects, messagesIn");
+    },
+  },
+  {
+    name: "a WebSocket class whose close() fires close synchronously: close event, state closed",
+    async run(ctx) {
+      const ws = ctx.make(echoUrl(ctx), { WebSocket: syncSocketClass(echoAtOnce), closeTimeout: 1000 });
+      const t = track(ws);
+      await until(() => t.opens > 0, 3000, "open");
+      ws.close(1000, "bye");
+      await until(() => t.closes.length > 0, 3000, "the close event");
+      const c = t.closes[0];
+      eq([c.code, c.reason, c.wasClean, c.by], [1000, "bye", true, "client"], "close event");
+      eq([ws.state, ws.readyState], ["closed", ReSocket.CLOSED], "state");
+      await sleep(50);
+      eq(t.closes.length, 1, "close events");
+    },
+  },
+  {
+    name: "a WebSocket class whose send() fires close synchronously: the close is the server's",
+    async run(ctx) {
+      const answer = (s, data) => (data === "close me" ? s.closed(4000, "from send") : echoAtOnce(s, data));
+      const ws = ctx.make(echoUrl(ctx), { WebSocket: syncSocketClass(answer), reconnect: false });
+      const t = track(ws);
+      await until(() => t.opens > 0, 3000, "open");
+      await ws.send("close me");
+      await until(() => t.closes.length > 0, 3000, "the close event");
+      const c = t.closes[0];
+      eq([c.code, c.reason, c.by], [4000, "from send", "remote"], "close event");
+      eq(ws.state, "closed", "state");
+    },
+  },
+  {
+    name: "a WebSocket class that answers the heartbeat from inside send(): the pong is measured",
+    async run(ctx) {
+      const answer = (s, data) => (data === "ping" ? s.onmessage?.({ data: "pong" }) : echoAtOnce(s, data));
+      const ws = ctx.make(echoUrl(ctx), {
+        WebSocket: syncSocketClass(answer),
+        heartbeat: { interval: 50, timeout: 200, ping: "ping", pong: "pong" },
+      });
+      const t = track(ws);
+      await until(() => t.opens > 0, 3000, "open");
+      await sleep(500);
+      eq([ws.state, t.reconnecting.length, t.messages.length], ["open", 0, 0], "state, reconnects, messages");
+      assert(typeof ws.stats().lastRttMs === "number", `lastRttMs ${show(ws.stats().lastRttMs)}`);
+    },
+  },
+);
+
 // Hostile server: raw close frames.
 export const BADCLOSE = [
   "code=1000&reason_len=0",
