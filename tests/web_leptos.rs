@@ -5,6 +5,8 @@
 //!   (typed codec, `on_message` called for every item);
 //! - the rendered state goes open → reconnecting → open when the server drops the link,
 //!   and the retry count goes 0 → 1;
+//! - the retry count shown goes back to 0 once the link has stayed open `stable_after_ms`
+//!   after a few failed attempts (a reset that is no state transition);
 //! - a send made with the hook's sender while the link is down is shown as queued bytes,
 //!   arrives after the reconnect (echoed) and is rendered exactly once;
 //! - `bufferedAmount` is polled while 12 MiB drain to a stalled server: it is rendered
@@ -38,10 +40,11 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// Fixed 300 ms retry delay: long enough to see "reconnecting" in the DOM.
-fn policy() -> ReconnectPolicy {
+fn policy(stable_ms: u64) -> ReconnectPolicy {
     ReconnectPolicy::default()
         .initial_delay_ms(300)
         .jitter(false)
+        .stable_after_ms(stable_ms)
 }
 
 fn line(item: Result<Message, resocket::Error>) -> String {
@@ -54,11 +57,10 @@ fn line(item: Result<Message, resocket::Error>) -> String {
 
 /// Renders the hook's data and every message; the button sends `outgoing`.
 #[component]
-fn Probe(url: String, outgoing: String) -> impl IntoView {
+fn Probe(url: String, outgoing: String, #[prop(default = 5_000)] stable_ms: u64) -> impl IntoView {
     let (log, set_log) = signal(Vec::<String>::new());
-    let ws = use_socket(Socket::builder(url).reconnect(policy()), move |item| {
-        set_log.update(|l| l.push(line(item)))
-    });
+    let builder = Socket::builder(url).reconnect(policy(stable_ms));
+    let ws = use_socket(builder, move |item| set_log.update(|l| l.push(line(item))));
     let send = move |_| ws.sender.send(Message::Text(outgoing.clone()));
     view! {
         <div class="probe">
@@ -128,6 +130,18 @@ async fn state_goes_open_reconnecting_open_on_a_drop() {
         view! { <Probe url=url.clone() outgoing="x".to_string()/> }
     });
     open_reconnecting_open(&root, &t).await;
+    drop(app);
+}
+
+#[wasm_bindgen_test]
+async fn retry_count_shows_the_reset_once_the_link_is_stable() {
+    let root = Root::new(HINT);
+    let t = tag("leptos-stable");
+    let url = ws_url(&format!("/echo?tag={t}"));
+    let app = mount_to(root.0.clone(), move || {
+        view! { <Probe url=url.clone() outgoing="x".to_string() stable_ms=500/> }
+    });
+    retry_count_resets_once_stable(&root, &t, 500).await;
     drop(app);
 }
 

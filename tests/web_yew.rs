@@ -5,6 +5,8 @@
 //!   (typed codec, `on_message` emitted for every item);
 //! - the rendered state goes open → reconnecting → open when the server drops the link,
 //!   and the retry count goes 0 → 1;
+//! - the retry count shown goes back to 0 once the link has stayed open `stable_after_ms`
+//!   after a few failed attempts (a reset that is no state transition);
 //! - a send made with the hook's sender while the link is down is shown as queued bytes,
 //!   arrives after the reconnect (echoed) and is rendered exactly once;
 //! - `bufferedAmount` is polled while 12 MiB drain to a stalled server: it is rendered
@@ -38,10 +40,11 @@ use yew::prelude::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// Fixed 300 ms retry delay: long enough to see "reconnecting" in the DOM.
-fn policy() -> ReconnectPolicy {
+fn policy(stable_ms: u64) -> ReconnectPolicy {
     ReconnectPolicy::default()
         .initial_delay_ms(300)
         .jitter(false)
+        .stable_after_ms(stable_ms)
 }
 
 fn line(item: Result<Message, Error>) -> String {
@@ -70,6 +73,7 @@ impl Reducible for Log {
 struct ProbeProps {
     url: AttrValue,
     outgoing: AttrValue,
+    stable_ms: u64,
 }
 
 /// Renders the hook's data and every message; the button sends `outgoing`.
@@ -81,7 +85,11 @@ fn Probe(props: &ProbeProps) -> Html {
         Callback::from(move |item: Result<Message, Error>| log.dispatch(line(item)))
     };
     let url = props.url.to_string();
-    let ws = use_socket(move || Socket::builder(url).reconnect(policy()), on_message);
+    let stable_ms = props.stable_ms;
+    let ws = use_socket(
+        move || Socket::builder(url).reconnect(policy(stable_ms)),
+        on_message,
+    );
     let send = {
         let sender = ws.sender.clone();
         let text = props.outgoing.to_string();
@@ -148,6 +156,7 @@ struct AppProps {
     burst: bool,
     url: AttrValue,
     outgoing: AttrValue,
+    stable_ms: u64,
 }
 
 /// Mounts `Probe` (or `Burst`) while `show` is set.
@@ -157,7 +166,13 @@ fn App(props: &AppProps) -> Html {
         (false, _) => html! {},
         (true, true) => html! { <Burst url={props.url.clone()} /> },
         (true, false) => {
-            html! { <Probe url={props.url.clone()} outgoing={props.outgoing.clone()} /> }
+            html! {
+                <Probe
+                    url={props.url.clone()}
+                    outgoing={props.outgoing.clone()}
+                    stable_ms={props.stable_ms}
+                />
+            }
         }
     }
 }
@@ -173,6 +188,7 @@ fn props(url: String, outgoing: &str) -> AppProps {
         burst: false,
         url: url.into(),
         outgoing: outgoing.to_string().into(),
+        stable_ms: 5_000,
     }
 }
 
@@ -201,6 +217,19 @@ async fn state_goes_open_reconnecting_open_on_a_drop() {
     let t = tag("yew-drop");
     let app = mount(&root, props(ws_url(&format!("/echo?tag={t}")), "x"));
     open_reconnecting_open(&root, &t).await;
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn retry_count_shows_the_reset_once_the_link_is_stable() {
+    let root = Root::new(HINT);
+    let t = tag("yew-stable");
+    let shown = AppProps {
+        stable_ms: 500,
+        ..props(ws_url(&format!("/echo?tag={t}")), "x")
+    };
+    let app = mount(&root, shown);
+    retry_count_resets_once_stable(&root, &t, 500).await;
     app.destroy();
 }
 

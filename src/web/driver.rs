@@ -171,6 +171,10 @@ pub(crate) fn close_and_release<P: Frame>(shared: &Shared<P>) {
 }
 
 /// Feed an event and run the resulting actions.
+///
+/// A retry count that changes with no transition (the Stable timer resets it once the link
+/// has stayed open `stable_after_ms`) wakes the state subscribers without a new state, so
+/// that whoever reads the counts on each wake-up (the hooks' task) sees it.
 pub(crate) fn dispatch<P: Frame>(shared: &Shared<P>, event: Event<P>) {
     {
         let mut inner = shared.borrow_mut();
@@ -180,7 +184,11 @@ pub(crate) fn dispatch<P: Frame>(shared: &Shared<P>, event: Event<P>) {
         } else {
             inner.sup.last_now()
         };
+        let retries = inner.sup.retry_count();
         inner.sup.handle(now, event);
+        if inner.sup.retry_count() != retries {
+            inner.wake_subscribers();
+        }
     }
     pump(shared);
 }

@@ -5,8 +5,11 @@
 //! signals or render state) to [`Opened::bridge`]. That starts the task that feeds the glue
 //! the socket's state and every transition after it in order, passes every inbound item to
 //! the application's handler, and re-reads the byte counts every [`POLL_MS`] ms only while
-//! they can change without an event. The [`Bridge`] it returns is what the hook's handles
-//! share: each framework's `SocketSender` is a thin wrapper over its send functions.
+//! they can change without an event. The counts are read on every wake-up; the retry
+//! count's reset once the link is stable (no transition) wakes the task too, as the driver
+//! wakes state subscribers when the count changes. The [`Bridge`] it returns is what the
+//! hook's handles share: each framework's `SocketSender` is a thin wrapper over its send
+//! functions.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;

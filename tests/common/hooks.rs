@@ -188,6 +188,38 @@ pub async fn open_reconnecting_open(root: &Root, t: &str) {
     assert_eq!(stats["open"], 1, "{stats}");
 }
 
+/// With a probe on `/echo?tag={t}` whose policy resets the retry count once the link has
+/// stayed open `stable_ms`: the server drops the link and refuses handshakes for a second,
+/// so the probe is open again after a few retries and shows them; once the link has stayed
+/// open `stable_ms`, with no transition, it shows 0.
+pub async fn retry_count_resets_once_stable(root: &Root, t: &str, stable_ms: u32) {
+    until_open(root).await;
+    control(&format!("down?ms=1000&tag={t}")).await;
+    root.until(5_000, "link down", || {
+        root.text(".state").as_deref() == Some("reconnecting")
+    })
+    .await;
+    root.until(10_000, "open again", || {
+        root.text(".state").as_deref() == Some("open")
+    })
+    .await;
+    let retries = root.text(".retry").unwrap_or_default();
+    assert!(
+        retries.parse::<u32>().is_ok_and(|n| n >= 2),
+        "retry count once open again: {retries:?}"
+    );
+    within(stable_ms + 2_000, "the retry count reset to 0", async {
+        while root.text(".retry").as_deref() != Some("0") {
+            assert_eq!(root.text(".state").as_deref(), Some("open"));
+            sleep(5).await;
+        }
+    })
+    .await;
+    assert_eq!(root.text(".state").as_deref(), Some("open"));
+    let stats = control(&format!("stats?tag={t}")).await;
+    assert_eq!(stats["open"], 1, "{stats}");
+}
+
 /// With a probe on `/echo?tag={t}` sending `outgoing`: a send while the link is down is
 /// shown as queued bytes, echoed after the reconnect and rendered exactly once.
 pub async fn sent_while_down_arrives_once(root: &Root, t: &str, outgoing: &str) {

@@ -1,7 +1,7 @@
 //! Reads of a connection's state, subscriptions, and the release of its resources.
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::task::Waker;
 
 use super::{Inner, StateQueue};
@@ -44,6 +44,13 @@ impl<P: Frame> Inner<P> {
         self.socket
             .as_ref()
             .map_or_else(String::new, |(_, s)| s.protocol())
+    }
+
+    /// Wake the state subscribers (once the borrow is released) without a new state.
+    pub(super) fn wake_subscribers(&mut self) {
+        for sub in self.subscribers.iter().filter_map(Weak::upgrade) {
+            self.wakes.extend(sub.borrow_mut().waker.take());
+        }
     }
 
     pub(crate) fn subscribe(&mut self) -> Rc<RefCell<StateQueue>> {
