@@ -110,7 +110,9 @@ pub enum ConnectionState {
         /// this outage; unchanged (possibly 0) when no failure is counted — a manual
         /// `reconnect()`, or a drop while the browser is offline.
         attempt: u32,
-        /// The backoff delay chosen (0 while waiting for the browser to come online).
+        /// The backoff delay chosen: 0 for a manual `reconnect()` (the attempt starts at
+        /// once). While the browser is offline, `max_delay_ms`: the next attempt waits for
+        /// `online` (then it starts at once), and is made after this delay if none comes.
         delay_ms: u64,
         /// Why the link went down.
         cause: Cause,
