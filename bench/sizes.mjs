@@ -118,15 +118,15 @@ await rustApp("resocket-jsjson", "resocket, Rust API, `JsJson` codec (`JSON.pars
 await rustApp("websys-json", "raw web-sys + serde_json", "json", "size-websys-json");
 await rustApp("gloo-json", "gloo-net + serde_json", "json", "size-gloo-json");
 {
-  const wasm = readFileSync(join(args.pkg, "resocket_wasm_bg.wasm"));
+  // The module is inside the package's JavaScript (base64): the bundle is all a user ships.
   const js = await bundle(`import { ReSocket } from ${JSON.stringify(resolve(args.pkg, "index.js"))};
     export function start(url, onMessage) {
       const ws = new ReSocket(url);
       ws.onmessage = (e) => onMessage(e.data);
       ws.send("hello");
       return ws;
-    }`, true, ["./resocket_wasm_inline.js"]); // the fallback chunk is fetched only where the .wasm URL fails
-  rows.push({ id: "npm", label: "resocket npm package `resocket-wasm` (JSON via `sendJson`/`json()`)", group: "js", wasm: measure(wasm), js: measure(js) });
+    }`, true);
+  rows.push({ id: "npm", label: "resocket npm package `resocket-wasm`, module inside the JS (JSON via `sendJson`/`json()`)", group: "js", wasm: measure(null), js: measure(js) });
 }
 for (const [lib, src] of Object.entries(JS_ENTRIES)) {
   const version = JSON.parse(readFileSync(join(here, "node_modules", lib, "package.json"), "utf8")).version;

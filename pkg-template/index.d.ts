@@ -209,12 +209,12 @@ export interface Diagnostics {
 }
 
 /**
- * Every error of the package: a real `Error` with `name === "ResocketError"` and a `code`.
+ * Every error of the package: a real `Error` with `name === "ReSocketError"` and a `code`.
  * `instanceof ReSocketError` recognises all of them.
  */
 export declare class ReSocketError extends Error {
   constructor(code: ReSocketErrorCode, message: string, options?: ErrorOptions);
-  readonly name: "ResocketError";
+  readonly name: "ReSocketError";
   readonly code: ReSocketErrorCode;
   /** Messages handed back (`dropped` and `unsent` errors of `error` events). */
   readonly messages?: SendData[];
@@ -426,11 +426,15 @@ export declare class ReSocket extends EventTargetBase implements AsyncIterable<R
 export declare function diagnostics(): Diagnostics;
 
 /**
- * Resolves once the WebAssembly module is loaded; rejects with a {@link ReSocketError}
- * (code `load`) if it cannot be. Waiting for it is never needed: a `ReSocket` made
- * earlier is `connecting` and starts by itself, with every call made meanwhile kept in
- * order.
+ * Resolves once the WebAssembly module is loaded (loading it if no `ReSocket` did yet);
+ * rejects with a {@link ReSocketError} (code `load`) if it cannot be. The module is
+ * compiled synchronously when the first `ReSocket` is made, so waiting is needed only
+ * where an engine refuses synchronous compilation: there, `new ReSocket()` throws `load`
+ * until `await ready`. A thenable: `await ready`, `ready.then()`, `ready.catch()`.
  */
-export declare const ready: Promise<void>;
+export declare const ready: PromiseLike<void> & {
+  catch(onrejected?: (reason: unknown) => unknown): Promise<unknown>;
+  finally(onfinally?: () => void): Promise<void>;
+};
 
 export default ReSocket;

@@ -2,97 +2,20 @@
 // WebAssembly. `ReSocket` is an EventTarget shaped like the browser's WebSocket, with
 // reconnection, a bounded outbound queue, backpressure and an optional heartbeat.
 
-import init, { WasmSocket, diagnostics as wasmDiagnostics } from "./resocket_wasm.js";
-import { ReSocketError, describe, optionError, check, resolveUrl, closeArgs, jsonText, tooLarge, wasmError } from "./options.js";
+import { WasmSocket, diagnostics as wasmDiagnostics } from "./resocket_wasm.js";
+import { core, loaded, ready } from "./core.js";
+import { ReSocketError, describe, optionError, check, closeArgs, jsonText, tooLarge, wasmError } from "./options.js";
 
-export { ReSocketError };
+export { ReSocketError, ready };
 
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
 
-// --- Loading the WebAssembly module ------------------------------------------------
-// Loading starts when this module is imported, with no top-level await. A ReSocket made
-// before the module is ready is backed by a stand-in (`Early`) that records what it is
-// asked to do and hands it, in order, to the real socket once the module is ready.
-//
-// Browsers fetch the .wasm next to this file (bundlers that understand
-// `new URL(..., import.meta.url)` emit it and rewrite the URL) and compile it while it
-// downloads. Where that URL does not lead to the module (a bundler that left the file
-// behind, a dev server's pre-bundled copy), the bytes come from a fallback chunk that is
-// fetched only then. Node reads the file.
-
-let wasmUrl = null;
-try {
-  wasmUrl = new URL("./resocket_wasm_bg.wasm", import.meta.url);
-} catch {
-  // import.meta.url is not a URL (a CommonJS bundle): the fallback chunk does the job.
-}
-
-const isNode = typeof process === "object" && process !== null && typeof process.versions?.node === "string";
-const isWasm = (b) => b.length >= 4 && b[0] === 0 && b[1] === 0x61 && b[2] === 0x73 && b[3] === 0x6d;
-
-/** The module from wherever `wasmUrl` leads (a Response to compile while it streams, or bytes), or null. */
-async function fetchWasm() {
-  if (wasmUrl === null) return null;
-  try {
-    if (isNode && wasmUrl.protocol === "file:") {
-      const fs = "node:fs/promises";
-      const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ fs);
-      const bytes = new Uint8Array(await readFile(wasmUrl));
-      return isWasm(bytes) ? bytes : null;
-    }
-    const response = await fetch(wasmUrl);
-    if (!response.ok) return null;
-    const type = (response.headers.get("content-type") ?? "").split(";")[0].trim();
-    if (type === "application/wasm" && typeof WebAssembly.instantiateStreaming === "function") return response;
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    return isWasm(bytes) ? bytes : null;
-  } catch {
-    return null;
-  }
-}
-
-function fromBase64(text) {
-  if (typeof Uint8Array.fromBase64 === "function") return Uint8Array.fromBase64(text);
-  const raw = atob(text);
-  const bytes = new Uint8Array(raw.length);
-  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
-  return bytes;
-}
-
-async function load() {
-  let source = await fetchWasm();
-  if (source === null) source = fromBase64((await import("./resocket_wasm_inline.js")).default);
-  await init({ module_or_path: source });
-}
-
-let loaded = false;
-let loadError = null;
-const early = new Set(); // the stand-ins waiting for the module, in creation order
-
-/**
- * Resolves once the WebAssembly module is ready; rejects (a `ReSocketError` with code
- * `load`) if it cannot be loaded. No one has to wait for it: a `ReSocket` made earlier
- * starts by itself when the module is ready.
- */
-export const ready = load().then(
-  () => {
-    loaded = true;
-    for (const e of early) e.start();
-    early.clear();
-  },
-  (e) => {
-    loadError = new ReSocketError("load", `the resocket WebAssembly module could not be loaded: ${e?.message ?? e}`, {
-      cause: e,
-    });
-    for (const s of early) s.fail(loadError);
-    early.clear();
-    throw loadError;
-  },
-);
-ready.catch(() => {}); // reported to every socket (error and close events), not as unhandled
+const href = (u) => (u instanceof URL ? u.href : u);
+/** The URL provider the core calls: made out here so that it holds no ReSocket (see #emitter). */
+const providerOf = (url) => async () => href(await url());
 
 const closedError = () => new ReSocketError("closed", "the socket is closed");
 const utf8 = new TextDecoder();
@@ -468,8 +391,6 @@ function makeEvent(type, detail) {
   }
 }
 
-// --- Before the module is ready -------------------------------------------------------
-
 /** UTF-8 length of a string, as the core counts a text message. */
 function utf8Length(s) {
   let n = s.length;
@@ -486,203 +407,6 @@ function utf8Length(s) {
 }
 
 
-/**
- * What a ReSocket is while the WebAssembly module loads: a connecting socket with an
- * empty browser buffer. It has the real socket's interface; it records every call and,
- * once the module is ready (`start`), makes the real socket and replays the calls on it
- * in order. Its own answers follow the core's rules for a connecting socket (the queue
- * bounds and the water-mark gate), so `trySend()` says what the real socket would say;
- * everything else is decided by the real socket at replay.
- */
-class Early {
-  #make;
-  #limits;
-  #url;
-  #ops = []; // [kind, ...]: "send" frame len resolve reject | "queued" frame len | "flush" resolve reject | "close" code reason | "reconnect"
-  #queued = []; // lengths of the messages the queue holds
-  #bytes = 0;
-  #waiting = 0;
-  #gateClosed = false;
-  #dropped = 0;
-  #closing = false;
-  #ended = null; // the error that ended it: free() or a failed load
-  #emit;
-
-  constructor(make, emit, limits, url) {
-    this.#make = make;
-    this.#emit = emit;
-    this.#limits = limits;
-    this.#url = url;
-  }
-
-  get readyState() {
-    return this.#ended ? CLOSED : this.#closing ? CLOSING : CONNECTING;
-  }
-  get state() {
-    return this.#ended ? "closed" : this.#closing ? "closing" : "connecting";
-  }
-  get bufferedAmount() {
-    return 0;
-  }
-  get queuedAmount() {
-    return this.#ended ? 0 : this.#bytes;
-  }
-  get retryCount() {
-    return 0;
-  }
-  get url() {
-    return this.#url;
-  }
-  get protocol() {
-    return "";
-  }
-  get maxMessageSize() {
-    return this.#limits.maxMessageSize;
-  }
-  stats() {
-    return { reconnects: 0, messagesIn: 0, bytesIn: 0, messagesOut: 0, bytesOut: 0, dropped: this.#dropped, lastRttMs: null };
-  }
-
-  // The core's gate (hysteresis over queued bytes) and queue (Outbox::push).
-  #gateOpen() {
-    if (this.#gateClosed) {
-      if (this.#bytes <= this.#limits.low) this.#gateClosed = false;
-    } else if (this.#bytes > this.#limits.high) this.#gateClosed = true;
-    return !this.#gateClosed;
-  }
-  #hasRoom(len) {
-    const q = this.#limits.queue;
-    const fits = this.#queued.length < q.maxMessages && this.#bytes + len <= q.maxBytes;
-    return len <= q.maxBytes && (fits || q.overflow === "drop-oldest");
-  }
-  #push(len) {
-    if (!this.#hasRoom(len)) return false;
-    const q = this.#limits.queue;
-    while (this.#queued.length >= q.maxMessages || this.#bytes + len > q.maxBytes) {
-      this.#bytes -= this.#queued.shift();
-      this.#dropped++;
-    }
-    this.#queued.push(len);
-    this.#bytes += len;
-    return true;
-  }
-  #refuseIfClosed(frame) {
-    if (this.#ended) throw this.#ended;
-    if (this.#closing) {
-      const e = closedError();
-      e.messages = [frame];
-      throw e;
-    }
-  }
-
-  trySend(frame, len) {
-    this.#refuseIfClosed(frame);
-    if (this.#waiting > 0 || !this.#gateOpen() || !this.#push(len)) return false;
-    this.#ops.push(["queued", held(frame), len]);
-    return true;
-  }
-
-  send(frame, len) {
-    try {
-      this.#refuseIfClosed(frame);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    if (this.#waiting === 0 && this.#hasRoom(len) && this.#gateOpen()) this.#push(len);
-    else this.#waiting++;
-    const kept = held(frame);
-    return new Promise((resolve, reject) => this.#ops.push(["send", kept, len, resolve, reject]));
-  }
-
-  flush() {
-    if (this.#ended) return Promise.reject(this.#ended);
-    return new Promise((resolve, reject) => this.#ops.push(["flush", resolve, reject]));
-  }
-
-  close(code, reason) {
-    if (this.#ended) return;
-    this.#closing = true;
-    this.#ops.push(["close", code, reason]);
-  }
-
-  reconnect() {
-    if (this.#ended) throw this.#ended;
-    if (this.#closing) throw closedError(); // close() is for good, as on the real socket
-    this.#ops.push(["reconnect"]);
-  }
-
-  /** The module is ready: the real socket takes over, and the calls so far are replayed on it. */
-  start() {
-    const real = this.#make();
-    const ops = this.#ops;
-    this.#ops = [];
-    // A message the stand-in accepted must not vanish if the real socket refuses it.
-    const handBack = (frame) => (e) => {
-      if (!Array.isArray(e?.messages) || e.messages.length === 0) e.messages = [frame];
-      this.#emit("error", { error: e });
-    };
-    for (const op of ops) {
-      try {
-        switch (op[0]) {
-          case "queued":
-            if (!real.trySend(op[1], op[2])) real.send(op[1], op[2]).catch(handBack(op[1]));
-            break;
-          case "send":
-            if (real.trySend(op[1], op[2])) op[3]();
-            else real.send(op[1], op[2]).then(op[3], op[4]);
-            break;
-          case "flush":
-            real.flush().then(op[1], op[2]);
-            break;
-          case "close":
-            real.close(op[1], op[2]);
-            break;
-          case "reconnect":
-            real.reconnect();
-            break;
-        }
-      } catch (e) {
-        if (op[0] === "send") op[4](e);
-        else if (op[0] === "flush") op[2](e);
-        else if (op[0] === "queued") handBack(op[1])(e);
-      }
-    }
-    return real;
-  }
-
-  /** Ends it without a real socket: after free(), or when the module cannot be loaded. */
-  #end(error, close) {
-    const ops = this.#ops;
-    this.#ops = [];
-    this.#ended = error;
-    const unsent = ops.filter((op) => op[0] === "queued").map((op) => op[1]);
-    for (const op of ops) {
-      if (op[0] === "send") op[4](error);
-      if (op[0] === "flush") op[2](error);
-    }
-    if (unsent.length > 0) {
-      const e = new ReSocketError(error.code, error.message);
-      e.messages = unsent;
-      this.#emit("error", { error: e });
-    }
-    this.#emit("statechange", { state: "closed" });
-    this.#emit("close", close);
-  }
-
-  /** free() before the module was ready: closed by the client, like the real socket's free(). */
-  free() {
-    if (this.#ended) return;
-    early.delete(this);
-    this.#end(closedError(), { code: 1000, reason: "", wasClean: false, by: "client", error: null });
-  }
-
-  /** The module cannot be loaded: an error event, then closed for good by policy. */
-  fail(error) {
-    this.#emit("error", { error });
-    this.#end(error, { code: 1006, reason: "", wasClean: false, by: "policy", error });
-  }
-}
-
 // A ReSocket closed for good is held by nothing of resocket's: its wasm half keeps only
 // a weak reference to it, and once the application drops it and it is collected, the
 // registry frees the wasm half, so no one has to call free(). While it can still deliver
@@ -698,8 +422,10 @@ const collected = typeof FinalizationRegistry === "function" ? new FinalizationR
  * await ws.send("hello"); // waits under backpressure; queued while reconnecting
  * ```
  *
- * Events are dispatched from a microtask, in the order they happened, never from inside a
- * method call, so listeners may call any method.
+ * Events are dispatched in the order they happened and never from inside a method call,
+ * so listeners may call any method: a message from the socket's own `message` event (or a
+ * microtask, when other events wait or a call into the socket is in progress), every
+ * other event from a microtask.
  */
 export class ReSocket extends EventTarget {
   static CONNECTING = CONNECTING;
@@ -753,43 +479,43 @@ export class ReSocket extends EventTarget {
         "there is no global WebSocket (pass the `WebSocket` option, e.g. the `ws` package's, or set globalThis.WebSocket)",
       );
     }
-    const href = (u) => (u instanceof URL ? u.href : u);
     try {
-      target = typeof url === "function" ? async () => href(await url()) : href(url);
+      target = typeof url === "function" ? providerOf(url) : href(url);
     } catch (e) {
       throw new ReSocketError("invalid_url", "invalid URL: reading it threw", { cause: e });
     }
     if (typeof target !== "string" && typeof target !== "function") {
       throw new ReSocketError("invalid_url", `invalid URL ${describe(target)}: the URL must be a string or a function`);
     }
-    const limits = check(options);
-    const resolved = typeof target === "string" ? resolveUrl(target) : "";
-    if (loadError) throw loadError;
+    const wasm = check(options);
+    core();
     const ref = { strong: this, weak: typeof WeakRef === "function" ? new WeakRef(this) : null };
-    const emit = (type, detail) => (ref.strong ?? ref.weak?.deref())?.#event(type, detail);
+    const emit = ReSocket.#emitter(ref);
     const adapter = Ctor === globalThis.WebSocket ? undefined : guarded(Ctor);
-    const make = () => {
-      const { nums, strs, should } = limits.wasm;
-      let real;
-      inCall++;
-      try {
-        real = new WasmSocket(target, nums, strs, should, emit, adapter, measure, held);
-      } catch (e) {
-        throw wasmError(e);
-      } finally {
-        inCall--;
-      }
-      this.#inner = real;
-      collected?.register(this, real, this);
-      return real;
-    };
-    this.#ref = ref;
-    this.#max = limits.maxMessageSize;
-    if (loaded) make();
-    else {
-      this.#inner = new Early(make, emit, limits, resolved);
-      early.add(this.#inner);
+    let real;
+    inCall++;
+    try {
+      real = new WasmSocket(target, wasm.nums, wasm.strs, wasm.should, emit, adapter, measure, held);
+    } catch (e) {
+      throw wasmError(e, { protocols: wasm.protocols });
+    } finally {
+      inCall--;
     }
+    this.#inner = real;
+    this.#ref = ref;
+    this.#max = real.maxMessageSize;
+    collected?.register(this, real, this);
+  }
+
+  /**
+   * The `emit` callback the core keeps: it reaches the socket only through `ref` (strong
+   * while events can follow, weak once closed for good). Made here, not in the
+   * constructor, so that its closure holds `ref` alone: a closure made in the constructor
+   * shares the constructor's scope, which holds `this` (the arrow functions there use it),
+   * and the core would keep every closed socket alive through it.
+   */
+  static #emitter(ref) {
+    return (type, detail) => (ref.strong ?? ref.weak?.deref())?.#event(type, detail);
   }
 
   /**
@@ -1037,7 +763,7 @@ export class ReSocket extends EventTarget {
 
 /** Live counts of the listeners, timers and sockets held by every ReSocket in this realm. */
 export function diagnostics() {
-  if (!loaded) return { liveListeners: 0, liveTimers: 0, liveSockets: 0, callbacksRun: 0, wasmMemory: 0 };
+  if (!loaded()) return { liveListeners: 0, liveTimers: 0, liveSockets: 0, callbacksRun: 0, wasmMemory: 0 };
   return wasmDiagnostics();
 }
 

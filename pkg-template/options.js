@@ -1,19 +1,23 @@
-// The options of `new ReSocket(url, options)`, checked in JavaScript before anything
-// reaches WebAssembly, so that a bad option throws from the constructor at once, also
-// while the wasm module is still loading. The rules are the core's (`Config::validate`
-// in the Rust crate); `check()` also returns the limits a socket made before the module
-// is ready needs to decide about sends.
+// The options of `new ReSocket(url, options)`: read here from the caller's object, with
+// their JavaScript types checked (a wrong type names the option at once), and handed to
+// the WebAssembly core as numbers in fixed slots. Every rule about their values (ranges,
+// integers, limits that bound each other, subprotocol tokens) is the core's
+// (`Config::check` in the Rust crate), which answers with codes; the texts for those
+// codes are here, in one place (`FIELDS`, `RULES`, `TEXTS`).
+
+import { check_close } from "./resocket_wasm.js";
+import { core } from "./core.js";
 
 /** The error type of the package (re-exported by index.js). */
 export class ReSocketError extends Error {
   constructor(code, message, options) {
     super(message, options);
-    this.name = "ResocketError";
+    this.name = "ReSocketError";
     this.code = code;
   }
 
   static [Symbol.hasInstance](value) {
-    return value instanceof Error && value.name === "ResocketError" && typeof value.code === "string";
+    return value instanceof Error && value.name === "ReSocketError" && typeof value.code === "string";
   }
 }
 
@@ -52,18 +56,57 @@ const TEXTS = {
 };
 
 /**
+ * The options by the core's field numbers (`Field` in the Rust crate: the slots of the
+ * numbers handed over, then `protocols`). Shared with the core's tests through
+ * tests/cases/options.json.
+ */
+export const FIELDS = [
+  "reconnect", "reconnect.initialDelay", "reconnect.factor", "reconnect.maxDelay", "reconnect.jitter",
+  "reconnect.maxAttempts", "reconnect.maxElapsed", "reconnect.connectTimeout", "reconnect.stableAfter",
+  "reconnect.stopCodes", "reconnect.stopCodes", "queue.maxMessages", "queue.maxBytes", "queue.overflow",
+  "highWaterMark", "lowWaterMark", "heartbeat", "heartbeat.interval", "heartbeat.timeout", "heartbeat.pong",
+  "closeTimeout", "maxMessageSize", "protocols",
+];
+const AT = Object.fromEntries(FIELDS.slice(0, 22).map((f, i) => [f, i]).reverse());
+const SLOTS = 22;
+const BOUND_BY = { "reconnect.initialDelay": "reconnect.maxDelay", lowWaterMark: "highWaterMark" };
+
+/** The texts of the core's option rules (`Rule::code` in the Rust crate, in that order). */
+const RULES = [
+  () => "must be a non-negative number",
+  () => "must be an integer",
+  () => "must be greater than 0",
+  (d, name) => `${d.a} must not exceed ${BOUND_BY[name]} (${d.b})`,
+  () => "must be at least 1",
+  () => "must be at least 1 (null for no limit)",
+  () => "must be between 1 and 4294967295 bytes",
+  () => "must be [from, to] close codes (integers 0-65535)",
+  (d, _, protocols) => `${JSON.stringify(protocols[d.a] ?? "")} is not a token`,
+  (d, _, protocols) => `${JSON.stringify(protocols[d.a] ?? "")} is repeated`,
+  () => "the options were not handed over whole",
+];
+
+/** The `ReSocketError` of an option the core refused (`{ field, rule, a, b }`). */
+export function invalidOption(d, protocols) {
+  const name = FIELDS[d.field] ?? "options";
+  const text = RULES[d.rule] ?? (() => "is invalid");
+  return optionError(name, text(d, name, protocols ?? []));
+}
+
+/**
  * The `ReSocketError` of an error the WebAssembly core reports as plain data
  * (`{ code, messages, ...fields }`); anything else (an `Error` already) is returned as it is.
  */
-export function wasmError(d) {
+export function wasmError(d, fields) {
   if (d === null || typeof d !== "object" || d instanceof Error || typeof d.code !== "string") return d;
+  if (fields) d = { ...d, ...fields };
+  if (d.code === "invalid_option" && typeof d.field === "number") return invalidOption(d, d.protocols);
   const text = TEXTS[d.code];
   const e = new ReSocketError(d.code, text ? text(d) : d.code);
   e.messages = Array.isArray(d.messages) ? d.messages : [];
   return e;
 }
 
-const U32_MAX = 4294967295;
 const KNOWN = {
   "": ["protocols", "reconnect", "queue", "highWaterMark", "lowWaterMark", "heartbeat", "closeTimeout", "maxMessageSize"],
   reconnect: [
@@ -92,22 +135,16 @@ function level(value, path) {
   }
   const name = (k) => (path ? `${path}.${k}` : k);
   const get = (k) => value[k];
+  // The type only: the core checks the value (non-negative, integer, in range).
   const number = (k) => {
     const v = get(k);
-    if (v === undefined) return undefined;
-    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw optionError(name(k), "must be a non-negative number");
-    return v;
-  };
-  const uint = (k) => {
-    const v = number(k);
-    if (v !== undefined && !Number.isInteger(v)) throw optionError(name(k), "must be an integer");
+    if (v !== undefined && typeof v !== "number") throw optionError(name(k), "must be a number");
     return v;
   };
   return {
     get,
     number,
-    uint,
-    optionalUint: (k) => (get(k) === null ? null : uint(k)),
+    optional: (k) => (get(k) === null ? null : number(k)),
     boolean(k) {
       const v = get(k);
       if (v !== undefined && typeof v !== "boolean") throw optionError(name(k), "must be a boolean");
@@ -121,37 +158,18 @@ function level(value, path) {
   };
 }
 
-// RFC 6455 subprotocol tokens: visible ASCII without separators.
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
 function protocols(v) {
   const list = typeof v === "string" ? [v] : v;
   if (!Array.isArray(list) || !list.every((p) => typeof p === "string")) {
     throw optionError("protocols", "must be a string or an array of strings");
   }
-  list.forEach((p, i) => {
-    if (!TOKEN.test(p)) throw optionError("protocols", `${JSON.stringify(p)} is not a token`);
-    if (list.indexOf(p) !== i) throw optionError("protocols", `${JSON.stringify(p)} is repeated`);
-  });
   return list;
 }
 
-/**
- * Where each option goes in the numbers handed to the WebAssembly constructor (read by
- * `src/js/options.rs`, which keeps the same list). NaN means the default; booleans are 0 or
- * 1; a `null` limit (none) is -1; `reconnect` is 0 when off; `heartbeat` is 0 when off and 1
- * when given; `pong` is 0 for `null` and 1 when given (the strings travel apart:
- * `[ping, pong, ...protocols]`).
- */
-const AT = {
-  reconnect: 0, initialDelay: 1, factor: 2, maxDelay: 3, jitter: 4, maxAttempts: 5, maxElapsed: 6,
-  connectTimeout: 7, stableAfter: 8, stopFrom: 9, stopTo: 10, maxMessages: 11, maxBytes: 12,
-  overflow: 13, high: 14, low: 15, heartbeat: 16, interval: 17, timeout: 18, pong: 19,
-  closeTimeout: 20, maxMessageSize: 21,
-};
-const SLOTS = 22;
-
-const num = (v) => (v === undefined ? NaN : v === null ? -1 : typeof v === "boolean" ? Number(v) : v);
+// NaN in a slot means "not given": a NaN the caller gave goes as -Infinity, which the
+// core refuses as it refuses any number that is not finite.
+const num = (v) =>
+  v === undefined ? NaN : v === null ? -1 : typeof v === "boolean" ? Number(v) : Number.isNaN(v) ? -Infinity : v;
 
 function reconnect(v, w) {
   if (v === false) {
@@ -159,49 +177,36 @@ function reconnect(v, w) {
     return;
   }
   const o = level(v, "reconnect");
-  const set = (k, x) => ((w.nums[AT[k]] = num(x)), x);
-  const initial = set("initialDelay", o.uint("initialDelay")) ?? 250;
-  const factor = set("factor", o.number("factor")) ?? 2;
-  const max = set("maxDelay", o.uint("maxDelay")) ?? 30000;
-  set("jitter", o.boolean("jitter"));
-  const attempts = set("maxAttempts", o.optionalUint("maxAttempts"));
-  set("maxElapsed", o.optionalUint("maxElapsed"));
-  const timeout = set("connectTimeout", o.uint("connectTimeout")) ?? 10000;
-  set("stableAfter", o.uint("stableAfter"));
+  for (const k of ["initialDelay", "factor", "maxDelay", "connectTimeout", "stableAfter"]) {
+    w.nums[AT[`reconnect.${k}`]] = num(o.number(k));
+  }
+  for (const k of ["maxAttempts", "maxElapsed"]) w.nums[AT[`reconnect.${k}`]] = num(o.optional(k));
+  w.nums[AT["reconnect.jitter"]] = num(o.boolean("jitter"));
   const stop = o.get("stopCodes");
   if (stop !== undefined) {
-    const code = (n) => Number.isInteger(n) && n >= 0 && n <= 65535;
-    if (!Array.isArray(stop) || stop.length !== 2 || !code(stop[0]) || !code(stop[1])) {
-      throw optionError("reconnect.stopCodes", "must be [from, to] close codes");
+    if (!Array.isArray(stop) || stop.length !== 2 || typeof stop[0] !== "number" || typeof stop[1] !== "number") {
+      throw optionError("reconnect.stopCodes", "must be [from, to] close codes (integers 0-65535)");
     }
-    [w.nums[AT.stopFrom], w.nums[AT.stopTo]] = stop;
+    [w.nums[AT["reconnect.stopCodes"]], w.nums[AT["reconnect.stopCodes"] + 1]] = stop;
   }
   const should = o.get("shouldReconnect");
   if (should !== undefined && typeof should !== "function") {
     throw optionError("reconnect.shouldReconnect", "must be a function");
   }
   w.should = should;
-  if (initial > max) {
-    throw optionError("reconnect", `initial_delay_ms (${initial}) must not exceed max_delay_ms (${max})`);
-  }
-  if (factor < 1) throw optionError("reconnect", "factor must be finite and >= 1.0");
-  if (attempts === 0) throw optionError("reconnect", "max_attempts must be at least 1 (use None for unlimited)");
-  if (timeout === 0) throw optionError("reconnect", "connect_timeout_ms must be greater than 0");
 }
 
-function queue(v) {
+function queue(v, w) {
   const o = level(v, "queue");
-  const q = { maxMessages: o.uint("maxMessages") ?? 1024, maxBytes: o.uint("maxBytes") ?? 1048576, overflow: "reject" };
+  w.nums[AT["queue.maxMessages"]] = num(o.number("maxMessages"));
+  w.nums[AT["queue.maxBytes"]] = num(o.number("maxBytes"));
   const overflow = o.string("overflow");
   if (overflow !== undefined) {
     if (overflow !== "reject" && overflow !== "drop-oldest") {
       throw optionError("queue.overflow", 'must be "reject" or "drop-oldest"');
     }
-    q.overflow = overflow;
+    w.nums[AT["queue.overflow"]] = overflow === "reject" ? 0 : 1;
   }
-  if (q.maxMessages === 0) throw optionError("queue", "max_messages must be greater than 0");
-  if (q.maxBytes === 0) throw optionError("queue", "max_bytes must be greater than 0");
-  return q;
 }
 
 function heartbeat(v, w) {
@@ -211,98 +216,42 @@ function heartbeat(v, w) {
   }
   const o = level(v, "heartbeat");
   w.nums[AT.heartbeat] = 1;
-  const interval = o.uint("interval");
-  const timeout = o.uint("timeout");
-  w.nums[AT.interval] = num(interval);
-  w.nums[AT.timeout] = num(timeout);
+  w.nums[AT["heartbeat.interval"]] = num(o.number("interval"));
+  w.nums[AT["heartbeat.timeout"]] = num(o.number("timeout"));
   w.strs[0] = o.string("ping");
-  if (o.get("pong") === null) w.nums[AT.pong] = 0;
-  else if ((w.strs[1] = o.string("pong")) !== undefined) w.nums[AT.pong] = 1;
-  if (interval === 0) throw optionError("heartbeat.interval", "must be > 0");
-  if (timeout === 0) throw optionError("heartbeat.timeout", "must be > 0");
+  if (o.get("pong") === null) w.nums[AT["heartbeat.pong"]] = 0;
+  else if ((w.strs[1] = o.string("pong")) !== undefined) w.nums[AT["heartbeat.pong"]] = 1;
 }
 
 /**
- * Checks plain options (see `plainOptions` in index.js) and returns the limits that
- * decide about sends, `{ maxMessageSize, queue: { maxMessages, maxBytes, overflow },
- * high, low }`, and what the WebAssembly constructor takes, `wasm: { nums, strs, should }`
- * (see `AT`). Throws a `ReSocketError` (`invalid_option`) naming the first bad option.
+ * Reads plain options (see `plainOptions` in index.js), checking their JavaScript types,
+ * into what the WebAssembly constructor takes: `{ nums, strs, should, protocols }` (see
+ * `FIELDS`; NaN is "not given", booleans are 0/1, a `null` limit is -1; `strs` is
+ * `[ping, pong, ...protocols]`). Throws a `ReSocketError` (`invalid_option`) naming the
+ * first option of a wrong type; the core checks the values.
  */
 export function check(options) {
-  const wasm = { nums: new Float64Array(SLOTS).fill(NaN), strs: [undefined, undefined], should: undefined };
-  const limits = { maxMessageSize: 16777216, queue: queue({}), high: 1048576, low: 262144, wasm };
-  if (options === undefined || options === null) return limits;
+  const wasm = { nums: new Float64Array(SLOTS).fill(NaN), strs: [undefined, undefined], should: undefined, protocols: [] };
+  if (options === undefined || options === null) return wasm;
   const o = level(options, "");
-  if (o.get("protocols") !== undefined) wasm.strs.push(...protocols(o.get("protocols")));
+  if (o.get("protocols") !== undefined) wasm.strs.push(...(wasm.protocols = protocols(o.get("protocols"))));
   if (o.get("reconnect") !== undefined) reconnect(o.get("reconnect"), wasm);
-  if (o.get("queue") !== undefined) {
-    const q = (limits.queue = queue(o.get("queue")));
-    wasm.nums[AT.maxMessages] = q.maxMessages;
-    wasm.nums[AT.maxBytes] = q.maxBytes;
-    wasm.nums[AT.overflow] = q.overflow === "reject" ? 0 : 1;
-  }
-  const [high, low] = [o.uint("highWaterMark"), o.uint("lowWaterMark")];
-  limits.high = high ?? limits.high;
-  limits.low = low ?? limits.low;
-  wasm.nums[AT.high] = num(high);
-  wasm.nums[AT.low] = num(low);
-  if (limits.high === 0) throw optionError("highWaterMark", "high must be greater than 0");
-  if (limits.low > limits.high) {
-    throw optionError("highWaterMark", `low (${limits.low}) must not exceed high (${limits.high})`);
-  }
+  if (o.get("queue") !== undefined) queue(o.get("queue"), wasm);
+  wasm.nums[AT.highWaterMark] = num(o.number("highWaterMark"));
+  wasm.nums[AT.lowWaterMark] = num(o.number("lowWaterMark"));
   if (o.get("heartbeat") !== undefined) heartbeat(o.get("heartbeat"), wasm);
-  const close = o.uint("closeTimeout");
-  if (close === 0) throw optionError("closeTimeout", "must be > 0");
-  wasm.nums[AT.closeTimeout] = num(close);
-  const max = o.uint("maxMessageSize");
-  if (max !== undefined) {
-    if (max === 0 || max > U32_MAX) throw optionError("maxMessageSize", "must be between 1 and 4294967295 bytes");
-    limits.maxMessageSize = max;
-  }
-  wasm.nums[AT.maxMessageSize] = limits.maxMessageSize;
-  return limits;
+  wasm.nums[AT.closeTimeout] = num(o.number("closeTimeout"));
+  wasm.nums[AT.maxMessageSize] = num(o.number("maxMessageSize"));
+  return wasm;
 }
 
-/** The URL the `WebSocket` constructor would use: resolved against the page, http(s) → ws(s). */
-export function resolveUrl(url) {
-  const invalid = (reason) => new ReSocketError("invalid_url", `invalid URL ${redact(url)}: ${reason}`);
-  let parsed;
-  try {
-    const base = globalThis.location?.href;
-    parsed = typeof base === "string" ? new URL(url, base) : new URL(url);
-  } catch {
-    throw invalid("not a valid URL");
-  }
-  if (parsed.protocol === "http:") parsed.protocol = "ws:";
-  else if (parsed.protocol === "https:") parsed.protocol = "wss:";
-  else if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") {
-    throw invalid("the scheme must be ws:, wss:, http: or https:");
-  }
-  if (parsed.hash !== "" || url.includes("#")) throw invalid("a WebSocket URL cannot have a fragment");
-  return parsed.href;
-}
-
-/** The URL without user name, password, query and fragment, for error messages. */
-function redact(url) {
-  const cut = url.search(/[?#]/);
-  const head = cut < 0 ? url : url.slice(0, cut);
-  const scheme = head.indexOf("://");
-  const at = head.lastIndexOf("@");
-  return scheme >= 0 && at > scheme ? head.slice(0, scheme + 3) + head.slice(at + 1) : head;
-}
-
-const encoder = new TextEncoder();
-
-/** Checks close() arguments as the browser's close() would; returns [code, reason]. */
+/**
+ * Checks close() arguments: converted as the browser's close() converts them (the code a
+ * number, anything else refused; the reason a string, a Symbol throws), then checked by
+ * the core's rule (`close::check` in the Rust crate). Returns [code, reason]; throws
+ * `invalid_close_code` (naming the value as it was given) or `invalid_close_reason`.
+ */
 export function closeArgs(code, reason) {
-  if (code === undefined) code = 1000;
-  const integer = typeof code === "number" && Number.isInteger(code);
-  if (!integer || (code !== 1000 && !(code >= 3000 && code <= 4999))) {
-    throw new ReSocketError(
-      "invalid_close_code",
-      `invalid close code ${describe(code)}: a client may only send 1000 or 3000-4999`,
-    );
-  }
   let text = "";
   if (reason !== undefined) {
     try {
@@ -311,11 +260,11 @@ export function closeArgs(code, reason) {
       throw new ReSocketError("invalid_close_reason", "the close reason cannot be converted to a string", { cause: e });
     }
   }
-  const bytes = encoder.encode(text).length;
-  if (bytes > 123) {
-    throw new ReSocketError("invalid_close_reason", `close reason is ${bytes} bytes of UTF-8; at most 123 are allowed`);
-  }
-  return [code, text];
+  const c = code === undefined ? 1000 : code;
+  core();
+  const refused = check_close(typeof c === "number" ? c : NaN, text);
+  if (refused != null) throw wasmError(refused, refused.code === "invalid_close_code" ? { value: describe(c) } : undefined);
+  return [c, text];
 }
 
 /** `JSON.stringify(value)`, or a `ReSocketError` (code `encode`) for a value without JSON form. */

@@ -50,13 +50,23 @@ log "wasm-opt -Oz"
   "$out/resocket_wasm_bg.wasm" -o "$out/resocket_wasm_bg.opt.wasm"
 mv "$out/resocket_wasm_bg.opt.wasm" "$out/resocket_wasm_bg.wasm"
 
-# The fallback chunk: the same module as base64, imported only where the .wasm URL does
-# not lead to the module (see index.js).
+# The module travels as base64 inside the package's JavaScript, compiled synchronously
+# when the first socket is made (see index.js): no .wasm file ships, so there is nothing
+# to fetch, serve or copy. wasm-bindgen's asynchronous loader (the default export, which
+# the package never calls) names the .wasm with `new URL(..., import.meta.url)`, which
+# bundlers would try to resolve: that line is replaced.
 node -e '
   const fs = require("fs");
-  const b64 = fs.readFileSync(process.argv[1]).toString("base64");
-  fs.writeFileSync(process.argv[2], "// The WebAssembly module, for where its URL does not resolve (see index.js).\nexport default \"" + b64 + "\";\n");
-' "$out/resocket_wasm_bg.wasm" "$out/resocket_wasm_inline.js"
+  const [wasm, inline, glue] = process.argv.slice(1);
+  const b64 = fs.readFileSync(wasm).toString("base64");
+  fs.writeFileSync(inline, "// The WebAssembly core of resocket-wasm, as base64 (compiled by index.js).\nexport default \"" + b64 + "\";\n");
+  const text = fs.readFileSync(glue, "utf8");
+  const line = "module_or_path = new URL(\x27resocket_wasm_bg.wasm\x27, import.meta.url);";
+  if (!text.includes(line)) { console.error("[pkg] FAILED: the glue has no default .wasm URL to replace"); process.exit(1); }
+  const out = text.replace(line, "throw new Error(\"resocket-wasm instantiates its module with initSync\");");
+  if (out.includes("resocket_wasm_bg.wasm")) { console.error("[pkg] FAILED: the glue still names the .wasm"); process.exit(1); }
+  fs.writeFileSync(glue, out);
+' "$out/resocket_wasm_bg.wasm" "$out/resocket_wasm_inline.js" "$out/resocket_wasm.js"
 
 cp -R pkg-template/. "$out/"
 cp LICENSE-MIT LICENSE-APACHE "$out/"
@@ -73,8 +83,10 @@ gz() { gzip -9 -c "$1" | wc -c; }
 kib() { awk -v n="$1" 'BEGIN { printf "%.1f KiB", n / 1024 }'; }
 wasm_raw=$(wc -c <"$out/resocket_wasm_bg.wasm")
 wasm_gz=$(gz "$out/resocket_wasm_bg.wasm")
-js_raw=$(cat "$out/index.js" "$out/options.js" "$out/resocket_wasm.js" | wc -c)
-js_gz=$(cat "$out/index.js" "$out/options.js" "$out/resocket_wasm.js" | gzip -9 | wc -c)
+js_raw=$(cat "$out/index.js" "$out/core.js" "$out/options.js" "$out/resocket_wasm.js" | wc -c)
+js_gz=$(cat "$out/index.js" "$out/core.js" "$out/options.js" "$out/resocket_wasm.js" | gzip -9 | wc -c)
+inline_gz=$(gz "$out/resocket_wasm_inline.js")
 log "pkg/ ready: resocket-wasm $(node -p 'require(process.argv[1]).version' "$out/package.json")"
 log "  resocket_wasm_bg.wasm  $(kib "$wasm_raw")  gzip $(kib "$wasm_gz")"
-log "  JS (index.js, options.js, glue)  $(kib "$js_raw")  gzip $(kib "$js_gz")"
+log "  JS (index.js, core.js, options.js, glue)  $(kib "$js_raw")  gzip $(kib "$js_gz")"
+log "  resocket_wasm_inline.js (the module as base64)  gzip $(kib "$inline_gz")"

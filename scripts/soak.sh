@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Soak test of the npm package resocket-wasm (`make soak`; not part of `make test`):
+# Soak test of the npm package resocket-wasm (`make soak`; a short run is part of `make test`):
 #   - builds pkg/ (scripts/pkg.sh), packs it with `npm pack` and installs the tarball into
 #     a fresh project, as scripts/test-js.sh does;
 #   - serves tests/js/soak/ and the installed package with a test server of its own
@@ -9,7 +9,9 @@
 #     server drops, an echo every 1000), then 1,000 sockets opened, closed and never
 #     freed; prints a table per engine (phase, metric, start, end).
 # Fails if liveSockets / liveListeners / liveTimers end a phase above their start, if the
-# wasm memory grew by more than 1 MiB over the reconnect cycles, or if an engine fails.
+# wasm memory grew by more than 1 MiB over the reconnect cycles, if closed ReSockets are
+# not collected without free() (at least 99% after forced GCs), or if an engine fails.
+# `make test` runs a short version (scripts/test.sh: SOAK_CYCLES=300 SOAK_SOCKETS=300).
 # SOAK_ENGINES="chromium" limits the engines; SOAK_CYCLES / SOAK_SOCKETS change the counts.
 # Every process it starts is stopped on exit. Installs nothing beyond tests/js's
 # package-lock (npm ci there when node_modules is missing); the browsers and geckodriver

@@ -3,7 +3,8 @@
 # one small app (tests/bundlers/app/) is built from the `npm pack` tarball by each tool at
 # the exact versions of tests/bundlers/versions.json, served, and run in headless
 # Chromium against the project's test server (text, JSON and binary echoes read with
-# `for await`, and close(1) refused with ReSocketError `invalid_close_code`):
+# `for await`, and close(1) refused with ReSocketError `invalid_close_code`; no page
+# requests a .wasm file, the module being inside the package's JavaScript):
 #   - Vite 5, 6, 7 and 8: `vite build` (served by the test server) and the dev server;
 #   - Vite 8 build of a page that runs the app in a module Web Worker;
 #   - webpack 5 + webpack-cli, no config (default entry src/index.js);
@@ -34,8 +35,9 @@ server_bin="$root/target/debug/resocket-test-server"
 export NO_COLOR=1 FORCE_COLOR=0 npm_config_update_notifier=false
 t_start=$(date +%s)
 
-# esbuild leaves `new URL("./x.wasm", import.meta.url)` as it is and copies no asset: the
-# one extra flag its case may use, documented in pkg-template/README.md ("Bundlers").
+# The package has no asset to copy (its WebAssembly module is inside its JavaScript), so
+# no tool needs a flag; a flag esbuild's case might need goes here, documented in
+# pkg-template/README.md ("Bundlers").
 esbuild_flags=()
 
 # --- helpers -----------------------------------------------------------------------------
@@ -262,8 +264,8 @@ main_port=$port
 echo_url="ws://127.0.0.1:$main_port/echo"
 echo "test server on 127.0.0.1:$main_port"
 if (cd "$static" && timeout 300 npm install --prefer-offline --no-audit --no-fund --loglevel=error "$tarball") >"$static.install.log" 2>&1; then
-  run_counted "import map page" timeout 120 node "$here/drive.mjs" --wasm-requests 1 \
-    --name "import map page, no bundler, .wasm preloaded (Chromium $(/usr/bin/chromium --version 2>/dev/null | grep -o '[0-9][0-9.]*' | head -1))" \
+  run_counted "import map page" timeout 120 node "$here/drive.mjs" --wasm-requests 0 \
+    --name "import map page, no bundler, modules preloaded (Chromium $(/usr/bin/chromium --version 2>/dev/null | grep -o '[0-9][0-9.]*' | head -1))" \
     --url "http://127.0.0.1:$main_port/?ws=$echo_url"
 else
   not_ok "import map page: npm install of the tarball failed"

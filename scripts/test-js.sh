@@ -5,7 +5,8 @@
 #   - type checks: tsc accepts tests/js/types/example.ts and rejects wrong-option.ts;
 #     with @types/react, it accepts react-example.tsx and rejects react-wrong.ts;
 #   - Node: an echo round trip with `ws` as the global WebSocket (and import.meta.resolve
-#     of the .wasm export), against
+#     of the .wasm export); closed sockets collected without free() (node-release.mjs,
+#     forced GC), against
 #     ws://$RESOCKET_TEST_SERVER (a server of its own when the variable is unset), and
 #     server rendering with resocket-wasm/react (tests/js/react-ssr.mjs);
 #   - browsers: tests/js/browser/ in Chromium (playwright-core), Firefox (geckodriver)
@@ -50,9 +51,13 @@ if [ -f "$tarball" ] &&
   (cd "$app" && npm install --no-audit --no-fund --prefer-offline --loglevel=error "$tarball" "${deps[@]}") >"$tmp/install.log" 2>&1; then
   installed="$app/node_modules/resocket-wasm"
   missing=""
-  for f in package.json index.js index.d.ts options.js react.js react.d.ts reconnecting-websocket.js reconnecting-websocket.d.ts \
-    partysocket.js partysocket.d.ts resocket_wasm.js resocket_wasm_bg.wasm resocket_wasm_inline.js README.md LICENSE-MIT LICENSE-APACHE; do
+  for f in package.json index.js index.d.ts core.js options.js react.js react.d.ts reconnecting-websocket.js reconnecting-websocket.d.ts \
+    partysocket.js partysocket.d.ts resocket_wasm.js resocket_wasm_inline.js README.md LICENSE-MIT LICENSE-APACHE; do
     [ -f "$installed/$f" ] || missing="$missing $f"
+  done
+  # The module travels inside the JavaScript: no .wasm ships.
+  for f in resocket_wasm_bg.wasm resocket_wasm_bg.wasm.d.ts; do
+    [ ! -e "$installed/$f" ] || missing="$missing (unexpected: $f)"
   done
   if [ -z "$missing" ]; then
     ok "pack: $(basename "$tarball") ($(($(wc -c <"$tarball") / 1024)) KiB) installs with every file"
@@ -127,6 +132,7 @@ run cargo build -q -p resocket-test-server
 site="$tmp/site"
 mkdir -p "$site/test" "$site/node_modules"
 cp "$js"/browser/* "$site/test/"
+cp -R "$root/tests/cases" "$site/cases" # the shared case tables (browser/cases.js)
 cp -R "$installed" "$site/node_modules/resocket-wasm"
 t0=$(date +%s%N)
 if node "$js/react-vendor.mjs" "$site/test/vendor" >"$tmp/vendor.log" 2>&1; then
@@ -147,10 +153,12 @@ echo "pages at $page"
 
 # --- Node ---------------------------------------------------------------------------------
 step "Node $(node --version)"
-cp "$js/node-smoke.mjs" "$js/node-loading.mjs" "$app/"
+cp "$js/node-smoke.mjs" "$js/node-loading.mjs" "$js/node-release.mjs" "$js/node-cases.mjs" "$app/"
 server_addr=${RESOCKET_TEST_SERVER:-127.0.0.1:$(cat "$tmp/port")}
 run_counted "node" env -C "$app" RESOCKET_TEST_SERVER="$server_addr" timeout 60 node node-smoke.mjs
 run_counted "node" env -C "$app" timeout 60 node node-loading.mjs
+run_counted "node cases" env -C "$app" timeout 60 node node-cases.mjs "$root/tests/cases" "$js/browser/cases.js"
+run_counted "node release" env -C "$app" RESOCKET_TEST_SERVER="$server_addr" timeout 120 node --expose-gc node-release.mjs
 cp "$js/react-ssr.mjs" "$app/"
 run_counted "node react SSR" env -C "$app" timeout 60 node react-ssr.mjs
 

@@ -35,7 +35,7 @@ files=$(cargo package --list --allow-dirty -p resocket)
 for f in README.md LICENSE LICENSE-MIT LICENSE-APACHE src/lib.rs; do
   grep -qx "$f" <<<"$files" || die "cargo package leaves out $f"
 done
-extra=$(grep -Ev '^(src/.+\.rs|tests/.+\.rs|README\.md|CHANGELOG\.md|LICENSE(-MIT|-APACHE)?|Cargo\.(toml|toml\.orig|lock)|\.cargo_vcs_info\.json)$' <<<"$files" || true)
+extra=$(grep -Ev '^(src/.+\.rs|tests/.+\.rs|tests/cases/[a-z]+\.json|README\.md|CHANGELOG\.md|LICENSE(-MIT|-APACHE)?|Cargo\.(toml|toml\.orig|lock)|\.cargo_vcs_info\.json)$' <<<"$files" || true)
 [ -z "$extra" ] || die "cargo package would ship more than the crate: $extra"
 cargo package -q --allow-dirty --offline -p resocket
 
@@ -105,6 +105,9 @@ run_engine webkit "Safari" DISPLAY="$display" SAFARIDRIVER_REMOTE="http://127.0.
 step "npm package resocket-wasm: types, Node, Chromium, Firefox, WebKit"
 bash scripts/test-js.sh || die "package tests (scripts/test-js.sh) failed"
 bash scripts/test-bundlers.sh || die "bundler tests (scripts/test-bundlers.sh) failed"
+
+step "short soak: reconnect cycles and closed sockets collected without free(), Chromium and Firefox"
+SOAK_CYCLES=300 SOAK_SOCKETS=300 bash scripts/soak.sh || die "short soak (scripts/soak.sh) failed"
 
 step "server-side rendering: Yew ssr (native), examples/leptos-ssr (native, then hydrated in 3 browsers)"
 bash scripts/test-ssr.sh || die "SSR tests (scripts/test-ssr.sh) failed"

@@ -9,7 +9,7 @@ use crate::core::message::{Message, Payload};
 /// errors, and JavaScript exceptions are kept as strings so it builds natively.
 ///
 /// At the JavaScript boundary an `Error` becomes a JS `Error` whose `name` is
-/// `"ResocketError"` and whose `code` property is [`Error::code`].
+/// `"ReSocketError"` and whose `code` property is [`Error::code`].
 ///
 /// `M` is what a refused send hands back: a [`Message`] everywhere in the Rust API. (The
 /// sans-IO core is generic over its [`Payload`], and so are the errors it returns.)
@@ -252,13 +252,6 @@ impl<M> Error<M> {
             Error::Js(e) => Error::Js(e),
         }
     }
-
-    pub(crate) fn option(option: &str, reason: impl Into<String>) -> Self {
-        Error::InvalidOption {
-            option: option.to_owned(),
-            reason: reason.into(),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -326,7 +319,10 @@ mod tests {
 
     #[test]
     fn display_names_the_option() {
-        let e: Error = Error::option("reconnect.factor", "must be >= 1");
+        let e: Error = Error::InvalidOption {
+            option: "reconnect.factor".into(),
+            reason: "must be >= 1".into(),
+        };
         assert_eq!(
             e.to_string(),
             "invalid option `reconnect.factor`: must be >= 1"

@@ -31,6 +31,8 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+extern crate alloc;
+
 pub mod codec;
 pub mod core;
 mod error;

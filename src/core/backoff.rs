@@ -9,6 +9,8 @@ use std::fmt;
 use std::ops::RangeInclusive;
 use std::rc::Rc;
 
+use super::rules::{self, invalid, Field, Invalid, Rule};
+
 /// A user-supplied close classifier.
 type ClassifyFn = Rc<dyn Fn(u16, &str) -> Decision>;
 
@@ -268,23 +270,25 @@ impl ReconnectPolicy {
     /// max_delay_ms`, `factor` is not finite or is below 1.0,
     /// `max_attempts` is `Some(0)`, or `connect_timeout_ms` is 0.
     pub fn validate(&self) -> Result<(), String> {
+        self.check().map_err(|i| i.reason(&[]))
+    }
+
+    /// [`validate`](Self::validate), answering with codes (see [`rules`](super::rules)).
+    ///
+    /// # Errors
+    /// The first field that breaks a rule.
+    pub fn check(&self) -> Result<(), Invalid> {
         if self.initial_delay_ms > self.max_delay_ms {
-            return Err(format!(
-                "initial_delay_ms ({}) must not exceed max_delay_ms ({})",
-                self.initial_delay_ms, self.max_delay_ms
-            ));
+            let rule = Rule::Exceeds(self.initial_delay_ms, self.max_delay_ms);
+            return Err(invalid(Field::InitialDelay, rule));
         }
         if !self.factor.is_finite() || self.factor < 1.0 {
-            // No float in the message: formatting one pulls ~9 KiB of code into the wasm.
-            return Err("factor must be finite and >= 1.0".into());
+            return Err(invalid(Field::Factor, Rule::FactorBelowOne));
         }
         if self.max_attempts == Some(0) {
-            return Err("max_attempts must be at least 1 (use None for unlimited)".into());
+            return Err(invalid(Field::MaxAttempts, Rule::NoAttempts));
         }
-        if self.connect_timeout_ms == 0 {
-            return Err("connect_timeout_ms must be greater than 0".into());
-        }
-        Ok(())
+        rules::positive(Field::ConnectTimeout, self.connect_timeout_ms)
     }
 }
 

@@ -5,6 +5,7 @@ use super::inbound::InboundLimits;
 use super::message::Message;
 use super::outbox::QueueConfig;
 use super::pressure::WaterMarks;
+use super::rules::{self, invalid, Field, Invalid, Rule};
 use crate::Error;
 
 /// Application-level heartbeat: how half-open links are found.
@@ -123,58 +124,30 @@ impl Config {
     /// # Errors
     /// [`Error::InvalidOption`] naming the first bad field.
     pub fn validate(&self) -> Result<(), Error> {
-        validate_protocols(&self.protocols)?;
-        self.reconnect
-            .validate()
-            .map_err(|r| Error::option("reconnect", r))?;
-        self.queue
-            .validate()
-            .map_err(|r| Error::option("queue", r))?;
-        self.water_marks
-            .validate()
-            .map_err(|r| Error::option("waterMarks", r))?;
-        if let Some(h) = &self.heartbeat {
-            if h.interval_ms == 0 {
-                return Err(Error::option("heartbeat.interval", "must be > 0"));
-            }
-            if h.timeout_ms == 0 {
-                return Err(Error::option("heartbeat.timeout", "must be > 0"));
-            }
-        }
-        if self.close_timeout_ms == 0 {
-            return Err(Error::option("closeTimeout", "must be > 0"));
-        }
-        if self.max_message_size == 0 || self.max_message_size as u64 > u64::from(u32::MAX) {
-            return Err(Error::option(
-                "maxMessageSize",
-                "must be between 1 and 4294967295 bytes",
-            ));
-        }
-        self.inbound
-            .validate()
-            .map_err(|r| Error::option("inbound", r))?;
-        Ok(())
+        self.check().map_err(|i| i.to_error(&self.protocols))
     }
-}
 
-/// Subprotocol names must be RFC 6455 tokens and unique, or the browser throws.
-fn validate_protocols(protocols: &[String]) -> Result<(), Error> {
-    for (i, p) in protocols.iter().enumerate() {
-        let token = !p.is_empty()
-            && p.bytes()
-                .all(|b| (0x21..0x7f).contains(&b) && !b"()<>@,;:\\\"/[]?={}".contains(&b));
-        if !token {
-            // Quoted by hand: `{:?}` would bring string escaping (and its panic paths) in.
-            return Err(Error::option(
-                "protocols",
-                format!("\"{p}\" is not a token"),
-            ));
+    /// Check every field, answering with codes: which option breaks which rule (see
+    /// [`rules`](super::rules)). [`validate`](Self::validate) words the answer for the
+    /// Rust API; the npm package words it in JavaScript.
+    ///
+    /// # Errors
+    /// The first option that breaks a rule.
+    pub fn check(&self) -> Result<(), Invalid> {
+        rules::protocols(&self.protocols)?;
+        self.reconnect.check()?;
+        self.queue.check()?;
+        self.water_marks.check()?;
+        if let Some(h) = &self.heartbeat {
+            rules::positive(Field::Interval, h.interval_ms)?;
+            rules::positive(Field::Timeout, h.timeout_ms)?;
         }
-        if protocols.iter().take(i).any(|q| q == p) {
-            return Err(Error::option("protocols", format!("\"{p}\" is repeated")));
+        rules::positive(Field::CloseTimeout, self.close_timeout_ms)?;
+        if self.max_message_size == 0 || self.max_message_size as u64 > u64::from(u32::MAX) {
+            return Err(invalid(Field::MaxMessageSize, Rule::SizeRange));
         }
+        rules::positive(Field::InboundMessages, self.inbound.max_messages as u64)
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod inbound;
 pub mod message;
 pub mod outbox;
 pub mod pressure;
+pub mod rules;
 pub mod state;
 pub mod supervisor;
 

@@ -64,13 +64,17 @@ impl QueueConfig {
     /// Errors (the message names the field) when `max_messages` or
     /// `max_bytes` is 0.
     pub fn validate(&self) -> Result<(), String> {
-        if self.max_messages == 0 {
-            return Err("max_messages must be greater than 0".into());
-        }
-        if self.max_bytes == 0 {
-            return Err("max_bytes must be greater than 0".into());
-        }
-        Ok(())
+        self.check().map_err(|i| i.reason(&[]))
+    }
+
+    /// [`validate`](Self::validate), answering with codes (see [`rules`](super::rules)).
+    ///
+    /// # Errors
+    /// The first field that breaks a rule.
+    pub fn check(&self) -> Result<(), super::rules::Invalid> {
+        use super::rules::{positive, Field};
+        positive(Field::MaxMessages, self.max_messages as u64)?;
+        positive(Field::MaxBytes, self.max_bytes as u64)
     }
 }
 

@@ -42,14 +42,19 @@ impl WaterMarks {
     /// Errors (the message names the field) when `high` is 0 or `low`
     /// exceeds `high`.
     pub fn validate(&self) -> Result<(), String> {
-        if self.high == 0 {
-            return Err("high must be greater than 0".into());
-        }
+        self.check().map_err(|i| i.reason(&[]))
+    }
+
+    /// [`validate`](Self::validate), answering with codes (see [`rules`](super::rules)).
+    ///
+    /// # Errors
+    /// The first field that breaks a rule.
+    pub fn check(&self) -> Result<(), super::rules::Invalid> {
+        use super::rules::{invalid, positive, Field, Rule};
+        positive(Field::High, self.high as u64)?;
         if self.low > self.high {
-            return Err(format!(
-                "low ({}) must not exceed high ({})",
-                self.low, self.high
-            ));
+            let rule = Rule::Exceeds(self.low as u64, self.high as u64);
+            return Err(invalid(Field::Low, rule));
         }
         Ok(())
     }

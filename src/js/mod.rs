@@ -76,7 +76,8 @@ impl WasmSocket {
         hold: Function,
     ) -> Result<WasmSocket, JsValue> {
         frame::set_helpers(measure, hold);
-        let config = options::config(nums, &strs, should);
+        let config =
+            options::config(nums, &strs, should).map_err(|e| options::invalid_value(&e))?;
         let (fixed, provider) = match url.dyn_into::<Function>() {
             Ok(f) => (None, Some(provider_of(f))),
             Err(v) => {
@@ -212,6 +213,18 @@ impl WasmSocket {
 impl Drop for WasmSocket {
     fn drop(&mut self) {
         driver::close_and_release(self.shared());
+    }
+}
+
+/// The core's rule for close arguments (`code` as a number: NaN for a value of another
+/// type): `null` when they may be sent, else the error as plain data (see
+/// [`events::plain_error_value`]). The package's compat classes check with it before they
+/// change any state.
+#[wasm_bindgen]
+pub fn check_close(code: f64, reason: &str) -> JsValue {
+    match js_close_code(Some(code)).and_then(|c| crate::core::close::validate(c, reason)) {
+        Ok(()) => JsValue::NULL,
+        Err(e) => events::plain_error_value(&e),
     }
 }
 

@@ -1,110 +1,48 @@
-//! The options as the package's wrapper hands them over: already checked in JavaScript
-//! (`check()` in the package's options.js, which names the option on any error), as
-//! numbers in fixed places, the strings, and the `shouldReconnect` function. Nothing here
-//! can fail, and no option name or error text is in the wasm.
+//! The options as the package's wrapper hands them over: read from the caller's object in
+//! JavaScript (which checks only their JavaScript types and names the option on a wrong
+//! one), as numbers in fixed slots, the strings, and the `shouldReconnect` function. Every
+//! rule about their values is the core's ([`rules::from_slots`]), which answers with
+//! codes; the wrapper words them (no option name or error text is in the wasm).
 
 use std::rc::Rc;
 
-use js_sys::{Array, Function};
+use js_sys::{Array, Function, Object};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::{CloseClassifier, Config, Decision, Heartbeat, Message, Overflow};
-
-// The places of the numbers: `AT` in options.js, in the same order.
-const RECONNECT: usize = 0;
-const INITIAL_DELAY: usize = 1;
-const FACTOR: usize = 2;
-const MAX_DELAY: usize = 3;
-const JITTER: usize = 4;
-const MAX_ATTEMPTS: usize = 5;
-const MAX_ELAPSED: usize = 6;
-const CONNECT_TIMEOUT: usize = 7;
-const STABLE_AFTER: usize = 8;
-const STOP_FROM: usize = 9;
-const STOP_TO: usize = 10;
-const MAX_MESSAGES: usize = 11;
-const MAX_BYTES: usize = 12;
-const OVERFLOW: usize = 13;
-const HIGH: usize = 14;
-const LOW: usize = 15;
-const HEARTBEAT: usize = 16;
-const INTERVAL: usize = 17;
-const TIMEOUT: usize = 18;
-const PONG: usize = 19;
-const CLOSE_TIMEOUT: usize = 20;
-const MAX_MESSAGE_SIZE: usize = 21;
+use super::set;
+use crate::core::rules::{self, Invalid};
+use crate::{CloseClassifier, Config, Decision};
 
 // The places of the strings.
 const PING_TEXT: u32 = 0;
 const PONG_TEXT: u32 = 1;
 const PROTOCOLS: u32 = 2;
 
-/// The [`Config`] of checked options: `nums` (NaN = the default; booleans 0/1; -1 = no
-/// limit), `strs` (`[ping, pong, ...protocols]`) and `should` (`shouldReconnect`).
-pub(crate) fn config(nums: &[f64], strs: &Array, should: JsValue) -> Config {
-    let at = |i: usize| nums.get(i).copied().filter(|n| !n.is_nan());
-    // `as` saturates: a checked option is a non-negative integer anyway.
-    let int = |i: usize| at(i).map(|n| n as u64);
-    let size = |i: usize| at(i).map(|n| n as usize);
-    let limit = |i: usize| at(i).map(|n| (n >= 0.0).then_some(n as u64));
+/// The [`Config`] of the options: `nums` (one number per slot of [`rules::Field`]),
+/// `strs` (`[ping, pong, ...protocols]`) and `should` (`shouldReconnect`).
+pub(crate) fn config(nums: &[f64], strs: &Array, should: JsValue) -> Result<Config, Invalid> {
     let text = |i: u32| strs.get(i).as_string();
-    let mut c = Config::new();
-
-    let p = &mut c.reconnect;
-    p.enabled = at(RECONNECT) != Some(0.0);
-    p.initial_delay_ms = int(INITIAL_DELAY).unwrap_or(p.initial_delay_ms);
-    p.factor = at(FACTOR).unwrap_or(p.factor);
-    p.max_delay_ms = int(MAX_DELAY).unwrap_or(p.max_delay_ms);
-    p.jitter = at(JITTER).map_or(p.jitter, |j| j != 0.0);
-    if let Some(n) = limit(MAX_ATTEMPTS) {
-        p.max_attempts = n.map(|n| u32::try_from(n).unwrap_or(u32::MAX));
-    }
-    p.max_elapsed_ms = limit(MAX_ELAPSED).unwrap_or(p.max_elapsed_ms);
-    p.connect_timeout_ms = int(CONNECT_TIMEOUT).unwrap_or(p.connect_timeout_ms);
-    p.stable_after_ms = int(STABLE_AFTER).unwrap_or(p.stable_after_ms);
-    if let (Some(from), Some(to)) = (at(STOP_FROM), at(STOP_TO)) {
-        p.classifier = p
-            .classifier
-            .clone()
-            .with_stop_range(from as u16..=to as u16);
-    }
-    if let Ok(f) = should.dyn_into::<Function>() {
-        p.classifier = js_classifier(Rc::new(f));
-    }
-
-    let q = &mut c.queue;
-    q.max_messages = size(MAX_MESSAGES).unwrap_or(q.max_messages);
-    q.max_bytes = size(MAX_BYTES).unwrap_or(q.max_bytes);
-    if at(OVERFLOW) == Some(1.0) {
-        q.overflow = Overflow::DropOldest;
-    }
-    c.water_marks.high = size(HIGH).unwrap_or(c.water_marks.high);
-    c.water_marks.low = size(LOW).unwrap_or(c.water_marks.low);
-
-    match at(HEARTBEAT) {
-        Some(0.0) => c.heartbeat = None,
-        Some(_) => {
-            let mut h = Heartbeat::default();
-            h.interval_ms = int(INTERVAL).unwrap_or(h.interval_ms);
-            h.timeout_ms = int(TIMEOUT).unwrap_or(h.timeout_ms);
-            if let Some(ping) = text(PING_TEXT) {
-                h.ping = Message::Text(ping);
-            }
-            match at(PONG) {
-                Some(0.0) => h.pong = None,
-                Some(_) => h.pong = text(PONG_TEXT).map(Message::Text),
-                None => {}
-            }
-            c.heartbeat = Some(h);
-        }
-        None => {}
-    }
-    c.close_timeout_ms = int(CLOSE_TIMEOUT).unwrap_or(c.close_timeout_ms);
-    c.max_message_size = size(MAX_MESSAGE_SIZE).unwrap_or(c.max_message_size);
-    c.protocols = (PROTOCOLS..strs.length())
-        .filter_map(|i| strs.get(i).as_string())
+    let protocols = (PROTOCOLS..strs.length())
+        .map(|i| strs.get(i).as_string().unwrap_or_default())
         .collect();
-    c
+    let mut c = rules::from_slots(nums, text(PING_TEXT), text(PONG_TEXT), protocols)?;
+    if let Ok(f) = should.dyn_into::<Function>() {
+        c.reconnect.classifier = js_classifier(Rc::new(f));
+    }
+    Ok(c)
+}
+
+/// `{ code: "invalid_option", field, rule, a, b }`: the wrapper's `RULES` and `FIELDS`
+/// tables word it.
+pub(crate) fn invalid_value(invalid: &Invalid) -> JsValue {
+    let o = Object::new();
+    let (a, b) = invalid.rule.values();
+    set(&o, "code", "invalid_option");
+    set(&o, "field", invalid.field as u8);
+    set(&o, "rule", invalid.rule.code());
+    set(&o, "a", a);
+    set(&o, "b", b);
+    o.into()
 }
 
 /// `shouldReconnect(code, reason)`: truthy = retry. A throwing function means retry.

@@ -41,10 +41,10 @@ pub(crate) fn js_text(value: &JsValue) -> String {
 }
 
 impl From<Error> for JsValue {
-    /// A real JS `Error` with `name = "ResocketError"` and a `code` property.
+    /// A real JS `Error` with `name = "ReSocketError"` and a `code` property.
     fn from(error: Error) -> JsValue {
         let js = js_sys::Error::new(&error.to_string());
-        js.set_name("ResocketError");
+        js.set_name("ReSocketError");
         let _ = js_sys::Reflect::set(&js, &"code".into(), &error.code().into());
         js.into()
     }

@@ -7,8 +7,8 @@
 //   node drive.mjs --name "vite 5.4.21 build" --url "http://127.0.0.1:PORT/?ws=..." [--timeout-ms 20000]
 //                  [--wasm-requests N]
 //
-// --wasm-requests N also requires exactly N requests for .wasm files (a page that
-// preloads the .wasm: 1 means the preload was used, not fetched a second time). The
+// Every page must make exactly --wasm-requests N requests for .wasm files (default 0: the
+// package's module is inside its JavaScript). The
 // wait ends early 5 s after an uncaught error if the app has still given no result.
 //
 // playwright-core comes from tests/js/node_modules (npm ci in tests/js).
@@ -90,7 +90,7 @@ try {
     }
     await sleep(100);
   }
-  const expected = args["wasm-requests"] === undefined ? null : Number(args["wasm-requests"]);
+  const expected = args["wasm-requests"] === undefined ? 0 : Number(args["wasm-requests"]);
   if (!result) {
     const title = await page.title().catch(() => "");
     failure = gaveUp
@@ -99,7 +99,7 @@ try {
   } else if (!result.ok) {
     failure = `${result.where ?? "page"}: ${result.error}`;
   } else if (expected !== null && wasmRequests !== expected) {
-    failure = `the app passed, but the .wasm was requested ${wasmRequests} times, not ${expected} (preload not used?)`;
+    failure = `the app passed, but a .wasm was requested ${wasmRequests} times, not ${expected}`;
   }
 } catch (e) {
   failure = `driver: ${String(e?.message ?? e).split("\n")[0]}`;

@@ -1,8 +1,14 @@
 // Node test of the package's loader, run from a project where `npm install` put
-// resocket-wasm (from its tarball): a copy of the installed package whose .wasm and
-// fallback chunk are both damaged must fail loudly, not hang. A ReSocket made before the
-// failure gets an `error` event (code `load`), its queued message back in a second one,
-// and a `close` event; its waiting send rejects, and one made afterwards throws. Prints `ok ...` / `FAIL ...` lines.
+// resocket-wasm (from its tarball). Each case imports its own copy of the installed package
+// (so each has a module of its own):
+//   - importing the package has no side effect: no random value, timer, fetch or socket
+//     (the globals are trapped during the import); the module is compiled when the first
+//     ReSocket is made, synchronously, and the socket is whole at once;
+//   - an engine that refuses synchronous compilation (WebAssembly.Module throws): the
+//     constructor throws a `load` error that says to await `ready`, and after `await ready`
+//     (asynchronous compilation) sockets work;
+//   - a damaged module fails loudly: the constructor throws `load`, `ready` rejects.
+// Prints `ok ...` / `FAIL ...` lines.
 
 import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,62 +17,132 @@ import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 const installed = join(require.resolve("resocket-wasm/package.json"), "..");
-const dir = await mkdtemp(join(tmpdir(), "resocket-broken-"));
-const failures = [];
-try {
+let failed = false;
+const report = (failures, what) => {
+  if (failures.length === 0) console.log(`ok node: ${what}`);
+  else {
+    console.log(`FAIL node: ${what}: ${failures.join("; ")}`);
+    failed = true;
+  }
+};
+
+/** A fresh copy of the installed package, changed by `edit(dir)`; returns its index.js path. */
+async function copy(edit) {
+  const dir = await mkdtemp(join(tmpdir(), "resocket-loading-"));
   await cp(installed, dir, { recursive: true });
-  await writeFile(join(dir, "resocket_wasm_bg.wasm"), "not a module");
-  await writeFile(join(dir, "resocket_wasm_inline.js"), 'export default "bm90IGEgbW9kdWxl";\n');
-  const { ReSocket, ready } = await import(join(dir, "index.js"));
-  class Inert extends EventTarget {
-    readyState = 0;
-    send() {}
-    close() {}
+  if (edit) await edit(dir);
+  return { dir, entry: join(dir, "index.js") };
+}
+
+class Inert extends EventTarget {
+  readyState = 0;
+  send() {}
+  close() {}
+}
+const inert = { WebSocket: Inert };
+
+// --- import has no side effect; the first socket compiles the module ------------------------
+{
+  const failures = [];
+  const { dir, entry } = await copy();
+  const calls = [];
+  const trapped = {
+    Math: ["random"],
+    crypto: ["getRandomValues", "randomUUID"],
+    globalThis: ["fetch", "setTimeout", "setInterval", "queueMicrotask", "WebSocket"],
+    WebAssembly: ["Module", "compile", "instantiate", "Instance"],
+  };
+  const saved = [];
+  for (const [owner, names] of Object.entries(trapped)) {
+    const target = owner === "globalThis" ? globalThis : globalThis[owner];
+    for (const name of names) {
+      const original = target[name];
+      saved.push([target, name, original]);
+      const trap = function (...args) {
+        calls.push(`${owner}.${name}`);
+        return new.target ? Reflect.construct(original, args, new.target) : original?.apply(this, args);
+      };
+      Object.defineProperty(target, name, { value: trap, configurable: true, writable: true });
+    }
   }
-  const ws = new ReSocket("ws://127.0.0.1:9/never", { WebSocket: Inert });
-  if (ws.state !== "connecting") failures.push(`state before the failure: ${ws.state}`);
-  const events = [];
-  for (const type of ["error", "close"]) ws.addEventListener(type, (e) => events.push([type, e]));
-  const outcome = (p) =>
-    p.then(
-      () => "resolved",
-      (e) => e.code,
-    );
-  const queued = outcome(ws.send("queued")); // fits the queue: resolves at once, as while connecting
-  const waiting = outcome(ws.send("x".repeat(2 * 1048576))); // larger than the queue: waits
-  let error = null;
+  let mod;
   try {
-    await ready;
+    mod = await import(entry);
   } catch (e) {
-    error = e;
+    failures.push(`import threw ${e}`);
+  } finally {
+    for (const [target, name, original] of saved) {
+      Object.defineProperty(target, name, { value: original, configurable: true, writable: true });
+    }
   }
-  if (error?.code !== "load") failures.push(`ready: expected a rejection with code load, got ${error}`);
-  if ((await queued) !== "resolved") failures.push(`the queued send: ${await queued}`);
-  if ((await waiting) !== "load") failures.push(`the waiting send: ${await waiting}`);
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  const types = events.map(([type]) => type).join(",");
-  if (types !== "error,error,close") failures.push(`events: ${types}`);
-  const [first, second] = events.map(([, e]) => e);
-  if (first?.error?.code !== "load") failures.push(`the first error event: ${first?.error}`);
-  const back = second?.messages ?? [];
-  if (back.length !== 1 || back[0] !== "queued") failures.push(`handed back: ${JSON.stringify(back)}`);
-  const close = events.find(([type]) => type === "close")?.[1];
-  if (close && (close.by !== "policy" || close.error?.code !== "load")) {
-    failures.push(`close event: by ${close.by}, error ${close.error?.code}`);
+  if (calls.length > 0) failures.push(`importing called ${[...new Set(calls)].join(", ")}`);
+  if (mod) {
+    const ws = new mod.ReSocket("ws://127.0.0.1:9/never", inert);
+    if (ws.state !== "connecting" || ws.readyState !== 0) failures.push(`a new socket is ${ws.state}/${ws.readyState}`);
+    if (ws.url !== "ws://127.0.0.1:9/never") failures.push(`url ${ws.url}`);
+    ws.close();
+    if (ws.state !== "closing" && ws.state !== "closed") failures.push(`after close(): ${ws.state}`);
+    await mod.ready; // settled, the module being there
   }
-  if (ws.state !== "closed") failures.push(`state after the failure: ${ws.state}`);
-  try {
-    new ReSocket("ws://127.0.0.1:9/never", { WebSocket: Inert });
-    failures.push("a ReSocket made after the failure did not throw");
-  } catch (e) {
-    if (e.code !== "load") failures.push(`a ReSocket made after the failure threw ${e}`);
-  }
-} finally {
   await rm(dir, { recursive: true, force: true });
+  report(failures, "importing the package calls no random, timer, fetch, WebSocket or WebAssembly API; the first ReSocket compiles the module synchronously");
 }
-if (failures.length === 0) {
-  console.log("ok node: a module that cannot be loaded fails every socket loudly (error and close events, code load)");
-} else {
-  console.log(`FAIL node: loading a damaged module: ${failures.join("; ")}`);
-  process.exitCode = 1;
+
+// --- synchronous compilation refused --------------------------------------------------------
+{
+  const failures = [];
+  const { dir, entry } = await copy();
+  const Module = WebAssembly.Module;
+  // As an embedder refuses it: `new WebAssembly.Module()` throws; `instanceof` still works.
+  WebAssembly.Module = new Proxy(Module, {
+    construct() {
+      throw new RangeError("WebAssembly.Module(): synchronous compilation refused by the embedder");
+    },
+  });
+  try {
+    const { ReSocket, ready } = await import(entry);
+    try {
+      new ReSocket("ws://127.0.0.1:9/never", inert);
+      failures.push("the constructor did not throw before `await ready`");
+    } catch (e) {
+      if (e?.code !== "load" || !/await ready/.test(e.message)) failures.push(`the constructor threw ${e?.code}: ${e?.message}`);
+    }
+    await ready;
+    const ws = new ReSocket("ws://127.0.0.1:9/never", inert);
+    if (ws.state !== "connecting") failures.push(`after await ready: ${ws.state}`);
+    ws.close();
+  } catch (e) {
+    failures.push(String(e?.message ?? e));
+  } finally {
+    WebAssembly.Module = Module;
+    await rm(dir, { recursive: true, force: true });
+  }
+  report(failures, "where synchronous compilation is refused, the constructor says to await ready, and sockets work after it");
 }
+
+// --- a damaged module ---------------------------------------------------------------------------
+{
+  const failures = [];
+  const { dir, entry } = await copy((d) => writeFile(join(d, "resocket_wasm_inline.js"), 'export default "bm90IGEgbW9kdWxl";\n'));
+  try {
+    const { ReSocket, ready } = await import(entry);
+    try {
+      new ReSocket("ws://127.0.0.1:9/never", inert);
+      failures.push("a ReSocket was made with a damaged module");
+    } catch (e) {
+      if (e?.code !== "load") failures.push(`the constructor threw ${e}`);
+    }
+    const outcome = await Promise.race([
+      Promise.resolve(ready).then(() => "resolved", (e) => e?.code),
+      new Promise((r) => setTimeout(() => r("pending after 5 s"), 5000)),
+    ]);
+    if (outcome !== "load") failures.push(`ready: ${outcome}`);
+  } catch (e) {
+    failures.push(String(e?.message ?? e));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  report(failures, "a damaged module fails loudly (the constructor throws `load`, ready rejects)");
+}
+
+process.exitCode = failed ? 1 : 0;

@@ -78,14 +78,3 @@ if (problems.length === 0) {
   console.log(`FAIL node: ${problems.join("; ")}`);
   process.exit(1);
 }
-
-// The .wasm is a declared export: tools (and import.meta.resolve) can find it.
-try {
-  const { existsSync } = await import("node:fs");
-  const url = import.meta.resolve("resocket-wasm/resocket_wasm_bg.wasm");
-  if (!url.endsWith("/resocket_wasm_bg.wasm") || !existsSync(new URL(url))) throw new Error(`resolved to ${url}`);
-  console.log("ok node: import.meta.resolve(\"resocket-wasm/resocket_wasm_bg.wasm\") finds the module file");
-} catch (e) {
-  console.log(`FAIL node: the .wasm is not a resolvable export: ${e?.code ?? ""} ${e?.message ?? e}`);
-  process.exit(1);
-}

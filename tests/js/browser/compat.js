@@ -40,7 +40,7 @@ function throws(fn, code, text) {
     if (text) assert(e.message.includes(text), `message ${show(e.message)} does not name ${text}`);
     return e;
   }
-  throw new Error(`expected a ResocketError with code ${code}, nothing was thrown`);
+  throw new Error(`expected a ReSocketError with code ${code}, nothing was thrown`);
 }
 
 /** Every event of a socket, as plain records, in order. */

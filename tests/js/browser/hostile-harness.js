@@ -117,7 +117,7 @@ export async function serverStats(t, cond, ms, what) {
 export function errorProblem(e, code, text) {
   let ok;
   try {
-    ok = e instanceof Error && e instanceof ReSocketError && e.name === "ResocketError" && typeof e.code === "string";
+    ok = e instanceof Error && e instanceof ReSocketError && e.name === "ReSocketError" && typeof e.code === "string";
   } catch {
     ok = false;
   }

@@ -51,7 +51,7 @@ async function control(path) {
 function checkError(e, code, text) {
   assert(e instanceof Error, `expected an Error, got ${show(e)}`);
   assert(e instanceof ReSocketError, `not a ReSocketError: ${e}`);
-  eq(e.name, "ResocketError", "error name");
+  eq(e.name, "ReSocketError", "error name");
   eq(e.code, code, `error code (message: ${e.message})`);
   if (text) assert(e.message.includes(text), `message ${show(e.message)} does not name ${text}`);
   return e;
@@ -63,7 +63,7 @@ function throws(fn, code, text) {
   } catch (e) {
     return checkError(e, code, text);
   }
-  throw new Error(`expected a ResocketError with code ${code}, nothing was thrown`);
+  throw new Error(`expected a ReSocketError with code ${code}, nothing was thrown`);
 }
 
 async function rejects(promise, code) {
@@ -622,8 +622,9 @@ try {
 }
 
 // How the package loads its WebAssembly module (loading.js); what a closed socket
-// releases without free() (release.js); data handed through as it is (data-plane.js).
-for (const file of ["./loading.js", "./release.js", "./data-plane.js"]) {
+// releases without free() (release.js); data handed through as it is (data-plane.js); the
+// shared case tables that the core also runs natively (cases.js).
+for (const file of ["./loading.js", "./release.js", "./data-plane.js", "./cases.js"]) {
   try {
     for (const t of (await import(file)).default) test(t.name, t.fn, t.timeout);
   } catch (e) {

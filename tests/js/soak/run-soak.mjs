@@ -2,7 +2,9 @@
 //   phase | metric | start | end | check
 // Exits non-zero if liveSockets, liveListeners or liveTimers at the end of a phase exceed
 // their start value, if the wasm memory grew by more than 1 MiB over the reconnect phase,
-// or if a phase fails (a missing open/close/echo event, a spent time budget).
+// if fewer than 99% of the closed, never freed ReSockets were collected after forced GCs
+// (or the GC did not collect the control objects either), or if a phase fails (a missing
+// open/close/echo event, a spent time budget).
 //
 //   node run-soak.mjs --engine chromium --page http://127.0.0.1:PORT/soak/
 //   node run-soak.mjs --engine firefox  --page URL --webdriver http://127.0.0.1:PORT
@@ -21,8 +23,8 @@
 //     gives the page's site ("webIsolated=http://127.0.0.1"): the GC things in use in that
 //     process, which also counts what Firefox's own scripts hold there, but the soak page
 //     is the only page in it. If the chrome context is refused (an older geckodriver
-//     without --allow-system-access), the heap is n/a and there is no forced GC (the
-//     FinalizationRegistry count may then be low).
+//     without --allow-system-access), the heap is n/a and there is no forced GC: the
+//     collection check then fails (no GC collected the control objects).
 
 import { parseArgs } from "node:util";
 import { CHROMIUM_ARGS, CHROMIUM_BIN } from "../chromium.mjs";
@@ -310,8 +312,19 @@ try {
     compareCounts(p2, s2, e2);
     wasmRow(p2, s2, e2, 0);
     heapRow(p2, h2, h2e);
-    rows.push([p2, "ReSocket objects collected (FinalizationRegistry)", "-", `${c.collected}/${c.registered}`, "info"]);
-    rows.push([p2, "control objects collected (plain {})", "-", `${c.controlsCollected}/${c.controls}`, "info"]);
+    // Closed sockets must be collectable without free(): every one, bar at most 1% still
+    // referenced by a task in flight when the last GC ran. The plain objects registered
+    // beside them prove a GC happened; if they were not collected, that fails too (the
+    // check never passes without measuring).
+    const enough = (done, n) => done >= n * 0.99;
+    const gcRan = enough(c.controlsCollected, c.controls);
+    const socketsOk = gcRan && enough(c.collected, c.registered);
+    rows.push([p2, "ReSocket objects collected (FinalizationRegistry)", "-", `${c.collected}/${c.registered}`,
+      socketsOk ? "ok (>= 99%)" : gcRan ? "FAIL (< 99%)" : "FAIL (no GC)"]);
+    rows.push([p2, "control objects collected (plain {})", "-", `${c.controlsCollected}/${c.controls}`,
+      gcRan ? "ok (>= 99%)" : "FAIL (no GC)"]);
+    if (!gcRan) failures.push(`${p2}: the forced GC collected ${c.controlsCollected}/${c.controls} control objects`);
+    else if (!socketsOk) failures.push(`${p2}: ${c.collected}/${c.registered} closed ReSockets collected without free()`);
     notes.push(`${p2}: ${r2.sockets} sockets, ${PARALLEL} at a time, ${(r2.ms / 1000).toFixed(1)} s`);
   }
 } catch (e) {
