@@ -752,6 +752,72 @@ fn bounced_send_requeues_in_order_and_goes_first() {
     );
 }
 
+// A socket whose send() ends the connection for good from inside the call (a server
+// close with a stop code, dispatched synchronously by an application's WebSocket class)
+// and then refuses the message: the bounce arrives after the queue was handed back at the
+// final close, so the message must be handed back too, never kept in a queue that no
+// socket will flush.
+#[test]
+fn a_bounce_after_the_final_close_hands_the_message_back() {
+    let mut h = H::new(config(policy()));
+    h.start();
+    h.open(5, 1);
+    h.sup.send(m("a")).unwrap();
+    let first = h.sup.poll_action();
+    assert!(
+        matches!(first, Some(Action::Send { id: 1, .. })),
+        "{first:?}"
+    );
+    // Inside that send(): the server's close with a stop code ends the connection.
+    let a = h.at(6, server_close(4000, "stop"));
+    assert!(h.sup.state().is_closed(), "{a:?}");
+    // Then send() throws: the driver reports the bounce.
+    let b = h.at(
+        6,
+        Event::Bounced {
+            id: 1,
+            message: m("a"),
+        },
+    );
+    assert_eq!(b, vec![Action::Unsent(vec![m("a")])]);
+    assert_eq!(h.sup.queued_len(), 0);
+    assert_eq!(h.sup.stats().messages_out, 0);
+}
+
+// A bounce from a socket that is no longer current while a newer one is open (its
+// events came late): the message goes out on the open socket at once instead of waiting
+// in the queue for a reconnect that may never come.
+#[test]
+fn a_late_bounce_while_another_socket_is_open_goes_out_on_it() {
+    let mut h = H::new(config(policy()));
+    h.start();
+    h.open(5, 1);
+    h.sup.send(m("a")).unwrap();
+    let first = h.sup.poll_action();
+    assert!(
+        matches!(first, Some(Action::Send { id: 1, .. })),
+        "{first:?}"
+    );
+    let a = h.sup.reconnect();
+    assert!(a.is_ok());
+    let id = connect_id(&h.drain()).expect("a new Connect");
+    h.open(6, id);
+    let b = h.at(
+        7,
+        Event::Bounced {
+            id: 1,
+            message: m("a"),
+        },
+    );
+    assert_eq!(sends(&b), [m("a")], "{b:?}");
+    assert!(
+        b.iter()
+            .all(|x| matches!(x, Action::Send { id: s, .. } if *s == id)),
+        "{b:?}"
+    );
+    assert_eq!(h.sup.queued_len(), 0);
+}
+
 // The browser refuses to create a socket (no WebSocket, CSP): the connection ends at
 // once with the exception, queued messages come back, and nothing is retried.
 #[test]

@@ -104,14 +104,27 @@ impl<P: Payload> Supervisor<P> {
             self.stats.bytes_out = self.stats.bytes_out.saturating_sub(m.len() as u64);
             self.outbox.push_front(m);
         }
-        if self.phase == Phase::Open(id) {
-            self.abandon(id, "link lost");
-            let cause = Cause::Closed {
-                code: 1006,
-                reason: String::new(),
-                was_clean: false,
-            };
-            self.link_closed(now, id, cause);
+        match self.phase {
+            Phase::Open(current) if current == id => {
+                self.abandon(id, "link lost");
+                let cause = Cause::Closed {
+                    code: 1006,
+                    reason: String::new(),
+                    was_clean: false,
+                };
+                self.link_closed(now, id, cause);
+            }
+            // A late bounce from a socket that is no longer current: the queue is
+            // flushed only on open, so send it on the open socket now.
+            Phase::Open(current) => {
+                while let Some(m) = self.outbox.pop_front() {
+                    self.push_send(current, m);
+                }
+            }
+            // Closed for good before the bounce came (the socket's own send() ended the
+            // connection): the queue was handed back already; hand these back too.
+            Phase::Closed => self.hand_back_queue(),
+            _ => {}
         }
     }
 

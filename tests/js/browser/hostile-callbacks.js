@@ -258,6 +258,24 @@ CALLBACK_CASES.push(
     },
   },
   {
+    name: "a WebSocket class whose send() ends the connection and then throws: the message comes back",
+    async run(ctx) {
+      const answer = (s, data) => {
+        if (data !== "close me") return echoAtOnce(s, data);
+        s.closed(4000, "from send"); // a stop code: closed for good, inside send()
+        throw new DOMException("closed under the send", "InvalidStateError");
+      };
+      const ws = ctx.make(echoUrl(ctx), { WebSocket: syncSocketClass(answer) });
+      const t = track(ws);
+      await until(() => t.opens > 0, 3000, "open");
+      await ws.send("close me");
+      await until(() => t.closes.length > 0 && t.errors.length > 0, 3000, "the close and the error event");
+      eq([t.closes[0].code, t.closes[0].by, ws.state], [4000, "remote", "closed"], "close event, state");
+      const back = t.errors.filter((e) => e?.code === "unsent").flatMap((e) => e.messages);
+      eq(back, ["close me"], "the message handed back in an unsent error");
+    },
+  },
+  {
     name: "a WebSocket class that answers the heartbeat from inside send(): the pong is measured",
     async run(ctx) {
       const answer = (s, data) => (data === "ping" ? s.onmessage?.({ data: "pong" }) : echoAtOnce(s, data));
