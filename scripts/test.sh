@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-step() { printf '\n==> %s\n' "$*"; }
+t0=$(date +%s)
+step() { printf '\n==> %s (%s, +%d s)\n' "$*" "$(date +%T)" $(($(date +%s) - t0)); }
 die() { printf '\nFAILED: %s\n' "$*" >&2; exit 1; }
 
 step "toolchain"

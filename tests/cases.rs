@@ -20,6 +20,15 @@ fn native(case: &Value) -> bool {
         .is_none_or(|f| f.iter().any(|x| x == "rust"))
 }
 
+/// The cases of a table that run on the native face.
+fn native_cases(t: &Value) -> impl Iterator<Item = &Value> {
+    t["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .filter(|c| native(c))
+}
+
 #[test]
 fn urls_are_redacted_as_the_table_says() {
     let t = table(include_str!("cases/urls.json"));
@@ -47,12 +56,7 @@ fn urls_are_redacted_as_the_table_says() {
 fn close_arguments_are_checked_as_the_table_says() {
     let t = table(include_str!("cases/close.json"));
     let mut ran = 0;
-    for case in t["cases"]
-        .as_array()
-        .expect("cases")
-        .iter()
-        .filter(|c| native(c))
-    {
+    for case in native_cases(&t) {
         let code = case.get("code").map_or(1000, |c| {
             u16::try_from(c.as_u64().expect("a native case's code is a u16")).expect("u16")
         });
@@ -138,12 +142,7 @@ fn options_follow_the_table() {
     }
     assert_eq!(fields[rules::Field::Protocols as usize], "protocols");
     let mut ran = 0;
-    for case in t["cases"]
-        .as_array()
-        .expect("cases")
-        .iter()
-        .filter(|c| native(c))
-    {
+    for case in native_cases(&t) {
         let options = case["options"].as_object().expect("options");
         let (nums, ping, pong, protocols) = slots(&fields, options);
         let result = from_slots(&nums, ping, pong, protocols);

@@ -752,13 +752,8 @@ fn bounced_send_requeues_in_order_and_goes_first() {
     );
 }
 
-// A socket whose send() ends the connection for good from inside the call (a server
-// close with a stop code, dispatched synchronously by an application's WebSocket class)
-// and then refuses the message: the bounce arrives after the queue was handed back at the
-// final close, so the message must be handed back too, never kept in a queue that no
-// socket will flush.
-#[test]
-fn a_bounce_after_the_final_close_hands_the_message_back() {
+/// Socket 1 open, and the driver executing the Send of "a" on it (taken from the actions).
+fn send_in_flight() -> H {
     let mut h = H::new(config(policy()));
     h.start();
     h.open(5, 1);
@@ -768,6 +763,17 @@ fn a_bounce_after_the_final_close_hands_the_message_back() {
         matches!(first, Some(Action::Send { id: 1, .. })),
         "{first:?}"
     );
+    h
+}
+
+// A socket whose send() ends the connection for good from inside the call (a server
+// close with a stop code, dispatched synchronously by an application's WebSocket class)
+// and then refuses the message: the bounce arrives after the queue was handed back at the
+// final close, so the message must be handed back too, never kept in a queue that no
+// socket will flush.
+#[test]
+fn a_bounce_after_the_final_close_hands_the_message_back() {
+    let mut h = send_in_flight();
     // Inside that send(): the server's close with a stop code ends the connection.
     let a = h.at(6, server_close(4000, "stop"));
     assert!(h.sup.state().is_closed(), "{a:?}");
@@ -789,15 +795,7 @@ fn a_bounce_after_the_final_close_hands_the_message_back() {
 // in the queue for a reconnect that may never come.
 #[test]
 fn a_late_bounce_while_another_socket_is_open_goes_out_on_it() {
-    let mut h = H::new(config(policy()));
-    h.start();
-    h.open(5, 1);
-    h.sup.send(m("a")).unwrap();
-    let first = h.sup.poll_action();
-    assert!(
-        matches!(first, Some(Action::Send { id: 1, .. })),
-        "{first:?}"
-    );
+    let mut h = send_in_flight();
     let a = h.sup.reconnect();
     assert!(a.is_ok());
     let id = connect_id(&h.drain()).expect("a new Connect");
