@@ -16,11 +16,12 @@ const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
 
-// reconnecting-websocket's defaults. Its minReconnectionDelay is drawn once, when the
-// module loads, so every socket of a page shares it.
+// reconnecting-websocket's defaults. Its minReconnectionDelay is one random value that
+// every socket of a page shares; it is drawn when the first socket needs it, not when the
+// module loads (no random value, timer or I/O at import).
+let minReconnectionDelay;
 const DEFAULTS = Object.freeze({
   maxReconnectionDelay: 10000,
-  minReconnectionDelay: 1000 + Math.random() * 4000,
   reconnectionDelayGrowFactor: 1.3,
   minUptime: 5000,
   connectionTimeout: 4000,
@@ -104,7 +105,10 @@ function checkData(data) {
 /** A number option: finite and at least `min`; `Infinity` only where `infinite`. */
 function numberOption(options, name, { min = 0, infinite = false, integer = false } = {}) {
   const v = options[name];
-  if (v === undefined) return DEFAULTS[name];
+  if (v === undefined) {
+    if (name === "minReconnectionDelay") return (minReconnectionDelay ??= 1000 + Math.random() * 4000);
+    return DEFAULTS[name];
+  }
   const ok = typeof v === "number" && !Number.isNaN(v) && v >= min &&
     (Number.isFinite(v) ? !integer || Number.isInteger(v) : infinite && v === Infinity);
   if (!ok) {

@@ -1,9 +1,10 @@
 // Node test of the package's loader, run from a project where `npm install` put
 // resocket-wasm (from its tarball). Each case imports its own copy of the installed package
 // (so each has a module of its own):
-//   - importing the package has no side effect: no random value, timer, fetch or socket
-//     (the globals are trapped during the import); the module is compiled when the first
-//     ReSocket is made, synchronously, and the socket is whole at once;
+//   - importing the package, and each of its entry points (reconnecting-websocket,
+//     partysocket, react), has no side effect: no random value, timer, fetch, socket or
+//     compilation (the globals are trapped during the imports); the module is compiled
+//     when the first ReSocket is made, synchronously, and the socket is whole at once;
 //   - an engine that refuses synchronous compilation (WebAssembly.Module throws): the
 //     constructor throws a `load` error that says to await `ready`, and after `await ready`
 //     (asynchronous compilation) sockets work;
@@ -11,7 +12,6 @@
 // Prints `ok ...` / `FAIL ...` lines.
 
 import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 
@@ -26,9 +26,13 @@ const report = (failures, what) => {
   }
 };
 
-/** A fresh copy of the installed package, changed by `edit(dir)`; returns its index.js path. */
+/**
+ * A fresh copy of the installed package, changed by `edit(dir)`; returns its index.js path.
+ * The copy sits in the project's node_modules, so that its imports of other packages
+ * (react) resolve as the installed package's do.
+ */
 async function copy(edit) {
-  const dir = await mkdtemp(join(tmpdir(), "resocket-loading-"));
+  const dir = await mkdtemp(join(installed, "..", ".resocket-loading-"));
   await cp(installed, dir, { recursive: true });
   if (edit) await edit(dir);
   return { dir, entry: join(dir, "index.js") };
@@ -68,6 +72,8 @@ const inert = { WebSocket: Inert };
   let mod;
   try {
     mod = await import(entry);
+    // Every entry point of the package, the same way.
+    for (const other of ["reconnecting-websocket.js", "partysocket.js", "react.js"]) await import(join(dir, other));
   } catch (e) {
     failures.push(`import threw ${e}`);
   } finally {
@@ -85,7 +91,7 @@ const inert = { WebSocket: Inert };
     await mod.ready; // settled, the module being there
   }
   await rm(dir, { recursive: true, force: true });
-  report(failures, "importing the package calls no random, timer, fetch, WebSocket or WebAssembly API; the first ReSocket compiles the module synchronously");
+  report(failures, "importing the package and every entry point calls no random, timer, fetch, WebSocket or WebAssembly API; the first ReSocket compiles the module synchronously");
 }
 
 // --- synchronous compilation refused --------------------------------------------------------
