@@ -388,9 +388,11 @@ export declare class ReSocket extends EventTargetBase implements AsyncIterable<R
   free(): void;
   /**
    * The message events as an async iterator that ends when the socket is closed for good.
-   * Messages are buffered while the loop body runs; `break` stops listening.
+   * Messages are buffered while the loop body runs, up to the bounds of `options`; a loop
+   * that falls further behind gets what was buffered, then a {@link ReSocketError} of code
+   * `lagged` (the iterator stops listening at the bound). `break` stops listening.
    */
-  messages(): AsyncIterableIterator<ReSocketMessageEvent>;
+  messages(options?: MessagesOptions): AsyncIterableIterator<ReSocketMessageEvent>;
   [Symbol.asyncIterator](): AsyncIterableIterator<ReSocketMessageEvent>;
 
   /**
@@ -420,6 +422,14 @@ export declare class ReSocket extends EventTargetBase implements AsyncIterable<R
     listener: ReSocketListener<ReSocketEvent> | null,
     options?: boolean | BasicListenerOptions,
   ): void;
+}
+
+/** Bounds of the buffer of a `messages()` iterator. */
+export interface MessagesOptions {
+  /** Messages buffered at most while the loop body runs. Default 4096. */
+  maxMessages?: number;
+  /** Bytes of data buffered at most (a string counts its UTF-16 length; one message always fits). Default 16 MiB. */
+  maxBytes?: number;
 }
 
 /** Live listeners, timers and sockets held by every ReSocket in this realm. */

@@ -705,19 +705,56 @@ export class ReSocket extends EventTarget {
 
   /**
    * The message events, as an async iterator that ends when the socket is closed for good.
-   * Messages that arrive while the loop body runs are buffered, none is lost; `break`
-   * (or `return()`) stops listening.
+   * Messages that arrive while the loop body runs are buffered, in order, up to
+   * `maxMessages` (4096) and `maxBytes` (16 MiB of data; a string counts its UTF-16
+   * length; one message is always taken). A loop that falls further behind
+   * is not fed silently forever, nor does it lose messages silently: the iterator stops
+   * listening at the bound, yields what it buffered, then rejects with a `ReSocketError`
+   * of code `lagged` (the later messages went to the socket's other listeners only).
+   * `break` (or `return()`) stops listening.
    */
-  messages() {
+  messages(options) {
+    let maxMessages = 4096;
+    let maxBytes = 16777216;
+    if (options !== undefined) {
+      const o = plainOptions(options, "messages");
+      const bound = (k, v) => {
+        if (v === undefined) return undefined;
+        if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw optionError(`messages.${k}`, "must be an integer of at least 1");
+        return v;
+      };
+      if (o === null || typeof o !== "object" || Array.isArray(o)) throw optionError("messages", "must be an object");
+      for (const k of Object.keys(o)) {
+        if (k !== "maxMessages" && k !== "maxBytes") throw optionError(`messages.${k}`, "unknown option");
+      }
+      maxMessages = bound("maxMessages", o.maxMessages) ?? maxMessages;
+      maxBytes = bound("maxBytes", o.maxBytes) ?? maxBytes;
+    }
     const buffer = [];
+    let bytes = 0;
+    let lagged = false;
     // Closed for good, and not revived by a reconnect() whose events are still queued.
     let ended = this.#freed || (this.#closedForGood && this.#inner.state === "closed");
     const waiting = [];
     const settle = () => {
       for (const wake of waiting.splice(0)) wake();
     };
+    // Bytes of a message's data: an ArrayBuffer's length, a string's UTF-16 length.
+    const size = (d) => {
+      if (typeof d === "string") return d.length;
+      const m = measure(d, Infinity);
+      return m < 0 ? -1 - m : 0;
+    };
     const onMessage = (ev) => {
-      buffer.push(ev);
+      const n = size(ev.data);
+      if (buffer.length >= maxMessages || (buffer.length > 0 && bytes + n > maxBytes)) {
+        lagged = true;
+        ended = true;
+        detach();
+      } else {
+        buffer.push(ev);
+        bytes += n;
+      }
       settle();
     };
     const onClose = () => {
@@ -736,14 +773,28 @@ export class ReSocket extends EventTarget {
     const iterator = {
       async next() {
         for (;;) {
-          if (buffer.length > 0) return { value: buffer.shift(), done: false };
+          if (buffer.length > 0) {
+            const value = buffer.shift();
+            bytes -= size(value.data);
+            return { value, done: false };
+          }
+          if (lagged) {
+            lagged = false;
+            throw new ReSocketError(
+              "lagged",
+              `the messages() loop fell behind by more than ${maxMessages} messages or ${maxBytes} bytes: ` +
+                "it stopped listening there (later messages went to the socket's other listeners only)",
+            );
+          }
           if (ended) return { value: undefined, done: true };
           await new Promise((resolve) => waiting.push(resolve));
         }
       },
       async return() {
         ended = true;
+        lagged = false;
         buffer.length = 0;
+        bytes = 0;
         detach();
         settle();
         return { value: undefined, done: true };

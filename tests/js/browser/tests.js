@@ -380,6 +380,54 @@ test("events fire in the documented order; on* handlers and constants", async ({
   eq(ws.onopen, null, "handler cleared");
 });
 
+test("messages(): a loop that falls behind its bound gets what was buffered, then a lagged error; the socket goes on", async ({ open }) => {
+  const ws = open(`${wsBase}/burst?count=50&tag=${tag("lagged")}`);
+  const it = ws.messages({ maxMessages: 10 });
+  const all = [];
+  ws.addEventListener("message", (e) => all.push(e.data));
+  await until(() => all.length === 50, 10000, "the 50 messages at the socket's own listener");
+  const seqs = [];
+  let error = null;
+  try {
+    for (;;) {
+      const r = await it.next();
+      if (r.done) break;
+      seqs.push(r.value.json().seq);
+    }
+  } catch (e) {
+    error = e;
+  }
+  eq(seqs, Array.from({ length: 10 }, (_, i) => i + 1), "the buffered prefix, in order");
+  eq([error?.code, error instanceof ReSocketError], ["lagged", true], "then a lagged error");
+  eq((await it.next()).done, true, "then the iterator is done");
+  eq(ws.state, "open", "the socket goes on");
+  // One message larger than maxBytes is still taken; the next one is over the bound.
+  const big = ws.messages({ maxBytes: 4 });
+  await ws.send("hello, this is longer than four bytes");
+  await ws.send("and another");
+  await until(() => all.length === 52, 5000, "the two echoes");
+  const first = await big.next();
+  assert(!first.done && typeof first.value.data === "string", "the first message is taken whole");
+  let second = null;
+  try {
+    await big.next();
+  } catch (e) {
+    second = e.code;
+  }
+  eq(second, "lagged", "the second one is over maxBytes");
+  checkError(
+    (() => {
+      try {
+        ws.messages({ maxMessages: 0 });
+      } catch (e) {
+        return e;
+      }
+    })(),
+    "invalid_option",
+    "messages.maxMessages",
+  );
+});
+
 test("URL provider: called before every attempt; a failing provider is retried", async ({ open }) => {
   const t = tag("provider");
   let calls = 0;
