@@ -34,13 +34,14 @@ const SEEDS: u64 = 10_000;
 const STEPS: usize = 400;
 
 /// Paths every full run must take at least once.
-const COVERED: [&str; 50] = [
+const COVERED: [&str; 52] = [
     "Bounced",
     "Deliver",
     "Dropped",
     "Open after failures",
     "Report",
     "Unsent",
+    "Unsent after the final close",
     "at server",
     "attempt limit reached",
     "classify: answered after the pump",
@@ -56,6 +57,7 @@ const COVERED: [&str; 50] = [
     "classify: reconnect while asked",
     "classify: stale answer ignored",
     "classify: wrong id ignored",
+    "close reported inside send()",
     "close: invalid",
     "closed: by client",
     "closed: classifier stop",

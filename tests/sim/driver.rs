@@ -149,7 +149,13 @@ impl Sim {
             }
             Action::Unsent(v) => {
                 self.hit("Unsent");
-                self.unsent_pending = true; // the next state must be Closing or Closed
+                // The next state must be Closing or Closed, unless it is Closed already
+                // (a send that bounced after the final close comes back after it).
+                let closed = matches!(self.state, Some(ConnectionState::Closed(_)));
+                if closed {
+                    self.hit("Unsent after the final close");
+                }
+                self.unsent_pending = !closed;
                 self.hand_back(v, "Unsent");
             }
             Action::Report(e) => {
@@ -333,7 +339,9 @@ impl Sim {
             "m{n} sent twice or after hand-back"
         );
         let fails = self.rng.pct(2) || self.sock(id).fragile;
-        if fails {
+        if fails && self.rng.pct(30) {
+            self.kill_now(id);
+        } else if fails {
             self.kill(id);
         }
         let s = self.sock(id);
@@ -341,11 +349,15 @@ impl Sim {
         if s.link != Link::Open || s.detached {
             // The driver could not hand it to the socket: report it back synchronously.
             self.overfull = true;
-            self.expect_cause = Some(Cause::Closed {
-                code: 1006,
-                reason: String::new(),
-                was_clean: false,
-            });
+            // The bounce is what ends the link, unless the socket reported its close
+            // already (from inside this send() or an earlier one of the same pump).
+            if !self.sock(id).reported {
+                self.expect_cause = Some(Cause::Closed {
+                    code: 1006,
+                    reason: String::new(),
+                    was_clean: false,
+                });
+            }
             self.tr(format_args!("<- Bounced m{n}"));
             self.hit("Bounced");
             self.sup.handle(self.now, Event::Bounced { id, message });

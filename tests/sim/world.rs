@@ -177,6 +177,10 @@ pub struct Sim {
     classifying: Option<Pending>,
     /// A classification the driver answers once the current pump is done.
     after_pump: Option<Pending>,
+    /// Pumps in progress: a socket that reports its close from inside `send()` makes the
+    /// driver pump again within the pump that executes the Send (as the browser driver
+    /// does); the quiet-state checks run when the outermost pump ends.
+    pumps: u32,
     /// The decision fed with a live `Classified` (socket id), until a state uses it.
     answered: Option<(u64, Decision)>,
     /// An oversized inbound message of this size must be reported...
@@ -233,6 +237,7 @@ impl Sim {
             expect_cause: None,
             classifying: None,
             after_pump: None,
+            pumps: 0,
             answered: None,
             expect_report: None,
             expect_abandon: None,
@@ -276,6 +281,7 @@ impl Sim {
     /// Execute actions in order until there are none (answering a classification left
     /// for after the pump), then check the quiet state.
     fn pump(&mut self) {
+        self.pumps += 1;
         loop {
             while let Some(a) = self.sup.poll_action() {
                 self.exec(a);
@@ -285,8 +291,11 @@ impl Sim {
                 None => break,
             }
         }
-        self.after_close = self.user_closed;
-        self.check_quiet();
+        self.pumps -= 1;
+        if self.pumps == 0 {
+            self.after_close = self.user_closed;
+            self.check_quiet();
+        }
     }
 
     /// The supervisor waits for a classification: `Open`, yet no current socket.
@@ -586,9 +595,29 @@ impl Sim {
     }
 
     fn kill(&mut self, id: u64) {
+        if let Some((code, reason, clean)) = self.close_link(id) {
+            let at = self.now + self.rng.below(40);
+            self.tr(format_args!("kill #{id}: {code}"));
+            self.schedule(at, Ev::Report(id, code, reason, clean));
+        }
+    }
+
+    /// As [`kill`](Self::kill), but the socket reports its close at once, from inside the
+    /// call that closed it (an application's `WebSocket` class whose `send()` dispatches
+    /// `close` synchronously), so the driver hears it before that call returns.
+    pub(super) fn kill_now(&mut self, id: u64) {
+        if let Some((code, reason, clean)) = self.close_link(id) {
+            self.tr(format_args!("kill #{id} inside the call: {code}"));
+            self.hit("close reported inside send()");
+            self.report(id, code, reason, clean);
+        }
+    }
+
+    /// Closes socket `id`'s link, if open: the close code, reason and cleanness to report.
+    fn close_link(&mut self, id: u64) -> Option<(u16, String, bool)> {
         let s = self.sock(id);
         if s.link != Link::Open || s.detached {
-            return;
+            return None;
         }
         s.link = Link::Closed;
         let (code, reason, clean) = match self.rng.below(9) {
@@ -603,9 +632,7 @@ impl Sim {
                 )
             }
         };
-        let at = self.now + self.rng.below(40);
-        self.tr(format_args!("kill #{id}: {code}"));
-        self.schedule(at, Ev::Report(id, code, reason, clean));
+        Some((code, reason, clean))
     }
 
     pub fn silence_current(&mut self) {
