@@ -1,6 +1,7 @@
 //! The crate's one error type.
 
 use crate::core::message::{Message, Payload};
+use alloc::{borrow::ToOwned, string::String, vec, vec::Vec};
 
 /// Everything that can go wrong in resocket.
 ///

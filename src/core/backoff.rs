@@ -5,9 +5,10 @@
 //! milliseconds and randomness as an `f64` in `[0, 1)`, so the policy is
 //! deterministic and testable natively.
 
-use std::fmt;
-use std::ops::RangeInclusive;
-use std::rc::Rc;
+use ::core::fmt;
+use ::core::ops::RangeInclusive;
+use alloc::rc::Rc;
+use alloc::string::String;
 
 use super::rules::{self, invalid, Field, Invalid, Rule};
 
@@ -235,9 +236,9 @@ impl ReconnectPolicy {
         }
         // `!(x >= 1.0)` also catches NaN.
         let factor = if self.factor >= 1.0 { self.factor } else { 1.0 };
-        // An integer power (`powi`, repeated squaring): no `pow` from libm in the wasm.
-        let exp = i32::try_from(attempt.saturating_sub(1)).unwrap_or(i32::MAX);
-        let raw = initial as f64 * factor.powi(exp);
+        // An integer power (repeated squaring): no `pow` from libm in the wasm.
+        let exp = attempt.saturating_sub(1).min(i32::MAX as u32);
+        let raw = initial as f64 * powi(factor, exp);
         if raw.is_nan() || raw >= max as f64 {
             return max;
         }
@@ -261,7 +262,8 @@ impl ReconnectPolicy {
         } else {
             rand01.clamp(0.0, 1.0)
         };
-        ((cap as f64 * r).floor() as u64).min(cap)
+        // `as` truncates toward zero: the floor of this non-negative product.
+        ((cap as f64 * r) as u64).min(cap)
     }
 
     /// Check the policy for nonsensical values.
@@ -292,9 +294,35 @@ impl ReconnectPolicy {
     }
 }
 
+/// `base` to the power `exp` by repeated squaring: the algorithm of `f64::powi` (compiler-rt's
+/// `__powidf2`, which `powi` calls), written out because `f64::powi` needs `std`.
+fn powi(mut base: f64, mut exp: u32) -> f64 {
+    let mut result = 1.0;
+    loop {
+        if exp & 1 == 1 {
+            result *= base;
+        }
+        exp /= 2;
+        if exp == 0 {
+            return result;
+        }
+        base *= base;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn powi_is_f64_powi() {
+        for base in [1.0, 1.3, 1.5, 2.0, 2.5, 10.0, 1.000_001] {
+            for exp in [0u32, 1, 2, 3, 7, 10, 31, 64, 1000, 1 << 30] {
+                let want = f64::powi(base, i32::try_from(exp).unwrap());
+                assert_eq!(powi(base, exp).to_bits(), want.to_bits(), "{base}^{exp}");
+            }
+        }
+    }
 
     #[test]
     fn defaults() {

@@ -7,6 +7,7 @@ use super::outbox::QueueConfig;
 use super::pressure::WaterMarks;
 use super::rules::{self, invalid, Field, Invalid, Rule};
 use crate::Error;
+use alloc::{string::String, vec::Vec};
 
 /// Application-level heartbeat: how half-open links are found.
 ///

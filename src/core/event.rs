@@ -4,6 +4,7 @@ use super::backoff::Decision;
 use super::message::Message;
 use super::state::ConnectionState;
 use crate::Error;
+use alloc::{string::String, vec::Vec};
 
 /// The timers the supervisor may arm; at most one of each kind is armed at a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -5,7 +5,7 @@
 //! not fit, the oldest are discarded and counted, and the reader is told how many
 //! (`Error::Lagged`) before it gets the next item, so nothing is lost silently.
 
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
 
 /// Bounds of the inbound buffer of a Rust `Socket`'s stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,7 +93,7 @@ impl<T> Inbound<T> {
     /// The next thing to yield: a lag report first, if any, then the oldest item.
     pub fn pop(&mut self) -> Option<Next<T>> {
         if self.lagged > 0 {
-            return Some(Next::Lagged(std::mem::take(&mut self.lagged)));
+            return Some(Next::Lagged(::core::mem::take(&mut self.lagged)));
         }
         let (item, len) = self.items.pop_front()?;
         self.bytes -= len;

@@ -1,5 +1,6 @@
 //! The unit of data on a WebSocket: one text or binary frame.
 
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 /// One WebSocket message, as the [WebSocket API] delivers it.
 ///
 /// [WebSocket API]: https://developer.mozilla.org/en-US/docs/Web/API/WebSocket/message_event

@@ -1,7 +1,8 @@
 //! Bounded outbound queue: messages sent while the socket is not open wait
 //! here, bounded both by count and by total payload bytes.
 
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
+use alloc::{string::String, vec::Vec};
 
 use crate::core::message::{Message, Payload};
 

@@ -8,7 +8,8 @@
 //! `Socket::buffered_amount` (Chromium and Firefox report bytes not yet on the network;
 //! WebKit may report 0 while its network process still holds them).
 
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
+use alloc::{string::String, vec::Vec};
 
 /// Thresholds of the [`Gate`], in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

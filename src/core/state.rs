@@ -1,6 +1,7 @@
 //! Connection state: the browser's `readyState` and resocket's richer [`ConnectionState`].
 
 use crate::Error;
+use alloc::string::String;
 
 /// The [`readyState`](https://developer.mozilla.org/en-US/docs/Web/API/WebSocket/readyState)
 /// of one browser WebSocket, with the spec's numeric values.

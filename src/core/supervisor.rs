@@ -5,7 +5,8 @@
 //! time in milliseconds, then executes the [`Action`]s it returns, in order, through
 //! [`Supervisor::poll_action`]. Nothing here touches the browser.
 
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
+use alloc::{borrow::ToOwned, string::String};
 
 use super::close;
 use super::config::Config;

@@ -1,6 +1,7 @@
 //! What the supervisor does with each browser event: open, close, message, bounce, timer.
 
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
+use alloc::{string::String, vec};
 
 use super::{Phase, Supervisor};
 use crate::core::event::{Action, Timer};

@@ -6,6 +6,7 @@ use crate::core::event::{Action, Timer};
 use crate::core::message::Payload;
 use crate::core::state::{Cause, CloseInfo, ClosedBy, ConnectionState};
 use crate::Error;
+use alloc::{borrow::ToOwned, string::String};
 
 impl<P: Payload> Supervisor<P> {
     pub(super) fn begin_attempt(&mut self) {
@@ -238,7 +239,7 @@ impl<P: Payload> Supervisor<P> {
     }
 
     pub(super) fn cancel(&mut self, timer: Timer) {
-        if std::mem::take(&mut self.armed[timer.index()]) {
+        if ::core::mem::take(&mut self.armed[timer.index()]) {
             self.actions.push_back(Action::CancelTimer(timer));
         }
     }
