@@ -325,7 +325,7 @@ impl<C: Codec> Socket<C> {
     /// [`readyState`](https://developer.mozilla.org/en-US/docs/Web/API/WebSocket/readyState)
     /// of the current browser socket (`Closed` between attempts).
     pub fn ready_state(&self) -> ReadyState {
-        self.shared().borrow().ready_state()
+        crate::web::driver::ready_state(self.shared())
     }
 
     /// [`bufferedAmount`](https://developer.mozilla.org/en-US/docs/Web/API/WebSocket/bufferedAmount)
@@ -337,7 +337,7 @@ impl<C: Codec> Socket<C> {
     /// the peer has not read, so there the gate engages only once that process stops
     /// taking data. In no engine does 0 mean "delivered".
     pub fn buffered_amount(&self) -> usize {
-        self.shared().borrow().buffered_amount()
+        crate::web::driver::buffered_amount(self.shared())
     }
 
     /// Bytes waiting in the outbound queue for the next connection.
@@ -347,7 +347,7 @@ impl<C: Codec> Socket<C> {
 
     /// The subprotocol the server selected ("" if none or not open).
     pub fn protocol(&self) -> String {
-        self.shared().borrow().protocol()
+        crate::web::driver::protocol(self.shared())
     }
 
     /// The absolute URL of the latest attempt.

@@ -104,9 +104,10 @@ impl<C: Codec> Sender<C> {
 ///
 /// [`Supervisor::send`]: crate::core::supervisor::Supervisor::send
 pub(crate) fn try_submit<P: Frame>(shared: &Shared<P>, payload: P) -> Result<(), Error<P>> {
+    let buffered = driver::buffered_amount(shared);
     let result = {
         let mut inner = shared.borrow_mut();
-        let level = inner.level();
+        let level = inner.level(buffered);
         if inner.waiters.is_empty() && inner.gate.try_acquire(level) {
             inner.sup.send(payload)
         } else {
@@ -134,11 +135,12 @@ pub(crate) fn send_future<P: Frame>(shared: &Shared<P>, payload: P) -> SendWait<
 
 /// Hand `message` on now if nothing waits and there is room; otherwise join the line.
 fn submit<P: Frame>(shared: &Shared<P>, message: P) -> SendState<P> {
+    let buffered = driver::buffered_amount(shared);
     let now = {
         let mut inner = shared.borrow_mut();
         let state = inner.sup.state();
         let closed = state.is_closed() || state.is_closed_by_client();
-        let level = inner.level();
+        let level = inner.level(buffered);
         let go = closed
             || (inner.waiters.is_empty()
                 && inner.sup.has_room(message.len())
@@ -278,12 +280,13 @@ impl<P: Frame> Future for FlushWait<P> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         {
+            let buffered = driver::buffered_amount(&self.shared);
             let mut inner = self.shared.borrow_mut();
             let state = inner.sup.state();
             if state.is_closed() || state.is_closed_by_client() {
                 return Poll::Ready(Err(Error::Closed { unsent: None }));
             }
-            if inner.level() == 0 && inner.waiters.is_empty() {
+            if inner.level(buffered) == 0 && inner.waiters.is_empty() {
                 return Poll::Ready(Ok(()));
             }
             inner.flushers.push(cx.waker().clone());

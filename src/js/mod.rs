@@ -105,7 +105,7 @@ impl WasmSocket {
     /// `readyState` of the current browser socket (0..3).
     #[wasm_bindgen(getter, js_name = readyState)]
     pub fn ready_state(&self) -> u16 {
-        self.shared().borrow().ready_state().as_u16()
+        driver::ready_state(self.shared()).as_u16()
     }
 
     /// "connecting" | "open" | "reconnecting" | "closing" | "closed".
@@ -117,7 +117,7 @@ impl WasmSocket {
     /// `bufferedAmount` of the current browser socket.
     #[wasm_bindgen(getter, js_name = bufferedAmount)]
     pub fn buffered_amount(&self) -> f64 {
-        self.shared().borrow().buffered_amount() as f64
+        driver::buffered_amount(self.shared()) as f64
     }
 
     /// Bytes in the outbound queue.
@@ -147,7 +147,7 @@ impl WasmSocket {
     /// Negotiated subprotocol.
     #[wasm_bindgen(getter)]
     pub fn protocol(&self) -> String {
-        self.shared().borrow().protocol()
+        driver::protocol(self.shared())
     }
 
     /// Counters.

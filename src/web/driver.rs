@@ -4,7 +4,8 @@
 //! code. Observers (the JS facade's listeners, the hooks), the application's close
 //! classifier, codecs and wakers all run with no borrow held, so any of them may call
 //! back into the socket. Wakers are collected under the borrow and woken after it. The
-//! socket's `send()` and `close()` are called with no borrow held too: an application's
+//! socket's `send()` and `close()`, and its getters (`readyState`, `bufferedAmount`,
+//! `protocol`), are called with no borrow held too: an application's
 //! `WebSocket` class may dispatch its events from inside them, and those re-enter the
 //! driver. The socket is taken out of the borrow (an `Rc`), the borrow released, then
 //! called; it is dropped (its handlers detached, `close()` called if it is still open)
@@ -47,6 +48,7 @@ pub(crate) type Observer<P = Message> = Rc<dyn Fn(Notice<'_, P>)>;
 mod inner;
 mod queues;
 
+pub(crate) use inner::{buffered_amount, protocol, ready_state};
 pub(crate) use queues::{StateQueue, Waiting};
 
 /// How often buffered bytes are re-read while a sender or `flush` waits on an open
@@ -223,6 +225,10 @@ pub(crate) fn flush_wakes<P>(shared: &Shared<P>) {
 /// Hand the head waiting send on if the gate and the queue let it go now (or the socket
 /// is closed: then it is refused and handed back). `true` if one was handed on.
 fn admit_head<P: Frame>(shared: &Shared<P>) -> bool {
+    if shared.borrow().waiters.is_empty() {
+        return false;
+    }
+    let buffered = inner::buffered_amount(shared);
     let mut inner = shared.borrow_mut();
     let inner = &mut *inner;
     let Some(head) = inner.waiters.front() else {
@@ -233,7 +239,7 @@ fn admit_head<P: Frame>(shared: &Shared<P>) -> bool {
     if state.is_closed() || state.is_closed_by_client() {
         inner.gate.cancel(ticket);
     } else {
-        let level = inner.level();
+        let level = inner.level(buffered);
         if !inner.sup.has_room(len) || !inner.gate.poll(ticket, level) {
             return false;
         }

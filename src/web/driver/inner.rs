@@ -4,27 +4,46 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use std::task::Waker;
 
-use super::{Inner, StateQueue};
+use super::{Inner, Shared, StateQueue};
 use crate::core::inbound::Next;
 use crate::web::socket::{BrowserSocket, Frame};
 use crate::{ConnectionState, Error, ReadyState};
 
+// The socket's properties are read with no borrow of `Inner` held: the socket may be the
+// application's own `WebSocket` class, whose getters are application code that may
+// dispatch events (and so call back into the driver) at once.
+
+/// The current socket, cloned out of the borrow.
+fn current<P>(shared: &Shared<P>) -> Option<Rc<BrowserSocket>> {
+    shared.borrow().socket.as_ref().map(|(_, s)| s.clone())
+}
+
+/// `bufferedAmount` of the current socket (0 between attempts).
+pub(crate) fn buffered_amount<P>(shared: &Shared<P>) -> usize {
+    current(shared).map_or(0, |s| s.buffered_amount())
+}
+
+/// `readyState` of the current socket (`Connecting` or `Closed` between attempts).
+pub(crate) fn ready_state<P: Frame>(shared: &Shared<P>) -> ReadyState {
+    if let Some(s) = current(shared) {
+        return s.ready_state();
+    }
+    match shared.borrow().sup.state() {
+        ConnectionState::Connecting { .. } => ReadyState::Connecting,
+        _ => ReadyState::Closed,
+    }
+}
+
+/// The subprotocol the current socket's server selected ("" if none).
+pub(crate) fn protocol<P>(shared: &Shared<P>) -> String {
+    current(shared).map_or_else(String::new, |s| s.protocol())
+}
+
 impl<P: Frame> Inner<P> {
-    /// Bytes in flight: the browser's `bufferedAmount` plus the outbound queue.
-    pub(crate) fn level(&self) -> usize {
-        self.buffered_amount() + self.sup.queued_bytes()
-    }
-
-    pub(crate) fn buffered_amount(&self) -> usize {
-        self.socket.as_ref().map_or(0, |(_, s)| s.buffered_amount())
-    }
-
-    pub(crate) fn ready_state(&self) -> ReadyState {
-        match (&self.socket, self.sup.state()) {
-            (Some((_, s)), _) => s.ready_state(),
-            (None, ConnectionState::Connecting { .. }) => ReadyState::Connecting,
-            (None, _) => ReadyState::Closed,
-        }
+    /// Bytes in flight: `buffered` (the socket's `bufferedAmount`, read beforehand with
+    /// [`buffered_amount`], outside the borrow) plus the outbound queue.
+    pub(crate) fn level(&self, buffered: usize) -> usize {
+        buffered + self.sup.queued_bytes()
     }
 
     /// The URL of the latest attempt ("" before the first).
@@ -38,12 +57,6 @@ impl<P: Frame> Inner<P> {
             Some((sid, s)) if *sid == id => Some(s.clone()),
             _ => None,
         }
-    }
-
-    pub(crate) fn protocol(&self) -> String {
-        self.socket
-            .as_ref()
-            .map_or_else(String::new, |(_, s)| s.protocol())
     }
 
     /// Wake the state subscribers (once the borrow is released) without a new state.

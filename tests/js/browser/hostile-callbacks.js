@@ -276,6 +276,28 @@ CALLBACK_CASES.push(
     },
   },
   {
+    name: "a WebSocket class whose bufferedAmount getter dispatches a message: nothing is lost",
+    async run(ctx) {
+      class Chatty extends syncSocketClass(echoAtOnce) {
+        #told = 0;
+        get bufferedAmount() {
+          // A getter that is application code: it dispatches a message at once.
+          if (this.readyState === 1 && this.#told < 2) this.onmessage?.({ data: `from a getter ${++this.#told}` });
+          return 0;
+        }
+        set bufferedAmount(_) {}
+      }
+      const ws = ctx.make(echoUrl(ctx), { WebSocket: Chatty });
+      const t = track(ws);
+      await until(() => t.opens > 0, 3000, "open");
+      await ws.send("one"); // reads bufferedAmount for the backpressure gate
+      eq(ws.bufferedAmount, 0, "bufferedAmount");
+      await until(() => t.messages.length >= 3, 3000, "three messages");
+      eq(t.messages, ["from a getter 1", "echo:one", "from a getter 2"], "messages, in order");
+      eq([ws.state, t.reconnecting.length], ["open", 0], "state, reconnects");
+    },
+  },
+  {
     name: "a WebSocket class that answers the heartbeat from inside send(): the pong is measured",
     async run(ctx) {
       const answer = (s, data) => (data === "ping" ? s.onmessage?.({ data: "pong" }) : echoAtOnce(s, data));
