@@ -4,7 +4,7 @@
 
 import { WasmSocket, diagnostics as wasmDiagnostics } from "./resocket_wasm.js";
 import { core, loaded, ready } from "./core.js";
-import { ReSocketError, describe, optionError, check, closeArgs, jsonText, tooLarge, wasmError } from "./options.js";
+import { ReSocketError, describe, optionError, check, closeArgs, jsonText, tooLarge, utf8Length, wasmError } from "./options.js";
 
 export { ReSocketError, ready };
 
@@ -391,20 +391,6 @@ function makeEvent(type, detail) {
   }
 }
 
-/** UTF-8 length of a string, as the core counts a text message. */
-function utf8Length(s) {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x800) {
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-        n += 2;
-        i++;
-      } else n += 2;
-    } else if (c >= 0x80) n += 1;
-  }
-  return n;
-}
 
 
 // A ReSocket closed for good is held by nothing of resocket's: its wasm half keeps only

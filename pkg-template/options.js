@@ -5,7 +5,7 @@
 // (`Config::check` in the Rust crate), which answers with codes; the texts for those
 // codes are here, in one place (`FIELDS`, `RULES`, `TEXTS`).
 
-import { check_close } from "./resocket_wasm.js";
+import { check_close, queue_admission } from "./resocket_wasm.js";
 import { core } from "./core.js";
 
 /** The error type of the package (re-exported by index.js). */
@@ -267,6 +267,18 @@ export function closeArgs(code, reason) {
   return [c, text];
 }
 
+/**
+ * The core's queue admission (`outbox::admission` in the Rust crate) for a list of sends
+ * held in JavaScript: `sizes` of the held ones (oldest first), a new one of `size` bytes,
+ * `bounds` `{ maxMessages, maxBytes, dropOldest }` (a missing bound is the queue's
+ * default). -1 when it is refused, else how many of the oldest to evict first.
+ */
+export function admit(sizes, size, { maxMessages, maxBytes, dropOldest }) {
+  core();
+  const bound = (v) => (typeof v === "number" ? v : NaN);
+  return queue_admission(Float64Array.from(sizes), size, bound(maxMessages), bound(maxBytes), Boolean(dropOldest));
+}
+
 /** `JSON.stringify(value)`, or a `ReSocketError` (code `encode`) for a value without JSON form. */
 export function jsonText(value) {
   let text;
@@ -277,4 +289,39 @@ export function jsonText(value) {
   }
   if (typeof text !== "string") throw new ReSocketError("encode", "cannot encode message: the value has no JSON form");
   return text;
+}
+
+/** UTF-8 length of a string, as the core counts a text message. */
+export function utf8Length(s) {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x800) {
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+        n += 2;
+        i++;
+      } else n += 2;
+    } else if (c >= 0x80) n += 1;
+  }
+  return n;
+}
+
+const lengthGetter = (proto) => Object.getOwnPropertyDescriptor(proto, "byteLength").get;
+const BYTE_LENGTHS = [ArrayBuffer.prototype, Object.getPrototypeOf(Uint8Array.prototype), DataView.prototype].map(lengthGetter);
+
+/**
+ * The size of a message as the queue counts it: UTF-8 bytes for a string, a Blob's size,
+ * the bytes of a buffer or view (read with the intrinsic getters); 0 for anything else.
+ */
+export function sizeOf(data) {
+  if (typeof data === "string") return utf8Length(data);
+  if (typeof Blob === "function" && data instanceof Blob) return data.size;
+  for (const length of BYTE_LENGTHS) {
+    try {
+      return length.call(data);
+    } catch {
+      // not this kind
+    }
+  }
+  return 0;
 }

@@ -4,7 +4,7 @@
 
 import { useEffect, useLayoutEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { ReSocket, ReSocketCloseEvent, ReSocketError } from "./index.js";
-import { jsonText } from "./options.js";
+import { admit, jsonText, sizeOf } from "./options.js";
 
 /**
  * How often, in ms, `bufferedAmount`, `queuedAmount` and `retryCount` are re-read while
@@ -53,37 +53,6 @@ const noSocket = () => new ReSocketError("closed", "no socket: the component is 
 /** A ReSocketError that hands `data` back, as the socket's own errors do. */
 const handBack = (code, message, data) => Object.assign(new ReSocketError(code, message), { messages: [data] });
 
-const abLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength").get;
-const taLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), "byteLength").get;
-const dvLength = Object.getOwnPropertyDescriptor(DataView.prototype, "byteLength").get;
-
-/**
- * The size of a message as the socket's queue counts it: UTF-8 bytes for a string, the
- * bytes of a buffer or view (read with the intrinsic getters); 0 for anything else, which
- * the socket refuses (`encode`) when it takes it.
- */
-function sizeOf(data) {
-  if (typeof data === "string") {
-    let n = data.length;
-    for (let i = 0; i < data.length; i++) {
-      const c = data.charCodeAt(i);
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < data.length && (data.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-        n += 2;
-        i++;
-      } else if (c >= 0x800) n += 2;
-      else if (c >= 0x80) n += 1;
-    }
-    return n;
-  }
-  for (const length of [abLength, taLength, dvLength]) {
-    try {
-      return length.call(data);
-    } catch {
-      // not this kind
-    }
-  }
-  return 0;
-}
 
 /**
  * The bounds of the socket's outbound queue in `options` (`queue.maxMessages`,
@@ -97,12 +66,9 @@ function queueBounds(options) {
   } catch {
     q = {}; // a throwing getter: the socket refuses these options (invalid_option)
   }
-  const count = (v, d) => (Number.isSafeInteger(v) && v > 0 ? v : d);
-  return {
-    maxMessages: count(q.maxMessages, 1024),
-    maxBytes: count(q.maxBytes, 1048576),
-    dropOldest: q.overflow === "drop-oldest",
-  };
+  // What is not a valid bound is left to the core's default (the socket refuses it anyway).
+  const count = (v) => (Number.isSafeInteger(v) && v > 0 ? v : undefined);
+  return { maxMessages: count(q.maxMessages), maxBytes: count(q.maxBytes), dropOldest: q.overflow === "drop-oldest" };
 }
 
 /** The key of every function url: changing from one function to another never reconnects. */
@@ -205,16 +171,14 @@ function createController(initialUrl, initialOptions) {
    */
   const hold = (data, start) => {
     if (!holding) return Promise.reject(noSocket());
-    const { maxMessages, maxBytes, dropOldest } = queueBounds(latest.options);
     const size = sizeOf(data);
-    const fits = () => held.length < maxMessages && heldBytes + size <= maxBytes;
-    if (size > maxBytes || (!dropOldest && !fits())) {
-      const why = size > maxBytes ? `a message of ${size} bytes does not fit` : "it is full";
-      const message = `the queue for the socket to come holds ${maxMessages} messages, ${maxBytes} bytes, and ${why}: message not sent`;
+    // The core's rule for its queue, applied to this list.
+    const evict = admit(held.map((h) => h.size), size, queueBounds(latest.options));
+    if (evict < 0) {
+      const message = `the queue for the socket to come has no room for a message of ${size} bytes: message not sent`;
       return Promise.reject(handBack("queue_full", message, data));
     }
-    while (!fits()) {
-      const old = held.shift();
+    for (const old of held.splice(0, evict)) {
       heldBytes -= old.size;
       old.reject(handBack("dropped", "1 message held for the socket to come dropped by the overflow policy", old.data));
     }

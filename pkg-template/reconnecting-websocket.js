@@ -9,7 +9,7 @@
 // drop as well as on the final close. A plain `import "resocket-wasm"` loads none of this.
 
 import { ReSocket, ReSocketError } from "./index.js";
-import { closeArgs, describe, optionError, tooLarge } from "./options.js";
+import { admit, closeArgs, describe, optionError, sizeOf, tooLarge } from "./options.js";
 
 const CONNECTING = 0;
 const OPEN = 1;
@@ -52,7 +52,6 @@ const OPTION_NAMES = [
 // Options of ReSocket that this class sets itself.
 const OWN_RESOCKET_OPTIONS = ["protocols", "WebSocket", "highWaterMark", "lowWaterMark"];
 
-const encoder = new TextEncoder();
 const report = typeof globalThis.reportError === "function"
   ? (e) => globalThis.reportError(e)
   : (e) => setTimeout(() => {
@@ -85,13 +84,6 @@ function copyBytes(data) {
   } catch (e) {
     throw new ReSocketError("encode", "cannot send the bytes of a detached ArrayBuffer", { cause: e });
   }
-}
-
-/** Size in bytes of a message as the queue counts it. */
-function sizeOf(data) {
-  if (typeof data === "string") return encoder.encode(data).byteLength;
-  if (isBlob(data)) return data.size;
-  return data.byteLength;
 }
 
 function checkData(data) {
@@ -615,28 +607,26 @@ export class ReconnectingWebSocket extends EventTarget {
     }
   }
 
-  /** Queues `data` while no ReSocket exists, within the same bounds as resocket's queue. */
+  /** Queues `data` while no ReSocket exists, by the core's rule for resocket's queue. */
   #hold(data) {
-    const { maxMessages, maxBytes, overflow } = this.#settings.held;
     const entry = { data: this.#copy(data), size: sizeOf(data) };
-    const fits = () => this.#held.length < maxMessages && this.#heldBytes + entry.size <= maxBytes;
-    if (entry.size > maxBytes || maxMessages === 0) {
-      this.#refuse("queue_full", "the message does not fit the queue: not sent", data);
+    const evict = admit(this.#held.map((x) => x.size), entry.size, this.#bounds());
+    if (evict < 0) {
+      const { maxMessages, maxBytes } = this.#settings.held;
+      this.#refuse("queue_full", `the queue has no room (${maxMessages} messages, ${maxBytes} bytes): message not sent`, data);
       return;
     }
-    if (!fits() && overflow === "reject") {
-      this.#refuse("queue_full", `the queue is full (${maxMessages} messages, ${maxBytes} bytes): message not sent`, data);
-      return;
-    }
-    const evicted = [];
-    while (!fits()) {
-      const old = this.#held.shift();
-      this.#heldBytes -= old.size;
-      evicted.push(old.data);
-    }
+    const evicted = this.#held.splice(0, evict);
+    for (const old of evicted) this.#heldBytes -= old.size;
     this.#held.push(entry);
     this.#heldBytes += entry.size;
-    if (evicted.length > 0) this.#refuse("dropped", `${evicted.length} queued messages dropped (queue full)`, ...evicted);
+    if (evicted.length > 0) this.#refuse("dropped", `${evicted.length} queued messages dropped (queue full)`, ...evicted.map((x) => x.data));
+  }
+
+  /** The queue bounds as the core's admission takes them. */
+  #bounds() {
+    const { maxMessages, maxBytes, overflow } = this.#settings.held;
+    return { maxMessages, maxBytes, dropOldest: overflow === "drop-oldest" };
   }
 
   #returnHeld(code, text) {
@@ -652,27 +642,20 @@ export class ReconnectingWebSocket extends EventTarget {
    * message itself ("queue_full"), or with "drop-oldest" the oldest waiting ones ("dropped").
    */
   #makeRoomInLine(entry, data) {
-    const { maxMessages, maxBytes, overflow } = this.#settings.held;
-    const fits = () => this.#line.length - 1 < maxMessages && this.#lineBytes - this.#line[0].size + entry.size <= maxBytes;
-    if (entry.size > maxBytes || !(maxMessages > 0)) {
-      this.#refuse("queue_full", "the message does not fit the queue (it waits behind a Blob being read): not sent", data);
-      return false;
-    }
-    if (!fits() && overflow === "reject") {
+    // The messages behind the Blob at the head, by the core's rule for the queue.
+    const evict = admit(this.#line.slice(1).map((x) => x.size), entry.size, this.#bounds());
+    if (evict < 0) {
+      const { maxMessages, maxBytes } = this.#settings.held;
       this.#refuse(
         "queue_full",
-        `the queue is full (${maxMessages} messages, ${maxBytes} bytes wait behind a Blob being read): message not sent`,
+        `the queue has no room (${maxMessages} messages, ${maxBytes} bytes wait behind a Blob being read): message not sent`,
         data,
       );
       return false;
     }
-    const evicted = [];
-    while (!fits() && this.#line.length > 1) {
-      const [old] = this.#line.splice(1, 1);
-      this.#lineBytes -= old.size;
-      evicted.push(old.blob ?? old.data);
-    }
-    if (evicted.length > 0) this.#refuse("dropped", `${evicted.length} queued messages dropped (queue full)`, ...evicted);
+    const evicted = this.#line.splice(1, evict);
+    for (const old of evicted) this.#lineBytes -= old.size;
+    if (evicted.length > 0) this.#refuse("dropped", `${evicted.length} queued messages dropped (queue full)`, ...evicted.map((x) => x.blob ?? x.data));
     return true;
   }
 

@@ -79,6 +79,56 @@ impl QueueConfig {
     }
 }
 
+/// The admission rule of [`Outbox::push`], for a queue of `bytes` bytes whose messages
+/// have the sizes `sizes` (oldest first), offered a message of `len` bytes: `None` when it
+/// is refused (it is larger than `max_bytes`, or the queue is full under
+/// [`Overflow::Reject`]), else `Some(n)`: it is admitted once the `n` oldest are evicted
+/// (`n > 0` only under [`Overflow::DropOldest`]). The npm package's holding lists (sends
+/// made before a socket exists) ask the core this way, so the rule lives here once.
+///
+/// ```
+/// use resocket::core::outbox::{admission, Overflow, QueueConfig};
+///
+/// let q = QueueConfig::default().max_messages(2).max_bytes(10);
+/// assert_eq!(admission(&q, 4, [2, 2].into_iter(), 3), None);
+/// let drop = q.overflow(Overflow::DropOldest);
+/// assert_eq!(admission(&drop, 4, [2, 2].into_iter(), 3), Some(1));
+/// assert_eq!(admission(&drop, 0, [].into_iter(), 11), None);
+/// ```
+pub fn admission(
+    config: &QueueConfig,
+    bytes: usize,
+    sizes: impl ExactSizeIterator<Item = usize>,
+    len: usize,
+) -> Option<usize> {
+    if len > config.max_bytes || config.max_messages == 0 {
+        return None;
+    }
+    let (mut count, mut bytes) = (sizes.len(), bytes);
+    let fits = |count: usize, bytes: usize| {
+        count < config.max_messages
+            && bytes
+                .checked_add(len)
+                .is_some_and(|b| b <= config.max_bytes)
+    };
+    if fits(count, bytes) {
+        return Some(0);
+    }
+    if config.overflow == Overflow::Reject {
+        return None;
+    }
+    let mut evict = 0;
+    for size in sizes {
+        if fits(count, bytes) {
+            break;
+        }
+        count -= 1;
+        bytes = bytes.saturating_sub(size);
+        evict += 1;
+    }
+    Some(evict)
+}
+
 /// Result of offering a message to the queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Push<P = Message> {
@@ -135,24 +185,15 @@ impl<P: Payload> Outbox<P> {
     /// then). Under [`Overflow::DropOldest`] the oldest messages are evicted,
     /// just enough to make room, and returned in [`Push::QueuedDropping`].
     pub fn push(&mut self, msg: P) -> Result<Push<P>, P> {
-        let len = msg.len();
-        if len > self.config.max_bytes || self.config.max_messages == 0 {
+        let sizes = self.queue.iter().map(Payload::len);
+        let Some(evict) = admission(&self.config, self.bytes, sizes, msg.len()) else {
             return Err(msg);
-        }
-        if self.fits(len) {
+        };
+        if evict == 0 {
             self.push_back_unchecked(msg);
             return Ok(Push::Queued);
         }
-        if self.config.overflow == Overflow::Reject {
-            return Err(msg);
-        }
-        let mut evicted = Vec::new();
-        while !self.fits(len) {
-            match self.pop_front() {
-                Some(old) => evicted.push(old),
-                None => break,
-            }
-        }
+        let evicted = (0..evict).filter_map(|_| self.pop_front()).collect();
         self.push_back_unchecked(msg);
         Ok(Push::QueuedDropping(evicted))
     }

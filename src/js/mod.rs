@@ -228,6 +228,38 @@ pub fn check_close(code: f64, reason: &str) -> JsValue {
     }
 }
 
+/// The core's queue admission ([`admission`](crate::core::outbox::admission)) for a list
+/// of sends the package holds in JavaScript (before a socket exists, or behind a `Blob`
+/// being read): `sizes` of the held messages, oldest first, and a new one of `len` bytes,
+/// under `max_messages` / `max_bytes` (NaN: the queue's defaults) and `drop_oldest`.
+/// -1 when it is refused, else how many of the oldest to evict first.
+#[wasm_bindgen]
+pub fn queue_admission(
+    sizes: &[f64],
+    len: f64,
+    max_messages: f64,
+    max_bytes: f64,
+    drop_oldest: bool,
+) -> i32 {
+    use crate::core::outbox::{admission, Overflow, QueueConfig};
+    let mut q = QueueConfig::default();
+    if !max_messages.is_nan() {
+        q.max_messages = max_messages as usize;
+    }
+    if !max_bytes.is_nan() {
+        q.max_bytes = max_bytes as usize;
+    }
+    if drop_oldest {
+        q.overflow = Overflow::DropOldest;
+    }
+    let bytes = sizes
+        .iter()
+        .map(|&s| s as usize)
+        .fold(0, usize::saturating_add);
+    let sizes = sizes.iter().map(|&s| s as usize);
+    admission(&q, bytes, sizes, len as usize).map_or(-1, |n| i32::try_from(n).unwrap_or(i32::MAX))
+}
+
 /// Live browser resources held by resocket (for leak checks).
 #[wasm_bindgen]
 pub fn diagnostics() -> JsValue {
