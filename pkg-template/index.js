@@ -2,11 +2,11 @@
 // WebAssembly. `ReSocket` is an EventTarget shaped like the browser's WebSocket, with
 // reconnection, a bounded outbound queue, backpressure and an optional heartbeat.
 
-import { WasmSocket, diagnostics as wasmDiagnostics } from "./resocket_wasm.js";
-import { core, loaded, ready } from "./core.js";
+import { core, ready } from "./core.js";
+import { Link, calls, diagnostics, engine, invalidUrl, resolveUrl } from "./shell.js";
 import { ReSocketError, describe, optionError, check, closeArgs, jsonText, tooLarge, utf8Length, wasmError } from "./options.js";
 
-export { ReSocketError, ready };
+export { ReSocketError, diagnostics, ready };
 
 const CONNECTING = 0;
 const OPEN = 1;
@@ -14,7 +14,6 @@ const CLOSING = 2;
 const CLOSED = 3;
 
 const href = (u) => (u instanceof URL ? u.href : u);
-/** The URL provider the core calls: made out here so that it holds no ReSocket (see #emitter). */
 const providerOf = (url) => async () => href(await url());
 
 const closedError = () => new ReSocketError("closed", "the socket is closed");
@@ -130,20 +129,6 @@ function toFrame(data, max) {
 }
 
 /**
- * What the core needs of a message's data, in one call: the UTF-8 length of a string
- * (its UTF-16 length when that is already over `max`), -1 - byteLength for an
- * ArrayBuffer, NaN for anything else.
- */
-function measure(data, max) {
-  if (typeof data === "string") return data.length > max ? data.length : utf8Length(data);
-  try {
-    return -1 - abLength.call(data);
-  } catch {
-    return NaN;
-  }
-}
-
-/**
  * A frame kept past the send() call (queued while the link is down): binary data is
  * copied, as WebSocket.send() copies it, so the caller may reuse its buffer. The
  * copy is made with intrinsics only (no species lookup, no method of the caller's).
@@ -155,72 +140,6 @@ function held(frame) {
   const copy = new Uint8Array(taLength.call(source));
   copy.set(source);
   return isBuffer ? copy.buffer : copy;
-}
-
-/**
- * The application's WebSocket class behind a plain adapter, so that nothing it does can
- * throw inside a wasm call: its getters and setters are read in try/catch (a safe default
- * on failure), and its events reach the core as plain objects with checked fields (a
- * close reason that is not a string, say, cannot reach wasm). Its send() and close() may
- * throw: the core calls them through `catch` imports.
- */
-function guarded(Ctor) {
-  return function GuardedWebSocket(url, protocols) {
-    const s = protocols === undefined ? new Ctor(url) : new Ctor(url, protocols);
-    const safe = (f, fallback) => {
-      try {
-        return f();
-      } catch {
-        return fallback;
-      }
-    };
-    const num = (v, fallback) => (typeof v === "number" && Number.isFinite(v) ? v : fallback);
-    const str = (v) => (typeof v === "string" ? v : "");
-    const handler = (name, wrap) => (f) =>
-      safe(() => {
-        s[name] = typeof f === "function" ? (e) => f(wrap(e)) : null;
-      });
-    // Plain events with a `type`, and a real MessageEvent (the core tells a message by it).
-    const onopen = handler("onopen", () => ({ type: "open" }));
-    const onerror = handler("onerror", () => ({ type: "error" }));
-    const onmessage = handler("onmessage", (e) => new MessageEvent("message", { data: safe(() => e.data, null) }));
-    const onclose = handler("onclose", (e) => ({
-      type: "close",
-      code: num(safe(() => e.code), 1005),
-      reason: str(safe(() => e.reason)),
-      wasClean: Boolean(safe(() => e.wasClean)),
-    }));
-    return {
-      get readyState() {
-        return num(safe(() => s.readyState), 3);
-      },
-      get bufferedAmount() {
-        return num(safe(() => s.bufferedAmount), 0);
-      },
-      get protocol() {
-        return str(safe(() => s.protocol));
-      },
-      set binaryType(v) {
-        safe(() => {
-          s.binaryType = v;
-        });
-      },
-      set onopen(f) {
-        onopen(f);
-      },
-      set onerror(f) {
-        onerror(f);
-      },
-      set onmessage(f) {
-        onmessage(f);
-      },
-      set onclose(f) {
-        onclose(f);
-      },
-      send: (data) => s.send(data),
-      close: (code, reason) => s.close(code, reason),
-    };
-  };
 }
 
 /** A message from the server. `data` is a string (text frame) or an ArrayBuffer (binary). */
@@ -332,46 +251,6 @@ export class ReSocketStateChangeEvent extends ReSocketTransitionEvent {
 /** The link went down; retry number `attempt` follows after `delayMs`. */
 export class ReSocketReconnectingEvent extends ReSocketTransitionEvent {}
 
-// The core names event types by number (src/js/events.rs, `Kind`).
-const EVENT_TYPES = ["message", "error", "statechange", "open", "reconnecting", "close"];
-
-/**
- * Calls into the core in progress (made by the application, or replayed for it): while
- * one runs, a message is queued behind it instead of dispatched, so that no listener runs
- * inside a call the application made.
- */
-let inCall = 0;
-
-// Every call into the core: counted in `inCall`; the core reports its errors as plain
-// data, and they become ReSocketErrors (with their messages) here.
-for (const name of ["trySend", "close", "reconnect", "free"]) {
-  const call = WasmSocket.prototype[name];
-  WasmSocket.prototype[name] = function (a, b) {
-    inCall++;
-    try {
-      return call.call(this, a, b);
-    } catch (e) {
-      throw wasmError(e);
-    } finally {
-      inCall--;
-    }
-  };
-}
-for (const name of ["send", "flush"]) {
-  const call = WasmSocket.prototype[name];
-  const rethrow = (e) => {
-    throw wasmError(e);
-  };
-  WasmSocket.prototype[name] = function (a, b) {
-    inCall++;
-    try {
-      return call.call(this, a, b).catch(rethrow);
-    } finally {
-      inCall--;
-    }
-  };
-}
-
 function makeEvent(type, detail) {
   switch (type) {
     case "message":
@@ -393,11 +272,12 @@ function makeEvent(type, detail) {
 
 
 
-// A ReSocket closed for good is held by nothing of resocket's: its wasm half keeps only
-// a weak reference to it, and once the application drops it and it is collected, the
-// registry frees the wasm half, so no one has to call free(). While it can still deliver
-// events it is held strongly, as the browser holds a WebSocket with listeners.
-const collected = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((inner) => inner.free()) : null;
+// A ReSocket closed for good is held by nothing of resocket's: its sockets, timers and
+// listeners are gone, and the core's half is a number. Once the application drops it
+// and it is collected, the registry frees the core's half, so no one has to call free().
+// While it can still deliver events its socket, timers or listeners hold it, as the
+// browser holds a WebSocket with listeners.
+const collected = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((h) => core().rs_free(h)) : null;
 
 /**
  * A resilient WebSocket.
@@ -419,7 +299,7 @@ export class ReSocket extends EventTarget {
   static CLOSING = CLOSING;
   static CLOSED = CLOSED;
 
-  #inner;
+  #link;
   #freed = false;
   #final = { url: "", protocol: "", stats: null };
   #pending = [];
@@ -427,7 +307,6 @@ export class ReSocket extends EventTarget {
   #handlers = new Map();
   #closedForGood = false;
   #max = 0;
-  #ref = null;
 
   /**
    * @param url a `ws:`/`wss:` URL (`http(s):` and page-relative URLs are accepted), or a
@@ -475,45 +354,53 @@ export class ReSocket extends EventTarget {
     }
     const wasm = check(options);
     core();
-    const ref = { strong: this, weak: typeof WeakRef === "function" ? new WeakRef(this) : null };
-    const emit = ReSocket.#emitter(ref);
-    const adapter = Ctor === globalThis.WebSocket ? undefined : guarded(Ctor);
-    let real;
-    inCall++;
+    // The option rules come first, then the URL's (both the core's).
+    let fixed = null;
+    let refused = null;
+    if (typeof target === "string") {
+      try {
+        fixed = resolveUrl(target);
+      } catch (e) {
+        refused = e;
+      }
+    }
+    let h;
     try {
-      real = new WasmSocket(target, wasm.nums, wasm.strs, wasm.should, emit, adapter, measure, held);
+      h = engine(wasm.nums, wasm.strs, fixed ?? (refused === null ? null : ""), typeof wasm.should === "function");
     } catch (e) {
       throw wasmError(e, { protocols: wasm.protocols });
-    } finally {
-      inCall--;
     }
-    this.#inner = real;
-    this.#ref = ref;
-    this.#max = real.maxMessageSize;
-    collected?.register(this, real, this);
+    if (refused !== null) {
+      core().rs_free(h);
+      throw wasmError(invalidUrl(refused));
+    }
+    calls.depth++;
+    try {
+      this.#link = new Link(h, {
+        emit: (type, detail) => this.#event(type, detail),
+        hold: held,
+        Ctor,
+        protocols: wasm.protocols,
+        provider: typeof target === "function" ? target : null,
+        should: wasm.should,
+      });
+    } finally {
+      calls.depth--;
+    }
+    this.#max = this.#link.maxMessageSize;
+    collected?.register(this, h, this);
   }
 
   /**
-   * The `emit` callback the core keeps: it reaches the socket only through `ref` (strong
-   * while events can follow, weak once closed for good). Made here, not in the
-   * constructor, so that its closure holds `ref` alone: a closure made in the constructor
-   * shares the constructor's scope, which holds `this` (the arrow functions there use it),
-   * and the core would keep every closed socket alive through it.
-   */
-  static #emitter(ref) {
-    return (type, detail) => (ref.strong ?? ref.weak?.deref())?.#event(type, detail);
-  }
-
-  /**
-   * An event from the core (`type` a number, see EVENT_TYPES, or a name). A message that
+   * An event from the shell (`type` 0: a message's data, else a name). A message that
    * comes from the socket's own event is dispatched at once; everything else, and a
-   * message while an event waits or a call into the core is in progress, in order from a
-   * microtask.
+   * message while an event waits or a call into the socket is in progress, in order from
+   * a microtask.
    */
   #event(type, detail) {
-    if (type === 0 && inCall === 0 && !this.#draining) {
+    if (type === 0 && calls.depth === 0 && !this.#draining) {
       this.dispatchEvent(new ReSocketMessageEvent("message", { data: detail }));
-    } else this.#queue(typeof type === "number" ? EVENT_TYPES[type] : type, detail);
+    } else this.#queue(type === 0 ? "message" : type, detail);
   }
 
   #queue(type, detail) {
@@ -528,10 +415,8 @@ export class ReSocket extends EventTarget {
     try {
       while (this.#pending.length > 0) {
         const [type, detail] = this.#pending.shift();
-        if (type === "close") {
-          this.#closedForGood = true;
-          if (this.#ref && this.#inner?.state === "closed") this.#ref.strong = null;
-        } else if (type === "statechange" && detail?.state !== "closed") this.#closedForGood = false;
+        if (type === "close") this.#closedForGood = true;
+        else if (type === "statechange" && detail?.state !== "closed") this.#closedForGood = false;
         this.dispatchEvent(makeEvent(type, detail));
       }
     } finally {
@@ -569,31 +454,31 @@ export class ReSocket extends EventTarget {
 
   /** `readyState` of the current browser socket (CLOSED between attempts). */
   get readyState() {
-    return this.#freed ? CLOSED : this.#inner.readyState;
+    return this.#freed ? CLOSED : this.#link.readyState;
   }
   /** "connecting" | "open" | "reconnecting" | "closing" | "closed". */
   get state() {
-    return this.#freed ? "closed" : this.#inner.state;
+    return this.#freed ? "closed" : this.#link.state;
   }
   /** `bufferedAmount` of the current browser socket (0 between attempts). */
   get bufferedAmount() {
-    return this.#freed ? 0 : this.#inner.bufferedAmount;
+    return this.#freed ? 0 : this.#link.bufferedAmount;
   }
   /** Bytes waiting in the outbound queue for the next connection. */
   get queuedAmount() {
-    return this.#freed ? 0 : this.#inner.queuedAmount;
+    return this.#freed ? 0 : this.#link.queuedAmount;
   }
   /** Retries made in the current outage. */
   get retryCount() {
-    return this.#freed ? 0 : this.#inner.retryCount;
+    return this.#freed ? 0 : this.#link.retryCount;
   }
   /** The absolute URL of the latest attempt. */
   get url() {
-    return this.#freed ? this.#final.url : this.#inner.url;
+    return this.#freed ? this.#final.url : this.#link.url;
   }
   /** The subprotocol the server selected ("" if none). */
   get protocol() {
-    return this.#freed ? this.#final.protocol : this.#inner.protocol;
+    return this.#freed ? this.#final.protocol : this.#link.protocol;
   }
   /** Binary messages arrive as ArrayBuffer. */
   get binaryType() {
@@ -609,7 +494,7 @@ export class ReSocket extends EventTarget {
 
   /** Counters: reconnects, messages and bytes in and out, dropped messages, last heartbeat RTT. */
   stats() {
-    return this.#freed ? { ...this.#final.stats } : this.#inner.stats();
+    return this.#freed ? { ...this.#final.stats } : this.#link.stats();
   }
 
   /**
@@ -625,8 +510,12 @@ export class ReSocket extends EventTarget {
       // The fast path takes effect synchronously, like WebSocket.send(), so a send()
       // followed by close() or trySend() keeps its place; only a message that has to
       // wait goes through the asynchronous path.
-      if (this.#inner.trySend(frame, len)) return Promise.resolve();
-      return this.#inner.send(frame, len);
+      calls.depth++;
+      try {
+        return this.#link.send(frame, len);
+      } finally {
+        calls.depth--;
+      }
     } catch (e) {
       return Promise.reject(e);
     }
@@ -636,7 +525,12 @@ export class ReSocket extends EventTarget {
   trySend(data) {
     if (this.#freed) throw closedError();
     const frame = toFrame(data, this.#max);
-    return this.#inner.trySend(frame, frameBytes);
+    calls.depth++;
+    try {
+      return this.#link.trySend(frame, frameBytes);
+    } finally {
+      calls.depth--;
+    }
   }
 
   /** Sends `JSON.stringify(value)` as a text message; otherwise like send(). */
@@ -654,7 +548,7 @@ export class ReSocket extends EventTarget {
   flush() {
     if (this.#freed) return Promise.reject(closedError());
     try {
-      return this.#inner.flush();
+      return this.#link.flush();
     } catch (e) {
       return Promise.reject(e);
     }
@@ -664,14 +558,25 @@ export class ReSocket extends EventTarget {
   close(code, reason) {
     if (this.#freed) return;
     const [c, r] = closeArgs(code, reason);
-    this.#inner.close(c, r);
+    calls.depth++;
+    try {
+      const e = this.#link.close(c, r);
+      if (e !== null) throw e;
+    } finally {
+      calls.depth--;
+    }
   }
 
   /** Drops the current link, if any, and connects again now (also after the policy gave up). */
   reconnect() {
     if (this.#freed) throw closedError();
-    this.#inner.reconnect();
-    this.#ref.strong = this; // revived: events follow again
+    calls.depth++;
+    try {
+      const e = this.#link.reconnect();
+      if (e !== null) throw e;
+    } finally {
+      calls.depth--;
+    }
   }
 
   /**
@@ -681,12 +586,17 @@ export class ReSocket extends EventTarget {
    */
   free() {
     if (this.#freed) return;
-    const inner = this.#inner;
-    this.#final = { url: inner.url, protocol: inner.protocol, stats: inner.stats() };
+    const link = this.#link;
+    this.#final = { url: link.url, protocol: link.protocol, stats: link.stats() };
     this.#freed = true;
-    this.#inner = null;
+    this.#link = null;
     collected?.unregister(this);
-    inner.free();
+    calls.depth++;
+    try {
+      link.free();
+    } finally {
+      calls.depth--;
+    }
   }
 
   /**
@@ -720,7 +630,7 @@ export class ReSocket extends EventTarget {
     let bytes = 0;
     let lagged = false;
     // Closed for good, and not revived by a reconnect() whose events are still queued.
-    let ended = this.#freed || (this.#closedForGood && this.#inner.state === "closed");
+    let ended = this.#freed || (this.#closedForGood && this.#link.state === "closed");
     const waiting = [];
     const settle = () => {
       for (const wake of waiting.splice(0)) wake();
@@ -728,8 +638,11 @@ export class ReSocket extends EventTarget {
     // Bytes of a message's data: an ArrayBuffer's length, a string's UTF-16 length.
     const size = (d) => {
       if (typeof d === "string") return d.length;
-      const m = measure(d, Infinity);
-      return m < 0 ? -1 - m : 0;
+      try {
+        return abLength.call(d);
+      } catch {
+        return 0;
+      }
     };
     const onMessage = (ev) => {
       const n = size(ev.data);
@@ -796,12 +709,6 @@ export class ReSocket extends EventTarget {
   [Symbol.asyncIterator]() {
     return this.messages();
   }
-}
-
-/** Live counts of the listeners, timers and sockets held by every ReSocket in this realm. */
-export function diagnostics() {
-  if (!loaded()) return { liveListeners: 0, liveTimers: 0, liveSockets: 0, callbacksRun: 0, wasmMemory: 0 };
-  return wasmDiagnostics();
 }
 
 export default ReSocket;

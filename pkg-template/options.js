@@ -5,8 +5,7 @@
 // (`Config::check` in the Rust crate), which answers with codes; the texts for those
 // codes are here, in one place (`FIELDS`, `RULES`, `TEXTS`).
 
-import { check_close, queue_admission } from "./resocket_wasm.js";
-import { core } from "./core.js";
+import { admission, checkClose } from "./core.js";
 
 /** The error type of the package (re-exported by index.js). */
 export class ReSocketError extends Error {
@@ -261,8 +260,7 @@ export function closeArgs(code, reason) {
     }
   }
   const c = code === undefined ? 1000 : code;
-  core();
-  const refused = check_close(typeof c === "number" ? c : NaN, text);
+  const refused = checkClose(typeof c === "number" ? c : NaN, text);
   if (refused != null) throw wasmError(refused, refused.code === "invalid_close_code" ? { value: describe(c) } : undefined);
   return [c, text];
 }
@@ -274,9 +272,8 @@ export function closeArgs(code, reason) {
  * default). -1 when it is refused, else how many of the oldest to evict first.
  */
 export function admit(sizes, size, { maxMessages, maxBytes, dropOldest }) {
-  core();
   const bound = (v) => (typeof v === "number" ? v : NaN);
-  return queue_admission(Float64Array.from(sizes), size, bound(maxMessages), bound(maxBytes), Boolean(dropOldest));
+  return admission(sizes, size, bound(maxMessages), bound(maxBytes), Boolean(dropOldest));
 }
 
 /** `JSON.stringify(value)`, or a `ReSocketError` (code `encode`) for a value without JSON form. */

@@ -29,7 +29,7 @@ engines=${RESOCKET_JS_ENGINES:-chromium firefox webkit}
 # --- the package: built and packed under a lock (pack_package) ------------------------
 step "package"
 if tarball=$(pack_package "$tmp/pack"); then
-  ok "pkg: scripts/pkg.sh built pkg/ ($(grep -o 'gzip [0-9.]* KiB' "$tmp/pack/pkg.log" | head -1 | sed 's/gzip/wasm gzip/'))"
+  ok "pkg: scripts/pkg.sh built pkg/ ($(grep -o 'gzip [0-9.]* KiB' "$tmp/pack/pkg.log" | head -1 | sed 's/gzip/module gzip/'))"
 else
   not_ok "pkg: scripts/pkg.sh or npm pack failed"
   summary || exit 1
@@ -52,11 +52,11 @@ if [ -f "$tarball" ] &&
   installed="$app/node_modules/resocket-wasm"
   missing=""
   for f in package.json index.js index.d.ts core.js options.js react.js react.d.ts reconnecting-websocket.js reconnecting-websocket.d.ts \
-    partysocket.js partysocket.d.ts resocket_wasm.js resocket_wasm_inline.js README.md LICENSE-MIT LICENSE-APACHE; do
+    partysocket.js partysocket.d.ts shell.js resocket_wasm_inline.js README.md LICENSE-MIT LICENSE-APACHE; do
     [ -f "$installed/$f" ] || missing="$missing $f"
   done
   # The module travels inside the JavaScript: no .wasm ships.
-  for f in resocket_wasm_bg.wasm resocket_wasm_bg.wasm.d.ts; do
+  for f in resocket_wasm.wasm resocket_wasm_bg.wasm resocket_wasm.js; do
     [ ! -e "$installed/$f" ] || missing="$missing (unexpected: $f)"
   done
   if [ -z "$missing" ]; then

@@ -65,6 +65,18 @@ impl WaterMarks {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Ticket(u64);
 
+impl Ticket {
+    /// The ticket's number, for a driver that keeps its waiting sends outside Rust.
+    pub fn number(self) -> u64 {
+        self.0
+    }
+
+    /// The ticket with this [`number`](Self::number).
+    pub fn from_number(n: u64) -> Self {
+        Ticket(n)
+    }
+}
+
 /// Fair hysteresis gate.
 ///
 /// `level` is the caller's measure of bytes in flight (browser

@@ -104,6 +104,16 @@ impl<P: Payload> Supervisor<P> {
         self.actions.pop_front()
     }
 
+    /// How many actions wait for [`poll_action`](Self::poll_action).
+    pub fn pending_actions(&self) -> usize {
+        self.actions.len()
+    }
+
+    /// The next action, left in place.
+    pub fn peek_action(&self) -> Option<&Action<P>> {
+        self.actions.front()
+    }
+
     /// The current connection state.
     pub fn state(&self) -> &ConnectionState {
         &self.state

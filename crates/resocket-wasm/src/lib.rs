@@ -1,10 +1,759 @@
-//! The cdylib behind the npm package `resocket-wasm`, built by `scripts/pkg.sh`
-//! (`cargo build -p resocket-wasm --release --target wasm32-unknown-unknown`).
+//! The WebAssembly module of the npm package `resocket-wasm`: resocket's sans-IO core
+//! (`src/core`, the same files as the crate's) behind a numeric API, and nothing else.
 //!
-//! It has no code of its own. Linking `resocket` with its `js` feature is enough: the
-//! `#[wasm_bindgen]` items of `resocket::js` (`WasmSocket`, `diagnostics`) are exported
-//! symbols of that rlib, and a cdylib exports its dependencies' exported symbols, with
-//! their wasm-bindgen descriptors. `scripts/pkg.sh` checks the generated JS for both.
+//! No socket, timer, closure, future, event object or error text lives here. The
+//! package's JavaScript shell (`pkg-template/shell.js`) owns the `WebSocket`, the timers,
+//! `online`/`offline` and event dispatch; it calls in once per browser event or
+//! application call, with numbers, then reads the actions the core queued, one by one,
+//! from [`rs_poll`]. Payloads never enter: a message is a key the shell chose and its
+//! length in bytes. Strings cross only at connection events (a URL, a close reason, an
+//! error's text): the shell writes them as UTF-8 into [`rs_text`] and pushes them with
+//! [`rs_arg`]; the core writes its own into an output buffer whose offsets are in
+//! [`rs_out`].
+//!
+//! The exports never panic on any input (a handle is a pointer the shell got from
+//! [`rs_new`]; the shell is the package's own code).
 
-// Links resocket although nothing here names it (an unused dependency is not linked).
-extern crate resocket;
+#![no_std]
+#![allow(clippy::missing_safety_doc)] // every export is called by the package's own shell
+
+extern crate alloc;
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::UnsafeCell;
+
+use resocket_core_nostd::core::backoff::{CloseClassifier, Decision};
+use resocket_core_nostd::core::event::{Action, Event, Timer};
+use resocket_core_nostd::core::message::{Message, Payload};
+use resocket_core_nostd::core::outbox::{admission, Overflow, QueueConfig};
+use resocket_core_nostd::core::pressure::{Gate, Ticket};
+use resocket_core_nostd::core::rules;
+use resocket_core_nostd::core::state::{Cause, ClosedBy, ConnectionState};
+use resocket_core_nostd::core::supervisor::Supervisor;
+use resocket_core_nostd::core::{close, redact_url};
+use resocket_core_nostd::Error;
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOC: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
+#[cfg(all(target_arch = "wasm32", not(test)))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+/// A message as the core sees it: the shell's key for the value it keeps, its length in
+/// bytes, and whether the shell found it equal to the heartbeat's pong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frame {
+    key: u32,
+    len: usize,
+    pong: bool,
+}
+
+impl Payload for Frame {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn is(&self, _pong: &Message) -> bool {
+        self.pong
+    }
+}
+
+/// One connection: the supervisor and the backpressure gate of its senders.
+pub struct Engine {
+    sup: Supervisor<Frame>,
+    gate: Gate,
+}
+
+/// Single-threaded statics (a wasm module instance has one thread).
+struct Cell<T>(UnsafeCell<T>);
+// SAFETY: wasm32 without threads; nothing here is shared across threads.
+unsafe impl<T> Sync for Cell<T> {}
+impl<T> Cell<T> {
+    #[allow(clippy::mut_from_ref)]
+    fn get(&self) -> &mut T {
+        // SAFETY: single-threaded, and no export keeps a reference across a call.
+        unsafe { &mut *self.0.get() }
+    }
+}
+
+/// Numbers out (and the option slots in): see each export for the layout.
+const OUT_LEN: usize = 40;
+static OUT: Cell<[f64; OUT_LEN]> = Cell(UnsafeCell::new([0.0; OUT_LEN]));
+/// UTF-8 the shell writes before [`rs_arg`].
+static TEXT_IN: Cell<Vec<u8>> = Cell(UnsafeCell::new(Vec::new()));
+/// Strings pushed by the shell, taken in order by the next call.
+static ARGS: Cell<Vec<String>> = Cell(UnsafeCell::new(Vec::new()));
+/// UTF-8 the core writes; `OUT` holds offsets and lengths into it.
+static TEXT_OUT: Cell<Vec<u8>> = Cell(UnsafeCell::new(Vec::new()));
+/// Sizes of messages the shell holds itself, for [`rs_admission`].
+static SIZES: Cell<Vec<f64>> = Cell(UnsafeCell::new(Vec::new()));
+/// Message keys the core hands back (dropped, unsent, refused).
+static KEYS: Cell<Vec<u32>> = Cell(UnsafeCell::new(Vec::new()));
+
+fn out() -> &'static mut [f64; OUT_LEN] {
+    OUT.get()
+}
+
+fn take_arg() -> String {
+    let args = ARGS.get();
+    if args.is_empty() {
+        String::new()
+    } else {
+        args.remove(0)
+    }
+}
+
+/// Writes `s` to the text output; its offset and length go to `OUT[at]`, `OUT[at + 1]`.
+fn put_str(at: usize, s: &str) {
+    let buf = TEXT_OUT.get();
+    out()[at] = buf.len() as f64;
+    out()[at + 1] = s.len() as f64;
+    buf.extend_from_slice(s.as_bytes());
+}
+
+fn clear_out() {
+    TEXT_OUT.get().clear();
+    KEYS.get().clear();
+}
+
+fn engine<'a>(h: *mut Engine) -> &'a mut Engine {
+    // SAFETY: `h` came from `rs_new` and is freed only by `rs_free`.
+    unsafe { &mut *h }
+}
+
+fn usize_of(n: f64) -> usize {
+    if n.is_nan() || n <= 0.0 {
+        0
+    } else if n >= usize::MAX as f64 {
+        usize::MAX
+    } else {
+        n as usize
+    }
+}
+
+/// The address of the numeric output (`OUT_LEN` f64s).
+#[no_mangle]
+pub extern "C" fn rs_out() -> *const f64 {
+    OUT.get().as_ptr()
+}
+
+/// A buffer of at least `len` bytes for the shell to write UTF-8 into, before [`rs_arg`].
+#[no_mangle]
+pub extern "C" fn rs_text(len: usize) -> *mut u8 {
+    let buf = TEXT_IN.get();
+    buf.clear();
+    buf.resize(len, 0);
+    buf.as_mut_ptr()
+}
+
+/// Pushes the first `len` bytes written at [`rs_text`] as a string argument.
+#[no_mangle]
+pub extern "C" fn rs_arg(len: usize) {
+    let buf = TEXT_IN.get();
+    let bytes = &buf[..len.min(buf.len())];
+    let s = match core::str::from_utf8(bytes) {
+        Ok(s) => String::from(s),
+        Err(_) => String::new(),
+    };
+    ARGS.get().push(s);
+}
+
+/// The address of the text output.
+#[no_mangle]
+pub extern "C" fn rs_text_out() -> *const u8 {
+    TEXT_OUT.get().as_ptr()
+}
+
+/// The address of the keys output (`u32`s; their count is where the export says).
+#[no_mangle]
+pub extern "C" fn rs_keys() -> *const u32 {
+    KEYS.get().as_ptr()
+}
+
+/// A connection for the options in `OUT[0..SLOTS]` (`core::rules::Field` order) and the
+/// string arguments pushed before: `[url if fixed == 1], ping if has_ping, pong if
+/// has_pong, then `protocols` protocols. `custom == 1`: the shell has a close classifier
+/// (the core then asks it through `Classify`). Returns the handle, or 0 when an option is
+/// refused: then `OUT[0..4]` = field, rule, and the rule's two values.
+#[no_mangle]
+pub extern "C" fn rs_new(
+    fixed: u32,
+    has_ping: u32,
+    has_pong: u32,
+    protocols: u32,
+    custom: u32,
+    seed_hi: f64,
+    seed_lo: f64,
+) -> *mut Engine {
+    let nums: Vec<f64> = out()[..rules::SLOTS].to_vec();
+    let url = (fixed == 1).then(take_arg);
+    let ping = (has_ping == 1).then(take_arg);
+    let pong = (has_pong == 1).then(take_arg);
+    let protos = (0..protocols).map(|_| take_arg()).collect();
+    ARGS.get().clear();
+    let mut config = match rules::from_slots(&nums, ping, pong, protos) {
+        Ok(c) => c,
+        Err(invalid) => {
+            let (a, b) = invalid.rule.values();
+            let o = out();
+            o[0] = invalid.field as u8 as f64;
+            o[1] = invalid.rule.code() as f64;
+            o[2] = a;
+            o[3] = b;
+            return core::ptr::null_mut();
+        }
+    };
+    if custom == 1 {
+        // Never called: a custom classifier makes the core emit `Classify` instead.
+        config.reconnect.classifier = CloseClassifier::custom(|_, _| Decision::Retry);
+    }
+    let seed = ((seed_hi as u64) << 32) | (seed_lo as u64 & 0xffff_ffff);
+    let gate = Gate::new(config.water_marks);
+    let sup = Supervisor::new(config, url, seed);
+    Box::into_raw(Box::new(Engine { sup, gate }))
+}
+
+/// Releases a connection (the shell ends it first with [`rs_terminate`]).
+#[no_mangle]
+pub unsafe extern "C" fn rs_free(h: *mut Engine) {
+    if !h.is_null() {
+        // SAFETY: `h` came from `rs_new` and the shell frees it once.
+        drop(unsafe { Box::from_raw(h) });
+    }
+}
+
+/// The heartbeat's ping (`which` 0) or pong (1) text: 1 and the string at `OUT[0..2]`,
+/// or 0 when there is none (no heartbeat, no pong, or a binary one).
+#[no_mangle]
+pub extern "C" fn rs_heartbeat_text(h: *mut Engine, which: u32) -> u32 {
+    clear_out();
+    let e = engine(h);
+    let Some(hb) = e.sup.config().heartbeat.as_ref() else {
+        return 0;
+    };
+    let m = if which == 0 { Some(&hb.ping) } else { hb.pong.as_ref() };
+    match m.and_then(Message::as_text) {
+        Some(t) => {
+            put_str(0, t);
+            1
+        }
+        None => 0,
+    }
+}
+
+/// The heartbeat interval in ms (0: none), the configured maximum message size.
+#[no_mangle]
+pub extern "C" fn rs_limits(h: *mut Engine) {
+    let e = engine(h);
+    let c = e.sup.config();
+    let o = out();
+    o[0] = c.heartbeat.as_ref().map_or(0.0, |hb| hb.interval_ms as f64);
+    o[1] = c.max_message_size as f64;
+}
+
+/// Starts the first attempt (`online`: `navigator.onLine`).
+#[no_mangle]
+pub extern "C" fn rs_start(h: *mut Engine, online: u32, now: f64) {
+    let e = engine(h);
+    let _ = now;
+    e.sup.start(online != 0);
+}
+
+// Event kinds for `rs_event`.
+const EV_URL_OK: u32 = 0;
+const EV_URL_ERR: u32 = 1;
+const EV_OPENED: u32 = 2;
+const EV_CLOSED: u32 = 3;
+const EV_REFUSED: u32 = 4;
+const EV_OVERSIZED: u32 = 5;
+const EV_CLASSIFIED: u32 = 6;
+const EV_TIMER: u32 = 7;
+const EV_ONLINE: u32 = 8;
+const EV_OFFLINE: u32 = 9;
+const EV_BOUNCED: u32 = 10;
+
+/// An event: `kind` (see the constants), the socket or attempt `id`, two numbers `a`
+/// and `b` (a close code and wasClean, a size, a decision, a timer, a bounced key and
+/// its length), strings pushed before (a URL, an error, a close reason), and the time.
+#[no_mangle]
+pub extern "C" fn rs_event(h: *mut Engine, kind: u32, id: f64, a: f64, b: f64, now: f64) {
+    let e = engine(h);
+    let id = id as u64;
+    let event = match kind {
+        EV_URL_OK => Event::UrlResolved { id, result: Ok(take_arg()) },
+        EV_URL_ERR => Event::UrlResolved { id, result: Err(take_arg()) },
+        EV_OPENED => Event::Opened { id },
+        EV_CLOSED => Event::Closed { id, code: a as u16, reason: take_arg(), was_clean: b != 0.0 },
+        EV_REFUSED => Event::Refused { id, error: take_arg() },
+        EV_OVERSIZED => Event::Oversized { id, size: a as u64 },
+        EV_CLASSIFIED => Event::Classified {
+            id,
+            decision: if a != 0.0 { Decision::Retry } else { Decision::Stop },
+        },
+        EV_TIMER => match TIMERS.get(a as usize) {
+            Some(t) => Event::Timer(*t),
+            None => return,
+        },
+        EV_ONLINE => Event::Online,
+        EV_OFFLINE => Event::Offline,
+        EV_BOUNCED => Event::Bounced { id, message: Frame { key: a as u32, len: usize_of(b), pong: false } },
+        _ => return,
+    };
+    ARGS.get().clear();
+    e.sup.handle(now as u64, event);
+}
+
+/// A message of `len` bytes on socket `id` (`pong`: it equals the heartbeat's pong).
+/// Returns 1 when its only effect is its delivery (the shell dispatches it, nothing to
+/// poll), 0 when the shell must poll the actions (or it was ignored: a stale socket).
+#[no_mangle]
+pub extern "C" fn rs_message(h: *mut Engine, id: f64, len: f64, pong: u32, now: f64) -> u32 {
+    let e = engine(h);
+    let message = Frame { key: 0, len: usize_of(len), pong: pong != 0 };
+    let event = Event::Message { id: id as u64, message };
+    let now = if e.sup.needs_time(&event) { now as u64 } else { e.sup.last_now() };
+    e.sup.handle(now, event);
+    // The common case, a delivery and nothing else, needs no poll.
+    if e.sup.pending_actions() == 1 && matches!(e.sup.peek_action(), Some(Action::Deliver(_))) {
+        e.sup.poll_action();
+        1
+    } else {
+        0
+    }
+}
+
+fn level(e: &Engine, buffered: f64) -> usize {
+    usize_of(buffered).saturating_add(e.sup.queued_bytes())
+}
+
+fn closed(e: &Engine) -> bool {
+    let s = e.sup.state();
+    s.is_closed() || s.is_closed_by_client()
+}
+
+/// `send()`: the message `key` of `len` bytes, with `buffered` the socket's
+/// `bufferedAmount`. 1: accepted (sent or queued; poll the actions); 0: it must wait
+/// under backpressure (its ticket at `OUT[0]`); -1: refused (the error at `OUT`, see
+/// [`rs_poll`]'s error layout at 0).
+#[no_mangle]
+pub extern "C" fn rs_send(h: *mut Engine, key: u32, len: f64, buffered: f64) -> i32 {
+    clear_out();
+    let e = engine(h);
+    let frame = Frame { key, len: usize_of(len), pong: false };
+    let lvl = level(e, buffered);
+    let go = closed(e) || (!e.gate.has_waiters() && e.sup.has_room(frame.len) && e.gate.try_acquire(lvl));
+    if !go {
+        out()[0] = e.gate.enqueue().number() as f64;
+        return 0;
+    }
+    result(e.sup.send(frame))
+}
+
+/// `trySend()`: 1 accepted, 0 not now (backpressure or a full queue), -1 refused.
+#[no_mangle]
+pub extern "C" fn rs_try_send(h: *mut Engine, key: u32, len: f64, buffered: f64) -> i32 {
+    clear_out();
+    let e = engine(h);
+    let frame = Frame { key, len: usize_of(len), pong: false };
+    let lvl = level(e, buffered);
+    if e.gate.has_waiters() || !e.gate.try_acquire(lvl) {
+        return 0;
+    }
+    match e.sup.send(frame) {
+        Ok(()) => 1,
+        Err(Error::Full(_) | Error::QueueFull(_)) => 0,
+        Err(err) => {
+            write_error(0, &err.map_unsent(|f| f.key));
+            -1
+        }
+    }
+}
+
+/// The head waiting send (`ticket`, message `key` of `len` bytes): 1 handed on now (its
+/// result at `OUT[0]`: 1 accepted, -1 refused with the error at `OUT[1..]`), 0 not yet.
+/// A connection that is closed refuses it at once.
+#[no_mangle]
+pub extern "C" fn rs_admit(h: *mut Engine, ticket: f64, key: u32, len: f64, buffered: f64) -> u32 {
+    clear_out();
+    let e = engine(h);
+    let ticket = Ticket::from_number(ticket as u64);
+    let frame = Frame { key, len: usize_of(len), pong: false };
+    if closed(e) {
+        e.gate.cancel(ticket);
+    } else {
+        let lvl = level(e, buffered);
+        if !e.sup.has_room(frame.len) || !e.gate.poll(ticket, lvl) {
+            return 0;
+        }
+    }
+    let r = e.sup.send(frame);
+    out()[0] = match r {
+        Ok(()) => 1.0,
+        Err(err) => {
+            write_error(1, &err.map_unsent(|f| f.key));
+            -1.0
+        }
+    };
+    1
+}
+
+/// A waiting send withdrawn (its promise settled otherwise).
+#[no_mangle]
+pub extern "C" fn rs_cancel(h: *mut Engine, ticket: f64) {
+    engine(h).gate.cancel(Ticket::from_number(ticket as u64));
+}
+
+/// What `flush()` waits for: 0 while it must wait, 1 when nothing is queued or buffered
+/// and no send waits, -1 when the connection is closed.
+#[no_mangle]
+pub extern "C" fn rs_flushed(h: *mut Engine, buffered: f64) -> i32 {
+    let e = engine(h);
+    if closed(e) {
+        -1
+    } else if level(e, buffered) == 0 && !e.gate.has_waiters() {
+        1
+    } else {
+        0
+    }
+}
+
+/// `close(code, reason)` (the reason pushed before): 0, or -1 with the error at `OUT`.
+#[no_mangle]
+pub extern "C" fn rs_close(h: *mut Engine, code: f64, now: f64) -> i32 {
+    clear_out();
+    let e = engine(h);
+    let reason = take_arg();
+    let _ = now;
+    match close_code(code).and_then(|c| e.sup.close(c, &reason).map_err(|e| e.map_unsent(|f| f.key))) {
+        Ok(()) => 0,
+        Err(err) => {
+            write_error(0, &err);
+            -1
+        }
+    }
+}
+
+/// `reconnect()`: 0, or -1 with the error at `OUT`.
+#[no_mangle]
+pub extern "C" fn rs_reconnect(h: *mut Engine) -> i32 {
+    clear_out();
+    result(engine(h).sup.reconnect())
+}
+
+/// Ends the connection at once (the owner went away or `free()`).
+#[no_mangle]
+pub extern "C" fn rs_terminate(h: *mut Engine) {
+    engine(h).sup.terminate();
+}
+
+/// The close rule for the compat classes and `close()`: 0 when `code` (NaN: not a
+/// number) and the reason pushed before may be sent, else -1 with the error at `OUT`.
+#[no_mangle]
+pub extern "C" fn rs_check_close(code: f64) -> i32 {
+    clear_out();
+    let reason = take_arg();
+    match close_code(code).and_then(|c| close::validate(c, &reason).map_err(|e| e.map_unsent(|_| 0))) {
+        Ok(()) => 0,
+        Err(err) => {
+            write_error(0, &err);
+            -1
+        }
+    }
+}
+
+fn close_code(n: f64) -> Result<u16, Error<u32>> {
+    if (0.0..=65535.0).contains(&n) && n == f64::from(n as u16) {
+        Ok(n as u16)
+    } else {
+        Err(Error::InvalidCloseCode(if n > 0.0 { u16::MAX } else { 0 }))
+    }
+}
+
+/// The URL pushed before, with its credentials, query and fragment removed, at `OUT[0..2]`.
+#[no_mangle]
+pub extern "C" fn rs_redact() {
+    clear_out();
+    let url = take_arg();
+    put_str(0, &redact_url(&url));
+}
+
+/// Room for `n` sizes (f64s) for [`rs_admission`].
+#[no_mangle]
+pub extern "C" fn rs_sizes(n: usize) -> *mut f64 {
+    let v = SIZES.get();
+    v.clear();
+    v.resize(n, 0.0);
+    v.as_mut_ptr()
+}
+
+/// Queue admission for messages the shell holds itself: `n` sizes written at
+/// [`rs_sizes`] (oldest first), a new message of `len` bytes, the bounds (NaN: the queue's default)
+/// and the overflow policy. -1 refused, else how many of the oldest to evict first.
+#[no_mangle]
+pub extern "C" fn rs_admission(n: u32, len: f64, max_messages: f64, max_bytes: f64, drop_oldest: u32) -> i32 {
+    let mut q = QueueConfig::default();
+    if !max_messages.is_nan() {
+        q.max_messages = usize_of(max_messages);
+    }
+    if !max_bytes.is_nan() {
+        q.max_bytes = usize_of(max_bytes);
+    }
+    if drop_oldest != 0 {
+        q.overflow = Overflow::DropOldest;
+    }
+    let all = SIZES.get();
+    let sizes = &all[..(n as usize).min(all.len())];
+    let bytes = sizes.iter().map(|&s| usize_of(s)).fold(0, usize::saturating_add);
+    admission(&q, bytes, sizes.iter().map(|&s| usize_of(s)), usize_of(len))
+        .map_or(-1, |k| i32::try_from(k).unwrap_or(i32::MAX))
+}
+
+/// Connection state and counters into `OUT`: state (0 connecting, 1 open, 2
+/// reconnecting, 3 closing, 4 closed), retry count, queued bytes, queued messages,
+/// current socket id (-1: none), reconnects, messages in, bytes in, messages out,
+/// bytes out, dropped, last heartbeat RTT (-1: none).
+#[no_mangle]
+pub extern "C" fn rs_status(h: *mut Engine) {
+    let e = engine(h);
+    let s = e.sup.stats();
+    let o = out();
+    o[0] = state_number(e.sup.state());
+    o[1] = e.sup.retry_count() as f64;
+    o[2] = e.sup.queued_bytes() as f64;
+    o[3] = e.sup.queued_len() as f64;
+    o[4] = e.sup.socket_id().map_or(-1.0, |id| id as f64);
+    o[5] = s.reconnects as f64;
+    o[6] = s.messages_in as f64;
+    o[7] = s.bytes_in as f64;
+    o[8] = s.messages_out as f64;
+    o[9] = s.bytes_out as f64;
+    o[10] = s.dropped as f64;
+    o[11] = s.last_rtt_ms.map_or(-1.0, |r| r as f64);
+}
+
+/// The URL of the latest attempt at `OUT[0..2]`.
+#[no_mangle]
+pub extern "C" fn rs_url(h: *mut Engine) {
+    clear_out();
+    let url = engine(h).sup.url().unwrap_or_default();
+    put_str(0, url);
+}
+
+fn state_number(s: &ConnectionState) -> f64 {
+    match s {
+        ConnectionState::Connecting { .. } => 0.0,
+        ConnectionState::Open => 1.0,
+        ConnectionState::Reconnecting { .. } => 2.0,
+        ConnectionState::Closing => 3.0,
+        ConnectionState::Closed(_) => 4.0,
+    }
+}
+
+fn result(r: Result<(), Error<Frame>>) -> i32 {
+    match r {
+        Ok(()) => 1,
+        Err(err) => {
+            write_error(0, &err.map_unsent(|f| f.key));
+            -1
+        }
+    }
+}
+
+/// An error at `OUT[at..]`: its code (a string at `at`, `at + 1`), two numbers (a value,
+/// attempts, a size, a count; a limit) at `at + 2`, `at + 3`, a URL and a reason (strings
+/// at `at + 4` and `at + 6`), and the count of the keys it hands back at `at + 8` (in
+/// [`rs_keys`]).
+fn write_error(at: usize, err: &Error<u32>) {
+    put_str(at, err.code());
+    let o = out();
+    let (a, b) = match err {
+        Error::InvalidCloseCode(c) => (f64::from(*c), 0.0),
+        Error::InvalidCloseReason(n) => (*n as f64, 0.0),
+        Error::GaveUp { attempts, .. } => (f64::from(*attempts), 0.0),
+        Error::TooLarge { size, limit, .. } => (*size as f64, *limit as f64),
+        Error::Lagged(n) => (*n as f64, 0.0),
+        _ => (0.0, 0.0),
+    };
+    o[at + 2] = a;
+    o[at + 3] = b;
+    let (url, reason): (&str, &str) = match err {
+        Error::InvalidUrl { url, reason } => (url, reason),
+        Error::InvalidOption { option, reason } => (option, reason),
+        Error::ConnectFailed { url } => (url, ""),
+        Error::GaveUp { reason, .. } => ("", reason),
+        Error::Decode { error, .. } => ("", error),
+        Error::Encode(r) | Error::UrlProvider(r) | Error::Js(r) => ("", r),
+        _ => ("", ""),
+    };
+    put_str(at + 4, url);
+    put_str(at + 6, reason);
+    let keys = KEYS.get();
+    keys.extend(err.clone().into_unsent());
+    o[at + 8] = keys.len() as f64;
+}
+
+
+// Action kinds from `rs_poll`.
+const A_RESOLVE: u32 = 1;
+const A_CONNECT: u32 = 2;
+const A_SEND: u32 = 3;
+const A_PING: u32 = 4;
+const A_CLOSE: u32 = 5;
+const A_ABANDON: u32 = 6;
+const A_CLASSIFY: u32 = 7;
+const A_REPORT: u32 = 8;
+const A_SET_TIMER: u32 = 9;
+const A_CANCEL_TIMER: u32 = 10;
+const A_DELIVER: u32 = 11;
+const A_STATE: u32 = 12;
+const A_DROPPED: u32 = 13;
+const A_UNSENT: u32 = 14;
+
+/// The next action (0: none), its fields in `OUT`:
+/// - resolve URL: `[1]` attempt id; connect: `[1]` id, URL at `[2..4]`;
+/// - send: `[1]` socket id, `[2]` key, `[3]` length; ping: `[1]` id;
+/// - close / abandon / classify: `[1]` id, `[2]` code, reason at `[3..5]`;
+/// - report: the error at `[1..]` (see `write_error`);
+/// - set timer: `[1]` timer (`Timer` order), `[2]` delay ms; cancel timer: `[1]` timer;
+/// - deliver: `[1]` key (0: the message just given to [`rs_message`]);
+/// - state: `[1]` state (as [`rs_status`]), `[2]` attempt, `[3]` delay ms, `[4]` cause
+///   (0 closed, 1 connect failed, 2 connect timeout, 3 heartbeat timeout, 4 URL
+///   provider, 5 manual), `[5]` close code, `[6]` wasClean, reason at `[7..9]`, provider
+///   error at `[9..11]`; when closed: `[11]` by (0 client, 1 remote, 2 policy), `[12]` 1
+///   when an error follows at `[13..]`;
+/// - dropped / unsent: `[1]` the count of keys in [`rs_keys`].
+#[no_mangle]
+pub extern "C" fn rs_poll(h: *mut Engine) -> u32 {
+    clear_out();
+    let e = engine(h);
+    let Some(action) = e.sup.poll_action() else {
+        return 0;
+    };
+    let o = out();
+    match action {
+        Action::ResolveUrl { id } => {
+            o[1] = id as f64;
+            A_RESOLVE
+        }
+        Action::Connect { id, url } => {
+            o[1] = id as f64;
+            put_str(2, &url);
+            A_CONNECT
+        }
+        Action::Send { id, message } => {
+            o[1] = id as f64;
+            o[2] = f64::from(message.key);
+            o[3] = message.len as f64;
+            A_SEND
+        }
+        Action::Ping { id, .. } => {
+            o[1] = id as f64;
+            A_PING
+        }
+        Action::Close { id, code, reason } => closing(A_CLOSE, id, code, &reason),
+        Action::Abandon { id, code, reason } => closing(A_ABANDON, id, code, &reason),
+        Action::Classify { id, code, reason } => closing(A_CLASSIFY, id, code, &reason),
+        Action::Report(err) => {
+            write_error(1, &err.map_unsent(|f| f.key));
+            A_REPORT
+        }
+        Action::SetTimer { timer, after_ms } => {
+            o[1] = timer_number(timer);
+            o[2] = after_ms as f64;
+            A_SET_TIMER
+        }
+        Action::CancelTimer(timer) => {
+            o[1] = timer_number(timer);
+            A_CANCEL_TIMER
+        }
+        Action::Deliver(f) => {
+            o[1] = f64::from(f.key);
+            A_DELIVER
+        }
+        Action::State(state) => {
+            write_state(&state);
+            A_STATE
+        }
+        Action::Dropped(v) => keys(A_DROPPED, v),
+        Action::Unsent(v) => keys(A_UNSENT, v),
+    }
+}
+
+fn closing(kind: u32, id: u64, code: u16, reason: &str) -> u32 {
+    let o = out();
+    o[1] = id as f64;
+    o[2] = f64::from(code);
+    put_str(3, reason);
+    kind
+}
+
+fn keys(kind: u32, v: Vec<Frame>) -> u32 {
+    let n = v.len();
+    KEYS.get().extend(v.into_iter().map(|f| f.key));
+    out()[1] = n as f64;
+    kind
+}
+
+/// The timers in the order the shell numbers them.
+const TIMERS: [Timer; 6] = [
+    Timer::Backoff,
+    Timer::ConnectTimeout,
+    Timer::Stable,
+    Timer::Ping,
+    Timer::PongTimeout,
+    Timer::CloseTimeout,
+];
+
+fn timer_number(t: Timer) -> f64 {
+    TIMERS.iter().position(|x| *x == t).unwrap_or(0) as f64
+}
+
+fn write_state(state: &ConnectionState) {
+    let o = out();
+    o[1] = state_number(state);
+    match state {
+        ConnectionState::Connecting { attempt } => o[2] = f64::from(*attempt),
+        ConnectionState::Reconnecting { attempt, delay_ms, cause } => {
+            o[2] = f64::from(*attempt);
+            o[3] = *delay_ms as f64;
+            o[4] = match cause {
+                Cause::Closed { code, reason, was_clean } => {
+                    o[5] = f64::from(*code);
+                    o[6] = f64::from(u8::from(*was_clean));
+                    put_str(7, reason);
+                    0.0
+                }
+                Cause::ConnectFailed => 1.0,
+                Cause::ConnectTimeout => 2.0,
+                Cause::HeartbeatTimeout => 3.0,
+                Cause::UrlProvider(err) => {
+                    put_str(9, err);
+                    4.0
+                }
+                Cause::Manual => 5.0,
+            };
+        }
+        ConnectionState::Closed(info) => {
+            o[5] = f64::from(info.code);
+            o[6] = f64::from(u8::from(info.was_clean));
+            put_str(7, &info.reason);
+            o[11] = match info.by {
+                ClosedBy::Client => 0.0,
+                ClosedBy::Remote => 1.0,
+                ClosedBy::Policy => 2.0,
+            };
+            o[12] = 0.0;
+            if let Some(err) = &info.error {
+                o[12] = 1.0;
+                write_error(13, &err.clone().map_unsent(|_| 0u32));
+            }
+        }
+        _ => {}
+    }
+}
