@@ -24,9 +24,11 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p resocket --all-targets "${wasm[@]}" -- -D warnings
-cargo clippy -p resocket --all-targets "${wasm[@]}" --features leptos,yew,js,js-json,gloo -- -D warnings
+cargo clippy -p resocket --all-targets "${wasm[@]}" --features leptos,yew,js-json,gloo -- -D warnings
 # The sans-IO core needs nothing of std: the same files built as #![no_std] + alloc.
 cargo clippy -p resocket-core-nostd "${wasm[@]}" -- -D warnings
+# The npm package's module: that core alone, numeric exports.
+cargo clippy -p resocket-wasm "${wasm[@]}" -- -D warnings
 # The hooks also build natively (server-side rendering: they render the initial state).
 cargo clippy -p resocket --all-targets --features leptos,yew -- -D warnings
 

@@ -229,7 +229,7 @@ impl<C: Codec> Builder<C> {
             UrlSource::Fixed(u) => (Some(url::resolve(&u)?), None),
             UrlSource::Provider(p) => (None, Some(p)),
         };
-        let shared = driver::start(self.config, fixed, provider, None, true);
+        let shared = driver::start(self.config, fixed, provider);
         Ok(Socket {
             sender: Sender::new(shared, Rc::new(self.codec)),
             sinking: None,

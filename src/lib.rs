@@ -44,8 +44,6 @@ pub mod leptos;
 pub mod yew;
 
 mod client;
-#[cfg(all(target_arch = "wasm32", feature = "js"))]
-mod js;
 #[cfg(target_arch = "wasm32")]
 mod web;
 // What the hooks share on every target (and, off the browser, their SSR stand-in).

@@ -1,15 +1,14 @@
 //! Runs the core [`Supervisor`] against the browser: feeds it events, executes its actions.
 //!
 //! Borrow discipline: `Inner` is borrowed only for short sections that run no application
-//! code. Observers (the JS facade's listeners, the hooks), the application's close
-//! classifier, codecs and wakers all run with no borrow held, so any of them may call
-//! back into the socket. Wakers are collected under the borrow and woken after it. The
-//! socket's `send()` and `close()`, and its getters (`readyState`, `bufferedAmount`,
-//! `protocol`), are called with no borrow held too: an application's
-//! `WebSocket` class may dispatch its events from inside them, and those re-enter the
-//! driver. The socket is taken out of the borrow (an `Rc`), the borrow released, then
-//! called; it is dropped (its handlers detached, `close()` called if it is still open)
-//! with no borrow held as well.
+//! code. The application's close classifier, codecs and wakers all run with no borrow
+//! held, so any of them may call back into the socket. Wakers are collected under the
+//! borrow and woken after it. The socket's `send()` and `close()`, and its getters
+//! (`readyState`, `bufferedAmount`, `protocol`), are called with no borrow held too (a
+//! socket may dispatch its events from inside them, and those re-enter the driver): the
+//! socket is taken out of the borrow (an `Rc`), the borrow released, then called; it is
+//! dropped (its handlers detached, `close()` called if it is still open) with no borrow
+//! held as well.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -30,20 +29,6 @@ use crate::{Config, ConnectionState, Error, Message, ReadyState};
 
 /// An async URL provider, asked before every attempt.
 pub(crate) type Provider = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<String, String>>>>>;
-
-/// What the driver tells an observer, synchronously, as it happens.
-#[cfg_attr(not(feature = "js"), allow(dead_code))] // read by the JS facade
-pub(crate) enum Notice<'a, P = Message> {
-    State(&'a ConnectionState),
-    Message(&'a P),
-    /// The browser fired `error` on the current socket (a `close` follows).
-    SocketError,
-    /// An error for the application: messages handed back (dropped by the overflow
-    /// policy, or unsent at close), or an inbound message over the size limit.
-    Returned(&'a Error<P>),
-}
-
-pub(crate) type Observer<P = Message> = Rc<dyn Fn(Notice<'_, P>)>;
 
 mod inner;
 mod queues;
@@ -69,39 +54,20 @@ pub(crate) struct Inner<P = Message> {
     poll_timer: Option<Timeout>,
     inbound: Inbound<Result<P, Error<P>>>,
     inbound_waker: Option<Waker>,
-    buffer_inbound: bool,
     subscribers: Vec<Weak<RefCell<StateQueue>>>,
-    observer: Option<Observer<P>>,
     online: Option<OnlineWatch>,
     /// Wakers to wake once the borrow is released (see [`flush_wakes`]).
     wakes: Vec<Waker>,
-    /// The application's `WebSocket` class, if it gave one.
-    constructor: Option<js_sys::Function>,
 }
 
 /// Shared handle to a running connection.
 pub(crate) type Shared<P = Message> = Rc<RefCell<Inner<P>>>;
 
-/// Build and start a connection. `buffer_inbound` keeps delivered messages for a `Stream`.
-pub(crate) fn start(
+/// Build and start a connection; delivered messages are kept for the `Stream`.
+pub(crate) fn start<P: Frame>(
     config: Config,
     fixed_url: Option<String>,
     provider: Option<Provider>,
-    observer: Option<Observer>,
-    buffer_inbound: bool,
-) -> Shared {
-    start_with(config, fixed_url, provider, observer, buffer_inbound, None)
-}
-
-/// As [`start`], opening every socket with `constructor` (a `WebSocket`-like class given
-/// by the application) instead of the global `WebSocket`.
-pub(crate) fn start_with<P: Frame>(
-    config: Config,
-    fixed_url: Option<String>,
-    provider: Option<Provider>,
-    observer: Option<Observer<P>>,
-    buffer_inbound: bool,
-    constructor: Option<js_sys::Function>,
 ) -> Shared<P> {
     let seed = (js_sys::Math::random() * (u64::MAX as f64)) as u64;
     let gate = Gate::new(config.water_marks);
@@ -118,12 +84,9 @@ pub(crate) fn start_with<P: Frame>(
         poll_timer: None,
         inbound,
         inbound_waker: None,
-        buffer_inbound,
         subscribers: Vec::new(),
-        observer,
         online: None,
         wakes: Vec::new(),
-        constructor,
     }));
     watch_online(&shared);
     let online = OnlineWatch::is_online();
@@ -338,21 +301,17 @@ fn connect<P: Frame>(shared: &Shared<P>, id: u64, url: &str) {
                 reason,
                 was_clean,
             },
-            SocketEvent::Error => return notify(&shared, Notice::SocketError),
+            // The `close` that follows says what the core needs.
+            SocketEvent::Error => return,
         };
         dispatch(&shared, event);
     });
-    let (protocols, max, constructor) = {
+    let (protocols, max) = {
         let inner = shared.borrow();
         let config = inner.sup.config();
-        let constructor = inner.constructor.clone();
-        (
-            config.protocols.clone(),
-            config.max_message_size,
-            constructor,
-        )
+        (config.protocols.clone(), config.max_message_size)
     };
-    match BrowserSocket::open(url, &protocols, max, constructor.as_ref(), sink) {
+    match BrowserSocket::open(url, &protocols, max, sink) {
         Ok(socket) => {
             let old = shared.borrow_mut().socket.replace((id, Rc::new(socket)));
             drop(old);
@@ -388,22 +347,16 @@ fn set_timer<P: Frame>(shared: &Shared<P>, timer: Timer, after_ms: u64) {
     drop(old);
 }
 
-/// Tell the observer, then keep the item for the `Stream` if there is one.
+/// Keep the item for the `Stream`.
 fn inbound<P: Frame>(shared: &Shared<P>, item: Result<P, Error<P>>) {
-    match &item {
-        Ok(message) => notify(shared, Notice::Message(message)),
-        Err(error) => notify(shared, Notice::Returned(error)),
-    }
     let mut inner = shared.borrow_mut();
-    if inner.buffer_inbound {
-        let len = match &item {
-            Ok(m) => m.len(),
-            Err(e) => e.unsent_bytes(),
-        };
-        inner.inbound.push(item, len);
-        if let Some(w) = inner.inbound_waker.take() {
-            inner.wakes.push(w);
-        }
+    let len = match &item {
+        Ok(m) => m.len(),
+        Err(e) => e.unsent_bytes(),
+    };
+    inner.inbound.push(item, len);
+    if let Some(w) = inner.inbound_waker.take() {
+        inner.wakes.push(w);
     }
 }
 
@@ -432,14 +385,6 @@ fn on_state<P: Frame>(shared: &Shared<P>, state: ConnectionState) {
         dead
     };
     drop(dead);
-    notify(shared, Notice::State(&state));
-}
-
-fn notify<P: Frame>(shared: &Shared<P>, notice: Notice<'_, P>) {
-    let observer = shared.borrow().observer.clone();
-    if let Some(o) = observer {
-        o(notice);
-    }
 }
 
 /// Re-read buffered bytes every [`POLL_MS`] while a sender or `flush` waits on an open

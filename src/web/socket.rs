@@ -10,8 +10,8 @@ use crate::core::message::Payload;
 use crate::{Error, Message, ReadyState};
 
 /// A payload the browser driver carries: read from a `message` event, handed to
-/// `WebSocket.send()`. The Rust API's is [`Message`] (bytes copied into wasm memory);
-/// the npm package's is the JavaScript value itself (`crate::js::frame`).
+/// `WebSocket.send()`: the Rust API's [`Message`] (bytes copied into wasm memory). The
+/// npm package has a shell of its own in JavaScript (`pkg-template/shell.js`).
 pub(crate) trait Frame: Payload + Sized + 'static {
     /// `MessageEvent.data` (a string, or an `ArrayBuffer`: binaryType is always
     /// `arraybuffer`) as a payload, or `Err(size)` when it is longer than `max` bytes, in
@@ -143,22 +143,13 @@ impl BrowserSocket {
         url: &str,
         protocols: &[String],
         max_message_size: usize,
-        constructor: Option<&js_sys::Function>,
         sink: Rc<dyn Fn(SocketEvent<P>)>,
     ) -> Result<BrowserSocket, Error> {
         let list: js_sys::Array = protocols.iter().map(|p| JsValue::from_str(p)).collect();
-        let ws = match constructor {
-            // The application's class: `new C(url)` or `new C(url, protocols)`, caught.
-            Some(c) => {
-                let args = if protocols.is_empty() {
-                    js_sys::Array::of1(&url.into())
-                } else {
-                    js_sys::Array::of2(&url.into(), &list)
-                };
-                js_sys::Reflect::construct(c, &args).map(JsCast::unchecked_into)
-            }
-            None if protocols.is_empty() => WebSocket::new(url),
-            None => WebSocket::new_with_str_sequence(url, &list),
+        let ws = if protocols.is_empty() {
+            WebSocket::new(url)
+        } else {
+            WebSocket::new_with_str_sequence(url, &list)
         }
         .map_err(|e| Error::Js(js_text(&e)))?;
         ws.set_binary_type(BinaryType::Arraybuffer);

@@ -14,7 +14,8 @@
 //! The exports never panic on any input (a handle is a pointer the shell got from
 //! [`rs_new`]; the shell is the package's own code).
 
-#![no_std]
+// no_std in the module; natively (its tests) it links std.
+#![cfg_attr(target_arch = "wasm32", no_std)]
 #![allow(clippy::missing_safety_doc)] // every export is called by the package's own shell
 
 extern crate alloc;
@@ -35,9 +36,13 @@ use resocket_core_nostd::core::supervisor::Supervisor;
 use resocket_core_nostd::core::{close, redact_url};
 use resocket_core_nostd::Error;
 
+// A small free-list allocator: the core allocates when a connection is made, when a
+// message is queued and at connection events, never per message on an open link.
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
-static ALLOC: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+// SAFETY: a wasm module instance without threads.
+static ALLOC: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
 #[cfg(all(target_arch = "wasm32", not(test)))]
 #[panic_handler]
@@ -237,7 +242,11 @@ pub extern "C" fn rs_heartbeat_text(h: *mut Engine, which: u32) -> u32 {
     let Some(hb) = e.sup.config().heartbeat.as_ref() else {
         return 0;
     };
-    let m = if which == 0 { Some(&hb.ping) } else { hb.pong.as_ref() };
+    let m = if which == 0 {
+        Some(&hb.ping)
+    } else {
+        hb.pong.as_ref()
+    };
     match m.and_then(Message::as_text) {
         Some(t) => {
             put_str(0, t);
@@ -286,15 +295,33 @@ pub extern "C" fn rs_event(h: *mut Engine, kind: u32, id: f64, a: f64, b: f64, n
     let e = engine(h);
     let id = id as u64;
     let event = match kind {
-        EV_URL_OK => Event::UrlResolved { id, result: Ok(take_arg()) },
-        EV_URL_ERR => Event::UrlResolved { id, result: Err(take_arg()) },
+        EV_URL_OK => Event::UrlResolved {
+            id,
+            result: Ok(take_arg()),
+        },
+        EV_URL_ERR => Event::UrlResolved {
+            id,
+            result: Err(take_arg()),
+        },
         EV_OPENED => Event::Opened { id },
-        EV_CLOSED => Event::Closed { id, code: a as u16, reason: take_arg(), was_clean: b != 0.0 },
-        EV_REFUSED => Event::Refused { id, error: take_arg() },
+        EV_CLOSED => Event::Closed {
+            id,
+            code: a as u16,
+            reason: take_arg(),
+            was_clean: b != 0.0,
+        },
+        EV_REFUSED => Event::Refused {
+            id,
+            error: take_arg(),
+        },
         EV_OVERSIZED => Event::Oversized { id, size: a as u64 },
         EV_CLASSIFIED => Event::Classified {
             id,
-            decision: if a != 0.0 { Decision::Retry } else { Decision::Stop },
+            decision: if a != 0.0 {
+                Decision::Retry
+            } else {
+                Decision::Stop
+            },
         },
         EV_TIMER => match TIMERS.get(a as usize) {
             Some(t) => Event::Timer(*t),
@@ -302,7 +329,14 @@ pub extern "C" fn rs_event(h: *mut Engine, kind: u32, id: f64, a: f64, b: f64, n
         },
         EV_ONLINE => Event::Online,
         EV_OFFLINE => Event::Offline,
-        EV_BOUNCED => Event::Bounced { id, message: Frame { key: a as u32, len: usize_of(b), pong: false } },
+        EV_BOUNCED => Event::Bounced {
+            id,
+            message: Frame {
+                key: a as u32,
+                len: usize_of(b),
+                pong: false,
+            },
+        },
         _ => return,
     };
     ARGS.get().clear();
@@ -315,9 +349,20 @@ pub extern "C" fn rs_event(h: *mut Engine, kind: u32, id: f64, a: f64, b: f64, n
 #[no_mangle]
 pub extern "C" fn rs_message(h: *mut Engine, id: f64, len: f64, pong: u32, now: f64) -> u32 {
     let e = engine(h);
-    let message = Frame { key: 0, len: usize_of(len), pong: pong != 0 };
-    let event = Event::Message { id: id as u64, message };
-    let now = if e.sup.needs_time(&event) { now as u64 } else { e.sup.last_now() };
+    let message = Frame {
+        key: 0,
+        len: usize_of(len),
+        pong: pong != 0,
+    };
+    let event = Event::Message {
+        id: id as u64,
+        message,
+    };
+    let now = if e.sup.needs_time(&event) {
+        now as u64
+    } else {
+        e.sup.last_now()
+    };
     e.sup.handle(now, event);
     // The common case, a delivery and nothing else, needs no poll.
     if e.sup.pending_actions() == 1 && matches!(e.sup.peek_action(), Some(Action::Deliver(_))) {
@@ -345,9 +390,14 @@ fn closed(e: &Engine) -> bool {
 pub extern "C" fn rs_send(h: *mut Engine, key: u32, len: f64, buffered: f64) -> i32 {
     clear_out();
     let e = engine(h);
-    let frame = Frame { key, len: usize_of(len), pong: false };
+    let frame = Frame {
+        key,
+        len: usize_of(len),
+        pong: false,
+    };
     let lvl = level(e, buffered);
-    let go = closed(e) || (!e.gate.has_waiters() && e.sup.has_room(frame.len) && e.gate.try_acquire(lvl));
+    let go = closed(e)
+        || (!e.gate.has_waiters() && e.sup.has_room(frame.len) && e.gate.try_acquire(lvl));
     if !go {
         out()[0] = e.gate.enqueue().number() as f64;
         return 0;
@@ -360,7 +410,11 @@ pub extern "C" fn rs_send(h: *mut Engine, key: u32, len: f64, buffered: f64) -> 
 pub extern "C" fn rs_try_send(h: *mut Engine, key: u32, len: f64, buffered: f64) -> i32 {
     clear_out();
     let e = engine(h);
-    let frame = Frame { key, len: usize_of(len), pong: false };
+    let frame = Frame {
+        key,
+        len: usize_of(len),
+        pong: false,
+    };
     let lvl = level(e, buffered);
     if e.gate.has_waiters() || !e.gate.try_acquire(lvl) {
         return 0;
@@ -383,7 +437,11 @@ pub extern "C" fn rs_admit(h: *mut Engine, ticket: f64, key: u32, len: f64, buff
     clear_out();
     let e = engine(h);
     let ticket = Ticket::from_number(ticket as u64);
-    let frame = Frame { key, len: usize_of(len), pong: false };
+    let frame = Frame {
+        key,
+        len: usize_of(len),
+        pong: false,
+    };
     if closed(e) {
         e.gate.cancel(ticket);
     } else {
@@ -430,7 +488,9 @@ pub extern "C" fn rs_close(h: *mut Engine, code: f64, now: f64) -> i32 {
     let e = engine(h);
     let reason = take_arg();
     let _ = now;
-    match close_code(code).and_then(|c| e.sup.close(c, &reason).map_err(|e| e.map_unsent(|f| f.key))) {
+    match close_code(code)
+        .and_then(|c| e.sup.close(c, &reason).map_err(|e| e.map_unsent(|f| f.key)))
+    {
         Ok(()) => 0,
         Err(err) => {
             write_error(0, &err);
@@ -458,7 +518,9 @@ pub extern "C" fn rs_terminate(h: *mut Engine) {
 pub extern "C" fn rs_check_close(code: f64) -> i32 {
     clear_out();
     let reason = take_arg();
-    match close_code(code).and_then(|c| close::validate(c, &reason).map_err(|e| e.map_unsent(|_| 0))) {
+    match close_code(code)
+        .and_then(|c| close::validate(c, &reason).map_err(|e| e.map_unsent(|_| 0)))
+    {
         Ok(()) => 0,
         Err(err) => {
             write_error(0, &err);
@@ -496,7 +558,13 @@ pub extern "C" fn rs_sizes(n: usize) -> *mut f64 {
 /// [`rs_sizes`] (oldest first), a new message of `len` bytes, the bounds (NaN: the queue's default)
 /// and the overflow policy. -1 refused, else how many of the oldest to evict first.
 #[no_mangle]
-pub extern "C" fn rs_admission(n: u32, len: f64, max_messages: f64, max_bytes: f64, drop_oldest: u32) -> i32 {
+pub extern "C" fn rs_admission(
+    n: u32,
+    len: f64,
+    max_messages: f64,
+    max_bytes: f64,
+    drop_oldest: u32,
+) -> i32 {
     let mut q = QueueConfig::default();
     if !max_messages.is_nan() {
         q.max_messages = usize_of(max_messages);
@@ -509,7 +577,10 @@ pub extern "C" fn rs_admission(n: u32, len: f64, max_messages: f64, max_bytes: f
     }
     let all = SIZES.get();
     let sizes = &all[..(n as usize).min(all.len())];
-    let bytes = sizes.iter().map(|&s| usize_of(s)).fold(0, usize::saturating_add);
+    let bytes = sizes
+        .iter()
+        .map(|&s| usize_of(s))
+        .fold(0, usize::saturating_add);
     admission(&q, bytes, sizes.iter().map(|&s| usize_of(s)), usize_of(len))
         .map_or(-1, |k| i32::try_from(k).unwrap_or(i32::MAX))
 }
@@ -597,7 +668,6 @@ fn write_error(at: usize, err: &Error<u32>) {
     keys.extend(err.clone().into_unsent());
     o[at + 8] = keys.len() as f64;
 }
-
 
 // Action kinds from `rs_poll`.
 const A_RESOLVE: u32 = 1;
@@ -719,11 +789,19 @@ fn write_state(state: &ConnectionState) {
     o[1] = state_number(state);
     match state {
         ConnectionState::Connecting { attempt } => o[2] = f64::from(*attempt),
-        ConnectionState::Reconnecting { attempt, delay_ms, cause } => {
+        ConnectionState::Reconnecting {
+            attempt,
+            delay_ms,
+            cause,
+        } => {
             o[2] = f64::from(*attempt);
             o[3] = *delay_ms as f64;
             o[4] = match cause {
-                Cause::Closed { code, reason, was_clean } => {
+                Cause::Closed {
+                    code,
+                    reason,
+                    was_clean,
+                } => {
                     o[5] = f64::from(*code);
                     o[6] = f64::from(u8::from(*was_clean));
                     put_str(7, reason);
@@ -755,5 +833,191 @@ fn write_state(state: &ConnectionState) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The numeric API as the shell drives it (natively: the same code as the module).
+    use super::*;
+    use std::sync::Mutex;
+
+    /// The exports share their statics, as in one module instance: one test at a time.
+    static ONE: Mutex<()> = Mutex::new(());
+
+    fn free(h: *mut Engine) {
+        // SAFETY: made by `rs_new`, freed once.
+        unsafe { rs_free(h) }
+    }
+
+    fn text_at(i: usize) -> String {
+        let (at, len) = (out()[i] as usize, out()[i + 1] as usize);
+        String::from_utf8(TEXT_OUT.get()[at..at + len].to_vec()).unwrap()
+    }
+
+    fn push(s: &str) {
+        let p = rs_text(s.len());
+        // SAFETY: `rs_text` made room for `s.len()` bytes.
+        unsafe { core::ptr::copy_nonoverlapping(s.as_ptr(), p, s.len()) };
+        rs_arg(s.len());
+    }
+
+    /// A connection to a fixed URL with the given option slots (NaN: default).
+    fn open(slots: &[(rules::Field, f64)]) -> *mut Engine {
+        out()[..rules::SLOTS].fill(f64::NAN);
+        for (f, v) in slots {
+            out()[*f as usize] = *v;
+        }
+        push("ws://h/x");
+        let h = rs_new(1, 0, 0, 0, 0, 1.0, 2.0);
+        assert!(!h.is_null());
+        rs_start(h, 1, 0.0);
+        h
+    }
+
+    /// Every action queued, as (kind, OUT[1], OUT[2]).
+    fn drain(h: *mut Engine) -> Vec<(u32, f64, f64)> {
+        core::iter::from_fn(|| match rs_poll(h) {
+            0 => None,
+            k => Some((k, out()[1], out()[2])),
+        })
+        .collect()
+    }
+
+    fn connected(h: *mut Engine) -> f64 {
+        let acts = drain(h);
+        let id = acts
+            .iter()
+            .find(|a| a.0 == A_CONNECT)
+            .expect("a connect action")
+            .1;
+        rs_event(h, EV_OPENED, id, 0.0, 0.0, 1.0);
+        assert!(
+            drain(h).iter().any(|a| a.0 == A_STATE && a.1 == 1.0),
+            "open announced"
+        );
+        id
+    }
+
+    #[test]
+    fn a_plain_message_is_delivered_without_a_poll() {
+        let _one = ONE.lock().unwrap();
+        let h = open(&[]);
+        let id = connected(h);
+        assert_eq!(rs_message(h, id, 5.0, 0, 2.0), 1);
+        assert_eq!(rs_poll(h), 0, "nothing left to poll");
+        // A stale socket's message is ignored: nothing to deliver.
+        assert_eq!(rs_message(h, id + 7.0, 5.0, 0, 2.0), 0);
+        assert!(drain(h).is_empty());
+        free(h);
+    }
+
+    #[test]
+    fn a_message_with_more_to_do_is_delivered_through_the_poll_in_order() {
+        let _one = ONE.lock().unwrap();
+        let h = open(&[
+            (rules::Field::Heartbeat, 1.0),
+            (rules::Field::Interval, 1000.0),
+            (rules::Field::Timeout, 500.0),
+        ]);
+        let id = connected(h);
+        rs_event(h, EV_TIMER, 0.0, timer_number(Timer::Ping), 0.0, 1000.0);
+        assert!(drain(h).iter().any(|a| a.0 == A_PING), "a ping goes out");
+        // The pong ends the wait for it: more than a delivery happens.
+        assert_eq!(rs_message(h, id, 4.0, 1, 1010.0), 0);
+        let acts = drain(h);
+        assert!(acts.iter().any(|a| a.0 == A_CANCEL_TIMER), "{acts:?}");
+        rs_status(h);
+        assert_eq!(out()[11], 10.0, "round trip measured");
+        free(h);
+    }
+
+    #[test]
+    fn sends_queue_before_open_and_go_out_in_order() {
+        let _one = ONE.lock().unwrap();
+        let h = open(&[]);
+        assert_eq!(rs_send(h, 7, 3.0, 0.0), 1);
+        assert_eq!(rs_try_send(h, 8, 4.0, 0.0), 1);
+        let sends: Vec<f64> = {
+            let acts = drain(h);
+            let id = acts.iter().find(|a| a.0 == A_CONNECT).unwrap().1;
+            assert!(
+                !acts.iter().any(|a| a.0 == A_SEND),
+                "nothing sent before open"
+            );
+            rs_event(h, EV_OPENED, id, 0.0, 0.0, 1.0);
+            drain(h)
+                .iter()
+                .filter(|a| a.0 == A_SEND)
+                .map(|a| a.2)
+                .collect()
+        };
+        assert_eq!(sends, [7.0, 8.0]);
+        free(h);
+    }
+
+    #[test]
+    fn backpressure_makes_a_send_wait_for_its_ticket() {
+        let _one = ONE.lock().unwrap();
+        let h = open(&[(rules::Field::High, 100.0), (rules::Field::Low, 10.0)]);
+        connected(h);
+        assert_eq!(rs_send(h, 1, 50.0, 500.0), 0, "over the high mark: wait");
+        let ticket = out()[0];
+        assert_eq!(
+            rs_try_send(h, 2, 1.0, 0.0),
+            0,
+            "trySend never overtakes a waiting send"
+        );
+        assert_eq!(rs_flushed(h, 0.0), 0, "flush waits for the waiting send");
+        assert_eq!(
+            rs_admit(h, ticket, 1, 50.0, 50.0),
+            0,
+            "above the low mark: still closed"
+        );
+        assert_eq!(rs_admit(h, ticket, 1, 50.0, 5.0), 1);
+        assert_eq!(out()[0], 1.0, "accepted");
+        assert_eq!(
+            drain(h)
+                .iter()
+                .filter(|a| a.0 == A_SEND)
+                .map(|a| a.2)
+                .collect::<Vec<_>>(),
+            [1.0]
+        );
+        free(h);
+    }
+
+    #[test]
+    fn refusals_are_codes_and_fields() {
+        let _one = ONE.lock().unwrap();
+        out()[..rules::SLOTS].fill(f64::NAN);
+        out()[rules::Field::InitialDelay as usize] = 40_000.0;
+        let h = rs_new(0, 0, 0, 0, 0, 0.0, 0.0);
+        assert!(h.is_null());
+        assert_eq!(
+            out()[..4],
+            [
+                rules::Field::InitialDelay as u8 as f64,
+                3.0,
+                40_000.0,
+                30_000.0
+            ]
+        );
+
+        let h = open(&[]);
+        push("");
+        assert_eq!(rs_close(h, 1001.0, 0.0), -1);
+        assert_eq!(text_at(0), "invalid_close_code");
+        assert_eq!(out()[2], 1001.0);
+        push("ws://user:secret@h/x?token=1");
+        rs_redact();
+        assert_eq!(text_at(0), "ws://h/x");
+        rs_terminate(h);
+        assert_eq!(rs_send(h, 3, 1.0, 0.0), -1);
+        assert_eq!(text_at(0), "closed");
+        assert_eq!(out()[8], 1.0, "the message is handed back");
+        // SAFETY: `rs_keys` holds `out()[8]` keys.
+        assert_eq!(unsafe { *rs_keys() }, 3);
+        free(h);
     }
 }

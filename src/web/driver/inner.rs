@@ -95,7 +95,6 @@ impl<P: Frame> Inner<P> {
         self.timers = Default::default();
         self.poll_timer = None;
         self.online = None;
-        self.observer = None;
         let mut wakes = std::mem::take(&mut self.wakes);
         for w in self.waiters.drain(..) {
             self.gate.cancel(w.ticket);
