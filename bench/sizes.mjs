@@ -214,12 +214,12 @@ function breakdown(file) {
   }
   const fns = bodies.map((b) => ({ name: names.get(b.index) ?? `func${b.index}`, size: b.size }));
   const groupOf = (n) => {
-    if (/resocket::js::|WasmSocket|wasmsocket_|^diagnostics$/.test(n)) return "resocket JS facade (WasmSocket)";
-    if (/resocket::core::|resocket..core/.test(n)) return "resocket core";
+    if (/^rs_|resocket_wasm::/.test(n)) return "resocket numeric API (crates/resocket-wasm)";
+    if (/resocket::core::|resocket..core|resocket_core_nostd/.test(n)) return "resocket core";
     if (/resocket::/.test(n)) return "resocket web + client";
     if (/serde_wasm_bindgen/.test(n)) return "serde-wasm-bindgen";
     if (/serde_json|serde::|serde_core|_serde::|zmij|itoa|ryu/.test(n)) return "serde / serde_json";
-    if (/dlmalloc|alloc::|__rust_alloc|__rdl_|__rust_dealloc|__rust_realloc|RawVec/.test(n)) return "allocator, Vec, String";
+    if (/dlmalloc|lol_alloc|alloc::|__rust_alloc|__rdl_|__rust_dealloc|__rust_realloc|RawVec/.test(n)) return "allocator, Vec, String";
     if (/core::fmt|fmt::|Display|Debug|::fmt/.test(n)) return "formatting (core::fmt)";
     if (/wasm_bindgen|js_sys|web_sys|__wbg|__wbindgen|externref/.test(n)) return "wasm-bindgen, js-sys, web-sys";
     if (/futures|wasm_bindgen_futures|Waker|task::/.test(n)) return "futures, executor";

@@ -78,8 +78,8 @@ profile() { awk '/^\[profile.release\]/{p=1; next} /^\[/{p=0} p && NF && !/^#/' 
   die "[profile.release] of bench/Cargo.toml differs from Cargo.toml's"
 
 # --- the npm package (scripts/pkg.sh), rebuilt when its sources are newer ---------------
-if [ ! -f pkg/resocket_wasm_bg.wasm ] || [ ! -f pkg/index.js ] ||
-  [ -n "$(find src crates/resocket-wasm pkg-template Cargo.toml Cargo.lock -newer pkg/resocket_wasm_bg.wasm -print -quit)" ]; then
+if [ ! -f pkg/resocket_wasm_inline.js ] || [ ! -f pkg/index.js ] ||
+  [ -n "$(find src crates pkg-template Cargo.toml Cargo.lock -newer pkg/resocket_wasm_inline.js -print -quit)" ]; then
   log "building the npm package (scripts/pkg.sh)"
   mkdir -p target # under the lock the test scripts take (pack_package in scripts/common.sh)
   flock target/.pkg.lock bash scripts/pkg.sh >"$tmp/pkg.log" 2>&1 || { tail -n 30 "$tmp/pkg.log" >&2; die "scripts/pkg.sh failed"; }
@@ -137,12 +137,9 @@ build_app rt-gloo rt-gloo
 # The page, the npm package and the JS libraries the pages import.
 cp -R "$bench/web" "$site/bench"
 cp -R pkg "$site/pkg"
-# The npm package's wasm again with its name section, for the size breakdown.
-npm_named="$tmp/npm-named"
-mkdir -p "$npm_named"
-wasm-bindgen --target web --out-dir "$npm_named" --out-name resocket_wasm \
-  "$root/target/wasm32-unknown-unknown/release/resocket_wasm.wasm"
-"$wasm_opt" -Oz -g "${wasm_opt_flags[@]}" "$npm_named/resocket_wasm_bg.wasm" -o "$site/named/npm-package.wasm"
+# The npm package's module again with its name section, for the size breakdown.
+"$wasm_opt" -Oz -g "${wasm_opt_flags[@]}" "$root/target/wasm32-unknown-unknown/release/resocket_wasm.wasm" \
+  -o "$site/named/npm-package.wasm"
 node "$bench/sizes.mjs" --bundle-runtime "$site/js"
 
 # --- B1 sizes and the native instruction counts ------------------------------------------

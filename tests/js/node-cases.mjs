@@ -22,4 +22,27 @@ for (const [name, prefix] of [["urls", "url "], ["close", "close("], ["options",
     console.log(`FAIL node cases: ${name}.json: ${counts[name]} cases, ${mine.length} differ: ${mine.slice(0, 8).join(" | ")}`);
   }
 }
+
+// Text is counted in UTF-8 bytes, as WebSocket.send() sends it (a lone surrogate as the 3
+// bytes of U+FFFD), by the short-string path and by the long-string one.
+{
+  class Idle {}
+  const sizes = [];
+  for (const [text, max] of [["é😀", 5], ["a\ud800b", 4], ["\udc00\ud800\udc00", 6], ["x".repeat(9000) + "😀\ud800", 9006], ["é".repeat(9000), 17999]]) {
+    const ws = new ReSocket("ws://127.0.0.1:9/", { WebSocket: Idle, maxMessageSize: max });
+    try {
+      ws.trySend(text);
+      sizes.push("sent");
+    } catch (e) {
+      sizes.push(e.code === "too_large" ? Number(/of (\d+) bytes/.exec(e.message)?.[1]) : e.code);
+    }
+    ws.free();
+  }
+  const want = [6, 5, 7, 9007, 18000];
+  if (JSON.stringify(sizes) === JSON.stringify(want)) console.log("ok node cases: text is counted in UTF-8 bytes (short and long strings, lone surrogates)");
+  else {
+    failed = true;
+    console.log(`FAIL node cases: UTF-8 lengths ${JSON.stringify(sizes)}, expected ${JSON.stringify(want)}`);
+  }
+}
 process.exitCode = failed ? 1 : 0;

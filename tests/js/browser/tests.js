@@ -335,6 +335,72 @@ test("messages(): a burst of 100 arrives complete and in order; iteration ends o
   eq((await it.next()).done, true, "return() stops the iterator");
 }, 30000);
 
+test("message listeners behave as EventTarget's: order, once, signal, handleEvent, duplicates, removal, stop, errors", async ({ open }) => {
+  const t = tag("listeners");
+  const ws = open(`${wsBase}/echo?tag=${t}`);
+  const seen = [];
+  const a = (e) => seen.push(`a:${e.data}`);
+  const obj = { handleEvent(e) { seen.push(`obj:${e.data}:${this === obj}`); } };
+  const controller = new AbortController();
+  ws.addEventListener("message", a);
+  ws.addEventListener("message", a); // a duplicate is ignored
+  ws.addEventListener("message", a, true); // ... but not with another capture flag
+  ws.onmessage = function (e) {
+    seen.push(`on:${e.data}:${this === ws}:${e.target === ws}:${e.currentTarget === ws}:${e instanceof Event}`);
+  };
+  ws.addEventListener("message", obj);
+  ws.addEventListener("message", (e) => seen.push(`once:${e.data}`), { once: true });
+  ws.addEventListener("message", (e) => seen.push(`signal:${e.data}`), { signal: controller.signal });
+  ws.addEventListener("message", () => {
+    throw new Error("listener failure");
+  });
+  const late = (e) => seen.push(`late:${e.data}`);
+  ws.addEventListener("message", (e) => {
+    seen.push(`adder:${e.data}`);
+    ws.addEventListener("message", late); // added during a delivery: from the next message on
+  });
+  const reported = [];
+  const onError = (e) => {
+    reported.push(e.error?.message ?? e.message);
+    e.preventDefault();
+  };
+  self.addEventListener("error", onError);
+  try {
+    await once(ws, "open");
+    const next = () => once(ws, "message");
+    let got = next();
+    ws.send("1");
+    await got;
+    await sleep(20);
+    controller.abort();
+    ws.removeEventListener("message", a, true);
+    got = next();
+    ws.send("2");
+    await got;
+    await sleep(20);
+    eq(seen, [
+      "a:1", "a:1", "on:1:true:true:true:true", "obj:1:true", "once:1", "signal:1", "adder:1",
+      "a:2", "on:2:true:true:true:true", "obj:2:true", "adder:2", "late:2",
+    ], "deliveries");
+    eq(reported, ["listener failure", "listener failure"], "a throwing listener is reported, the others still run");
+    // stopImmediatePropagation() ends the delivery of that message.
+    seen.length = 0;
+    got = next();
+    ws.addEventListener("message", (e) => {
+      seen.push(`stop:${e.data}`);
+      e.stopImmediatePropagation();
+    }, { once: true });
+    ws.addEventListener("message", (e) => seen.push(`after:${e.data}`));
+    ws.send("3");
+    await got;
+    await sleep(20);
+    assert(seen.includes("stop:3"), `the stopping listener ran: ${show(seen)}`);
+    assert(!seen.includes("after:3"), `a stopped delivery reached a later listener: ${show(seen)}`);
+  } finally {
+    self.removeEventListener("error", onError);
+  }
+});
+
 test("events fire in the documented order; on* handlers and constants", async ({ open }) => {
   const t = tag("order");
   const ws = open(`${wsBase}/echo?tag=${t}`, { reconnect: { initialDelay: 50, maxDelay: 100 } });
