@@ -125,6 +125,28 @@ tsc_rejects compat-wrong-event 'compat-wrong-event.ts (a MessageEvent listener o
 for cfg in react react-nodenext; do tsc_accepts "$cfg" "react-example.tsx with @types/react"; done
 tsc_rejects react-wrong "react-wrong.ts (onMessage takes the event, not a string)" \
   'react-wrong.ts(.*error TS' "Types of parameters 'data' and 'event' are incompatible"
+# Programs written against the originals (reconnecting-websocket 4.4.0, partysocket 1.3.0)
+# compile against the originals' published .d.ts (copied to originals/, mapped by
+# `paths`) and, with only their imports changed, against ours.
+mkdir -p "$app/originals"
+cp -R "$js/node_modules/reconnecting-websocket" "$js/node_modules/partysocket" "$app/originals/"
+for f in port-rws.ts port-partysocket.ts; do
+  out="$app/${f%.*}.resocket.${f##*.}"
+  sed -E -e 's#from "reconnecting-websocket"#from "resocket-wasm/reconnecting-websocket"#' \
+    -e 's#from "partysocket(/ws)?"#from "resocket-wasm/partysocket"#' "$app/$f" >"$out"
+  # Only the import lines differ, and no import of an original is left.
+  changed=$(diff "$app/$f" "$out" | grep -c '^>' || true)
+  imports=$(grep -cE 'from "(reconnecting-websocket|partysocket(/ws)?)"' "$app/$f" || true)
+  if [ "$changed" -eq 0 ] || [ "$changed" -ne "$imports" ] || grep -qE 'from "(reconnecting-websocket|partysocket)' "$out"; then
+    not_ok "types: $f: the port changed $changed lines for $imports imports"
+  fi
+done
+tsc_accepts port-originals "port-rws.ts, port-partysocket.ts against the originals"
+for cfg in port port-nodenext; do
+  tsc_accepts "$cfg" "the same programs with only their imports changed to resocket-wasm's"
+done
+tsc_accepts originals "originals.ts: the originals' types and ours, member by member"
+tsc_accepts compat-nodom "compat-nodom.ts: the compat entry points without the DOM lib"
 
 # --- a test server of our own: the test pages and the installed package -----------------
 step "test server"
