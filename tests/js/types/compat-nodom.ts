@@ -1,8 +1,10 @@
-// resocket-wasm/reconnecting-websocket and resocket-wasm/partysocket in a Node project
-// without the DOM lib (lib ES2022 only, no @types), as a server or a test suite with `ws`
-// uses them: `tsc --noEmit` with skipLibCheck false must accept it.
+// resocket-wasm/reconnecting-websocket, resocket-wasm/partysocket and
+// resocket-wasm/partysocket/react in a Node project without the DOM lib (lib ES2022 only,
+// no @types), as a server or a test suite with `ws` uses them: `tsc --noEmit` with
+// skipLibCheck false must accept it.
 import ReconnectingWebSocket, { type CloseEvent, type ErrorEvent, type Options } from "resocket-wasm/reconnecting-websocket";
 import PartyWebSocket, { type Message, type ProtocolsProvider } from "resocket-wasm/partysocket";
+import { useWebSocket, type UseWebSocketOptions } from "resocket-wasm/partysocket/react";
 
 /** A WebSocket class as the `ws` package has one (declared here: this program has no DOM). */
 declare class NodeWebSocket {
@@ -35,3 +37,11 @@ const queued: Message[] = party.drainQueuedMessages();
 log(sent, queued.length, party.readyState === PartyWebSocket.OPEN);
 party.close(1000, "bye");
 
+const hookOptions: UseWebSocketOptions = {
+  WebSocket: NodeWebSocket,
+  enabled: false,
+  onMessage: (e) => log(JSON.parse(e.data)),
+  onClose: (e) => log(e.code),
+  onError: (e) => log(e.error.code),
+};
+export const useFeed = (): PartyWebSocket => useWebSocket("ws://127.0.0.1:8080/feed", null, hookOptions);

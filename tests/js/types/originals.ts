@@ -1,5 +1,5 @@
 // The originals' published types against ours, member by member: reconnecting-websocket
-// 4.4.0 and partysocket 1.3.0 (`partysocket/ws`). Where a program
+// 4.4.0, partysocket 1.3.0 (`partysocket/ws`) and `partysocket/react`. Where a program
 // holds a value of the original's type, ours takes it (options, URL and protocols
 // providers, messages, handlers); where it reads ours as the original's, it can (events,
 // properties, return values). `tsc --noEmit` must accept it.
@@ -21,6 +21,7 @@ import type {
   UrlProvider as OrigPUrlProvider,
 } from "partysocket/ws";
 import type { WebSocket as OrigPartyWebSocket } from "partysocket";
+import type { usePartySocket as origUsePartySocket, useWebSocket as origUseWebSocket } from "partysocket/react";
 
 import type RWS from "resocket-wasm/reconnecting-websocket";
 import type {
@@ -40,6 +41,7 @@ import type {
   UrlProvider as PUrlProvider,
   WebSocket as PartyWebSocket,
 } from "resocket-wasm/partysocket";
+import type { PartySocket, usePartySocket, useWebSocket } from "resocket-wasm/partysocket/react";
 
 /** Compile-time equality of two types. */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -83,6 +85,9 @@ expectType<Equal<Misfits<OrigPartyWebSocket, PartyWebSocket>, never>>();
 // The rws class's send() returns nothing, partysocket's a boolean, as in the originals.
 expectType<Equal<ReturnType<RWS["send"]>, void>>();
 expectType<Equal<ReturnType<PWS["send"]>, boolean>>();
+// PartySocket, as usePartySocket returns it, lacks only updateProperties and its internals.
+expectType<Equal<Exclude<keyof ReturnType<typeof origUsePartySocket>, keyof PartySocket>, "_pk" | "_pkurl" | "updateProperties">>();
+expectType<Equal<Misfits<Omit<ReturnType<typeof origUsePartySocket>, "_pk" | "_pkurl" | "updateProperties">, PartySocket>, never>>();
 
 // The constructors take the original's arguments.
 expectType<Fits<ConstructorParameters<typeof OrigRWS>, ConstructorParameters<typeof RWS>>>();
@@ -103,3 +108,8 @@ expectType<Fits<PCloseEvent, OrigPCloseEvent>>();
 expectType<Fits<PErrorEvent, OrigPErrorEvent>>();
 expectType<Fits<PMessage, OrigPMessage>>();
 expectType<Fits<ReturnType<PWS["drainQueuedMessages"]>, OrigPMessage[]>>();
+// The hooks take the original's arguments (options with enabled, startClosed and the
+// event handlers) and return a socket with every member of the original's.
+expectType<Fits<Parameters<typeof origUseWebSocket>, Parameters<typeof useWebSocket>>>();
+expectType<Fits<Parameters<typeof origUsePartySocket>, Parameters<typeof usePartySocket>>>();
+expectType<Equal<Misfits<ReturnType<typeof origUseWebSocket>, ReturnType<typeof useWebSocket>>, never>>();
