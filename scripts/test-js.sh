@@ -187,7 +187,7 @@ run_counted "node cases" env -C "$app" timeout 60 node node-cases.mjs "$root/tes
 run_counted "node release" env -C "$app" RESOCKET_TEST_SERVER="$server_addr" timeout 120 node --expose-gc node-release.mjs
 cp "$js/react-ssr.mjs" "$app/"
 run_counted "node react SSR" env -C "$app" timeout 60 node react-ssr.mjs
-cp "$js/partysocket-react-ssr.mjs" "$app/" && run_counted "node party-react SSR" env -C "$app" timeout 60 node partysocket-react-ssr.mjs
+cp "$js/partysocket-react-ssr.mjs" "$app/" && run_counted "node party-react SSR" env -C "$app" timeout 60 node partysocket-react-ssr.mjs "$js/node_modules/partysocket/dist/index.js"
 
 # --- browsers -----------------------------------------------------------------------------
 runner=(timeout 600 node "$js/run-browser.mjs" --page "$page")

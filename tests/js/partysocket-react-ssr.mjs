@@ -1,7 +1,8 @@
 // Server rendering with resocket-wasm/partysocket/react: renderToString of components that
 // use useWebSocket and usePartySocket must open no socket (the socket of the first render
 // is made closed; only an effect connects it), work where Node has no global WebSocket,
-// and give the socket partysocket's PartyKit URL. Run from a project with resocket-wasm,
+// and give the socket partysocket's PartyKit URL (the same as the original PartySocket
+// makes, whose module is the optional argument). Run from a project with resocket-wasm,
 // react and react-dom installed; prints one `ok node: ...` / `FAIL node: ...` line per
 // check and exits non-zero on a failure.
 
@@ -14,8 +15,8 @@ import PartyWebSocket from "resocket-wasm/partysocket";
 let failed = 0;
 async function check(name, fn) {
   try {
-    await fn();
-    console.log(`ok node: ${name}`);
+    const note = await fn();
+    console.log(`ok node: ${name}${note ? ` [${note}]` : ""}`);
   } catch (e) {
     failed += 1;
     console.log(`FAIL node: ${name}: ${e?.message ?? e}`);
@@ -93,10 +94,18 @@ await check("party-react SSR: usePartySocket builds partysocket's PartyKit URLs"
     [{ host: "172.20.0.5:8787", basePath: "custom/place", id: "c", query: async () => ({ t: "async" }) }, "ws://172.20.0.5:8787/custom/place", "ws://172.20.0.5:8787/custom/place?_pk=c&t=async"],
     [{ host: "172.40.0.5:8787", room: "r", protocol: "ws", id: "d" }, "ws://172.40.0.5:8787/parties/main/r", "ws://172.40.0.5:8787/parties/main/r?_pk=d"],
   ];
-  for (const [options, roomUrl] of cases) {
+  const original = process.argv[2] ? (await import(process.argv[2])).default : null;
+  for (const [options, roomUrl, url] of cases) {
     const { socket } = render(() => usePartySocket({ ...options, WebSocket: Recorder, ...handlers }));
     eq([socket.roomUrl, socket.id], [roomUrl, options.id], `roomUrl and id of ${JSON.stringify(options)}`);
     made.push(socket);
+    if (original) {
+      // partysocket's own PartySocket, made closed, agrees.
+      const theirs = new original({ ...options, startClosed: true, WebSocket: Recorder });
+      const theirUrl = typeof theirs._url === "function" ? await theirs._url() : theirs._url;
+      const fields = (s) => [s.roomUrl, s.id, s.name, s.room, s.host, s.path, s.basePath];
+      eq([theirUrl, ...fields(theirs)], [url, ...fields(socket)], `partysocket's PartySocket for ${JSON.stringify(options)}`);
+    }
   }
   const [first] = made;
   eq([first.name, first.room, first.host, first.path, first.basePath], ["main", "lobby", "project.user.partykit.dev", "", undefined], "the first socket's fields");
@@ -116,6 +125,7 @@ await check("party-react SSR: usePartySocket builds partysocket's PartyKit URLs"
     threw = e;
   }
   eq(threw?.message, "path must not start with a slash", "a path with a leading slash");
+  if (!original) return "not compared with partysocket's PartySocket (no module given)";
 });
 
 process.exit(failed > 0 ? 1 : 0);
