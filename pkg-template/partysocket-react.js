@@ -325,7 +325,7 @@ export function usePartySocket(options) {
       host: host || (typeof window !== "undefined" ? window.location.host : "dummy-domain.com"),
       ...otherOptions,
     },
-    createSocket: (o) => new PartySocket(o),
+    createSocket: (o) => new PartySocket({ ...o, startClosed: true }),
     memoKey: (o) =>
       JSON.stringify([
         o.query,

@@ -110,6 +110,9 @@ await check("party-react SSR: usePartySocket builds partysocket's PartyKit URLs"
   const [first] = made;
   eq([first.name, first.room, first.host, first.path, first.basePath], ["main", "lobby", "project.user.partykit.dev", "", undefined], "the first socket's fields");
   eq([made[1].name, made[1].path], ["chat", "/sub/x"], "party and path");
+  // As partysocket's hook makes its PartySocket: with the hook's options, closed.
+  const given = first.partySocketOptions;
+  eq([given.room, given.id, given.startClosed, typeof given.onMessage], ["lobby", "me", true, "function"], "partySocketOptions");
   // Connected by hand (an effect would), each asks for its URL with the query.
   for (const socket of made) socket.reconnect();
   const end = Date.now() + 2000;
