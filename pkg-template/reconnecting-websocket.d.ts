@@ -1,17 +1,52 @@
-// Types of resocket-wasm/reconnecting-websocket: reconnecting-websocket's API on resocket's core.
+// Types of resocket-wasm/reconnecting-websocket: reconnecting-websocket's API on resocket's
+// core. A program typed against reconnecting-websocket 4.4.0 compiles with only its import
+// changed: where the original's types are loose (`data` of a message is `any`, `readyState`
+// a number, an event's `target` any), these are as loose. Like index.d.ts they need no DOM
+// lib: the program's own Event, EventTarget, MessageEvent, Blob and URL are used where it
+// has them (DOM lib, @types/node), minimal shapes otherwise.
 
-import type { ReSocketError, ReSocketOptions } from "./index.js";
+import type { BasicEvent, BasicEventTarget, BasicListenerOptions, ReSocketError, ReSocketOptions } from "./index.js";
+
+type Ctor = abstract new (...args: any[]) => any;
+declare const EventBase: typeof globalThis extends { Event: infer E extends Ctor } ? E : new (type: string) => BasicEvent;
+declare const EventTargetBase: typeof globalThis extends { EventTarget: infer T extends Ctor }
+  ? T
+  : new () => BasicEventTarget;
+/** The program's Event (DOM lib, @types/node), or a BasicEvent. */
+type PlainEvent = InstanceType<typeof EventBase>;
+/** A message event where the program has no MessageEvent class. */
+interface BasicMessageEvent extends BasicEvent {
+  readonly data: any;
+  readonly origin: string;
+  readonly lastEventId: string;
+}
+/** The program's MessageEvent, with `data: any` as reconnecting-websocket types it. */
+type AnyMessageEvent = typeof globalThis extends { MessageEvent: { prototype: infer M } } ? M : BasicMessageEvent;
+/** The program's Blob, if it has one. */
+type BlobObject = typeof globalThis extends { Blob: { prototype: infer B } } ? B : never;
+/** The program's URL, if it has one. */
+type URLObject = typeof globalThis extends { URL: { prototype: infer U } } ? U : never;
+
+/**
+ * The `open` event, and what the other events of the socket have too: an Event whose
+ * `target` is typed `any`, as reconnecting-websocket's `Event` is.
+ */
+export type Event = PlainEvent & { readonly target: any };
 
 /** The URL, or a function called before every attempt that returns it (or a promise of it). */
-export type UrlProvider = string | URL | (() => string | URL) | (() => Promise<string | URL>);
+export type UrlProvider =
+  | string
+  | URLObject
+  | (() => string | URLObject)
+  | (() => Promise<string | URLObject>);
 
 /** Subprotocols to offer (`null`: none). */
 export type ProtocolsProvider = null | string | string[];
 
 /** What `send()` takes. */
-export type Message = string | ArrayBuffer | Blob | ArrayBufferView;
+export type Message = string | ArrayBuffer | BlobObject | ArrayBufferView;
 
-/** The options of reconnecting-websocket (and partysocket), with their defaults. */
+/** The options of reconnecting-websocket, with their defaults. */
 export interface Options {
   /** The WebSocket class to open sockets with. @default globalThis.WebSocket */
   WebSocket?: new (url: string, protocols?: string | string[]) => object;
@@ -28,9 +63,8 @@ export interface Options {
   /** Retries after the first attempt before giving up (0: none). @default Infinity */
   maxRetries?: number;
   /**
-   * Most messages queued while the link is down, and most sends waiting behind a Blob
-   * being read; `Infinity` keeps resocket's bounds (1024 messages, 1 MiB). A message the
-   * queue cannot take comes back in an `error` event.
+   * Most messages queued while the link is down; `Infinity` keeps resocket's bounds
+   * (1024 messages, 1 MiB).
    * @default Infinity
    */
   maxEnqueuedMessages?: number;
@@ -39,7 +73,7 @@ export interface Options {
   /** Log what happens (prefix "RWS>"). @default false */
   debug?: boolean;
   /** The logger used when `debug` is true. @default console.log */
-  debugLogger?: (...args: unknown[]) => void;
+  debugLogger?: (...args: any[]) => void;
   /**
    * resocket's own options, over the ones mapped from the above (`reconnect` and `queue`
    * are merged field by field), e.g. `{ reconnect: { jitter: false, stopCodes: [4000, 4009] } }`.
@@ -48,60 +82,70 @@ export interface Options {
 }
 
 /** Sent on every drop of the connection and on the final close. */
-export declare class CloseEvent extends Event {
+export declare class CloseEvent extends EventBase {
   constructor(type: string, init?: { code?: number; reason?: string; wasClean?: boolean });
+  /** The socket (typed `any`, as in reconnecting-websocket). */
+  readonly target: any;
   readonly code: number;
   readonly reason: string;
   readonly wasClean: boolean;
 }
 
 /**
- * The browser's error on a socket (`error` null), a failed or timed-out attempt, or
- * messages handed back (`error.code` "queue_full", "dropped", "unsent", "closed").
+ * A socket error, a failed or timed-out attempt, or messages handed back (`error.code`
+ * "queue_full", "dropped", "unsent", "closed").
  */
-export declare class ErrorEvent extends Event {
+export declare class ErrorEvent extends EventBase {
   constructor(type: string, init?: { error?: Error | null; message?: string });
-  readonly error: ReSocketError | null;
+  /** The socket (typed `any`, as in reconnecting-websocket). */
+  readonly target: any;
+  /**
+   * What went wrong, with a `code`. Typed as reconnecting-websocket and partysocket type
+   * it (never null), so code written for them compiles; it is `null` on the browser's own
+   * error event of a socket, which carries no error object (there the originals pass on
+   * the browser's event, whose `error` is undefined).
+   */
+  readonly error: ReSocketError;
   /** "TIMEOUT" for a connection timeout; otherwise the error's message. */
   readonly message: string;
-  /** The messages this error hands back (never sent). */
+  /** The messages this error hands back (never sent); empty otherwise. */
   readonly messages: Message[];
 }
 
 /** The events of a {@link ReconnectingWebSocket}. */
 export interface WebSocketEventMap {
   open: Event;
-  message: MessageEvent<string | ArrayBuffer | Blob>;
+  message: AnyMessageEvent;
   close: CloseEvent;
   error: ErrorEvent;
 }
 
 /** An `on...` handler property. */
-export type EventHandler<E> = ((this: ReconnectingWebSocket, event: E) => unknown) | null;
+export type EventHandler<E> = ((event: E) => unknown) | null;
 
 /**
  * A listener for events of type `E`: a function, or an object with `handleEvent`. Both
  * must take `E` (or a supertype of it): `handleEvent` is a property, not a method, so it
  * is checked as strictly as a function is.
  */
-export type Listener<E> = ((this: ReconnectingWebSocket, event: E) => unknown) | { handleEvent: (event: E) => unknown };
+export type Listener<E> = ((event: E) => unknown) | { handleEvent: (event: E) => unknown };
 
 /** A WebSocket that reconnects, with the API of reconnecting-websocket 4.x. */
-export declare class ReconnectingWebSocket extends EventTarget {
+export declare class ReconnectingWebSocket extends EventTargetBase {
   /**
    * Connects at once, unless `options.startClosed`.
    * @throws {ReSocketError} `invalid_url` or `invalid_option`.
    */
   constructor(url: UrlProvider, protocols?: ProtocolsProvider, options?: Options);
 
-  static readonly CONNECTING: 0;
-  static readonly OPEN: 1;
-  static readonly CLOSING: 2;
-  static readonly CLOSED: 3;
-  readonly CONNECTING: 0;
-  readonly OPEN: 1;
-  readonly CLOSING: 2;
-  readonly CLOSED: 3;
+  static readonly CONNECTING: number;
+  static readonly OPEN: number;
+  static readonly CLOSING: number;
+  static readonly CLOSED: number;
+  readonly CONNECTING: number;
+  readonly OPEN: number;
+  readonly CLOSING: number;
+  readonly CLOSED: number;
 
   /** The type of binary messages' `data`. @default "blob" */
   binaryType: "blob" | "arraybuffer";
@@ -113,24 +157,20 @@ export declare class ReconnectingWebSocket extends EventTarget {
   readonly extensions: string;
   /** Subprotocol the server selected. */
   readonly protocol: string;
-  /** readyState of the current socket. */
-  readonly readyState: 0 | 1 | 2 | 3;
-  /** URL of the latest attempt ("" before the first). */
+  /** readyState of the current socket: 0 CONNECTING, 1 OPEN, 2 CLOSING, 3 CLOSED. */
+  readonly readyState: number;
+  /** URL of the current socket ("" before the first). */
   readonly url: string;
   /** Whether a drop is followed by a reconnection. */
   readonly shouldReconnect: boolean;
 
   onopen: EventHandler<Event>;
-  onmessage: EventHandler<MessageEvent<string | ArrayBuffer | Blob>>;
+  onmessage: EventHandler<AnyMessageEvent>;
   onclose: EventHandler<CloseEvent>;
   onerror: EventHandler<ErrorEvent>;
 
   /**
-   * Sends now, or queues the message for the next connection. A message the queue cannot
-   * take is handed back in an `error` event. A Blob's bytes are read first; the sends made
-   * meanwhile wait behind it, in order, within the queue's bounds (`maxEnqueuedMessages`,
-   * or 1024 messages, and 1 MiB), and one beyond them is handed back the same way
-   * (`"queue_full"`, or the oldest waiting ones as `"dropped"` with `drop-oldest`).
+   * Sends now, or queues the message for the next connection.
    * @throws {ReSocketError} `encode` or `too_large`.
    */
   send(data: Message): void;
@@ -140,7 +180,7 @@ export declare class ReconnectingWebSocket extends EventTarget {
    */
   close(code?: number, reason?: string): void;
   /**
-   * Drops the current link, if any, and connects again now.
+   * Closes the current link, if any, and connects again.
    * @throws {ReSocketError} `invalid_close_code` / `invalid_close_reason`.
    */
   reconnect(code?: number, reason?: string): void;
@@ -153,22 +193,22 @@ export declare class ReconnectingWebSocket extends EventTarget {
   addEventListener<K extends keyof WebSocketEventMap>(
     type: K,
     listener: Listener<WebSocketEventMap[K]>,
-    options?: boolean | AddEventListenerOptions,
+    options?: boolean | BasicListenerOptions,
   ): void;
   addEventListener(
     type: string,
-    listener: Listener<Event> | null,
-    options?: boolean | AddEventListenerOptions,
+    listener: Listener<PlainEvent> | null,
+    options?: boolean | BasicListenerOptions,
   ): void;
   removeEventListener<K extends keyof WebSocketEventMap>(
     type: K,
     listener: Listener<WebSocketEventMap[K]>,
-    options?: boolean | EventListenerOptions,
+    options?: boolean | BasicListenerOptions,
   ): void;
   removeEventListener(
     type: string,
-    listener: Listener<Event> | null,
-    options?: boolean | EventListenerOptions,
+    listener: Listener<PlainEvent> | null,
+    options?: boolean | BasicListenerOptions,
   ): void;
 }
 

@@ -52,7 +52,7 @@ if [ -f "$tarball" ] &&
   installed="$app/node_modules/resocket-wasm"
   missing=""
   for f in package.json index.js index.d.ts core.js options.js react.js react.d.ts reconnecting-websocket.js reconnecting-websocket.d.ts \
-    partysocket.js partysocket.d.ts shell.js resocket_wasm_inline.js README.md LICENSE-MIT LICENSE-APACHE; do
+    partysocket.js partysocket.d.ts partysocket-react.js partysocket-react.d.ts shell.js resocket_wasm_inline.js README.md LICENSE-MIT LICENSE-APACHE; do
     [ -f "$installed/$f" ] || missing="$missing $f"
   done
   # The module travels inside the JavaScript: no .wasm ships.
@@ -125,6 +125,32 @@ tsc_rejects compat-wrong-event 'compat-wrong-event.ts (a MessageEvent listener o
 for cfg in react react-nodenext; do tsc_accepts "$cfg" "react-example.tsx with @types/react"; done
 tsc_rejects react-wrong "react-wrong.ts (onMessage takes the event, not a string)" \
   'react-wrong.ts(.*error TS' "Types of parameters 'data' and 'event' are incompatible"
+# Programs written against the originals (reconnecting-websocket 4.4.0, partysocket 1.3.0
+# and partysocket/react) compile against the originals' published .d.ts (copied to
+# originals/, mapped by `paths`) and, with only their imports changed, against ours.
+mkdir -p "$app/originals"
+cp -R "$js/node_modules/reconnecting-websocket" "$js/node_modules/partysocket" "$app/originals/"
+for f in port-rws.ts port-partysocket.ts port-party-react.tsx; do
+  out="$app/${f%.*}.resocket.${f##*.}"
+  sed -E -e 's#from "reconnecting-websocket"#from "resocket-wasm/reconnecting-websocket"#' \
+    -e 's#from "partysocket(/ws)?"#from "resocket-wasm/partysocket"#' \
+    -e 's#from "partysocket/react"#from "resocket-wasm/partysocket/react"#' "$app/$f" >"$out"
+  # Only the import lines differ, and no import of an original is left.
+  changed=$(diff "$app/$f" "$out" | grep -c '^>' || true)
+  imports=$(grep -cE 'from "(reconnecting-websocket|partysocket(/ws|/react)?)"' "$app/$f" || true)
+  if [ "$changed" -eq 0 ] || [ "$changed" -ne "$imports" ] || grep -qE 'from "(reconnecting-websocket|partysocket)' "$out"; then
+    not_ok "types: $f: the port changed $changed lines for $imports imports"
+  fi
+done
+tsc_accepts port-originals "port-rws.ts, port-partysocket.ts, port-party-react.tsx against the originals"
+for cfg in port port-nodenext; do
+  tsc_accepts "$cfg" "the same programs with only their imports changed to resocket-wasm's"
+done
+tsc_accepts originals "originals.ts: the originals' types and ours, member by member"
+tsc_accepts compat-nodom "compat-nodom.ts: the compat entry points and partysocket/react without the DOM lib"
+sed -n 8p "$app/party-react-wrong.ts" | grep -q 'updateProperties' || not_ok "types: line 8 of party-react-wrong.ts is not its updateProperties line"
+tsc_rejects party-react-wrong "party-react-wrong.ts (usePartySocket's socket has no updateProperties)" \
+  "party-react-wrong.ts(8,[0-9]*): error TS2339: Property 'updateProperties' does not exist"
 
 # --- a test server of our own: the test pages and the installed package -----------------
 step "test server"
@@ -161,6 +187,7 @@ run_counted "node cases" env -C "$app" timeout 60 node node-cases.mjs "$root/tes
 run_counted "node release" env -C "$app" RESOCKET_TEST_SERVER="$server_addr" timeout 120 node --expose-gc node-release.mjs
 cp "$js/react-ssr.mjs" "$app/"
 run_counted "node react SSR" env -C "$app" timeout 60 node react-ssr.mjs
+cp "$js/partysocket-react-ssr.mjs" "$app/" && run_counted "node party-react SSR" env -C "$app" timeout 60 node partysocket-react-ssr.mjs "$js/node_modules/partysocket/dist/index.js"
 
 # --- browsers -----------------------------------------------------------------------------
 runner=(timeout 600 node "$js/run-browser.mjs" --page "$page")

@@ -2,7 +2,7 @@
 // resocket-wasm (from its tarball). Each case imports its own copy of the installed package
 // (so each has a module of its own):
 //   - importing the package, and each of its entry points (reconnecting-websocket,
-//     partysocket, react), has no side effect: no random value, timer, fetch, socket or
+//     partysocket, react, partysocket/react), has no side effect: no random value, timer, fetch, socket or
 //     compilation (the globals are trapped during the imports); the module is compiled
 //     when the first ReSocket is made, synchronously, and the socket is whole at once;
 //   - an engine that refuses synchronous compilation (WebAssembly.Module throws): the
@@ -73,7 +73,7 @@ const inert = { WebSocket: Inert };
   try {
     mod = await import(entry);
     // Every entry point of the package, the same way.
-    for (const other of ["reconnecting-websocket.js", "partysocket.js", "react.js"]) await import(join(dir, other));
+    for (const other of ["reconnecting-websocket.js", "partysocket.js", "react.js", "partysocket-react.js"]) await import(join(dir, other));
   } catch (e) {
     failures.push(`import threw ${e}`);
   } finally {

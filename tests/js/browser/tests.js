@@ -735,6 +735,15 @@ try {
   });
 }
 
+// partysocket/react's drop-in (partysocket-react.js, with React from ./vendor/), the same way.
+try {
+  for (const t of (await import("./partysocket-react.js")).default) test(t.name, t.fn, t.timeout);
+} catch (e) {
+  test("party-react: partysocket-react.js loads", () => {
+    throw e;
+  });
+}
+
 // How the package loads its WebAssembly module (loading.js); what a closed socket
 // releases without free() (release.js); data handed through as it is (data-plane.js); the
 // shared case tables that the core also runs natively (cases.js).
