@@ -159,6 +159,10 @@ run_counted "node" env -C "$app" RESOCKET_TEST_SERVER="$server_addr" timeout 60 
 run_counted "node" env -C "$app" timeout 60 node node-loading.mjs
 run_counted "node cases" env -C "$app" timeout 60 node node-cases.mjs "$root/tests/cases" "$js/browser/cases.js"
 run_counted "node release" env -C "$app" RESOCKET_TEST_SERVER="$server_addr" timeout 120 node --expose-gc node-release.mjs
+# The compat entry points against the originals (tests/js's pinned reconnecting-websocket,
+# partysocket and ws 6; the app's ws 8), scenario by scenario.
+cp "$js/node-compat.mjs" "$app/"
+run_counted "node compat" env -C "$app" timeout 240 node node-compat.mjs "$js/node_modules"
 cp "$js/react-ssr.mjs" "$app/"
 run_counted "node react SSR" env -C "$app" timeout 60 node react-ssr.mjs
 
