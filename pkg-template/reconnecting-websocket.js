@@ -53,7 +53,9 @@ const OPTION_NAMES = [
   "resocket",
 ];
 /** resocket's options that each socket may take (`resocket: { ... }`). */
-const RESOCKET_OPTIONS = ["heartbeat", "maxMessageSize", "closeTimeout"];
+const RESOCKET_OPTIONS = ["maxMessageSize"];
+/** The largest maxMessageSize ReSocket takes: the originals have no limit. */
+const NO_SIZE_LIMIT = 4294967295;
 
 const isBlob = (v) => typeof Blob === "function" && v instanceof Blob;
 const abLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength").get;
@@ -78,8 +80,9 @@ export function checkData(data) {
 }
 
 /**
- * A URL as it may appear in a log line or an error: no user name, password, query or
- * fragment (they often carry tokens).
+ * A URL as it may appear in a log line or an error: scheme, host, port and path only, as
+ * the core's `redact_url` shows them (no user name, password, query or fragment: they
+ * often carry tokens). Parsed by the URL parser, so credentials are told apart by it.
  */
 export function redactUrl(url) {
   let text;
@@ -90,8 +93,7 @@ export function redactUrl(url) {
   }
   try {
     const u = new URL(text, globalThis.location?.href);
-    const hidden = u.username || u.password || u.search || u.hash;
-    return `${u.protocol}//${u.host}${u.pathname}${hidden ? " (credentials, query and fragment hidden)" : ""}`;
+    return `${u.protocol}//${u.host}${u.pathname}`;
   } catch {
     return "(invalid URL)";
   }
@@ -173,12 +175,12 @@ export function readOptions(options, names = OPTION_NAMES) {
     if (!RESOCKET_OPTIONS.includes(key)) {
       throw optionError(
         `resocket.${key}`,
-        `not an option here (this class takes ${RESOCKET_OPTIONS.join(", ")}; it reconnects and queues as the original does)`,
+        `not an option here (this class takes ${RESOCKET_OPTIONS.join(", ")}; it reconnects and queues as the original does: use ReSocket for resocket's policy)`,
       );
     }
   }
   // Each socket's ReSocket: no reconnection, no backpressure (send() cannot wait).
-  o.core = { ...extra, reconnect: false, highWaterMark: Number.MAX_SAFE_INTEGER };
+  o.core = { maxMessageSize: NO_SIZE_LIMIT, ...extra, reconnect: false, highWaterMark: Number.MAX_SAFE_INTEGER };
   return o;
 }
 

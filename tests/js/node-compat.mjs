@@ -505,6 +505,21 @@ for (const [name, Class] of [["reconnecting-websocket", CompatRWS], ["partysocke
     if (sock.readyState !== 1) problems.push("a refused call changed the socket");
     sock.close();
   });
+  await check(`${name}: a timed-out attempt with ws 8 and no error listener of the application's does not end the process`, async (problems) => {
+    const uncaught = [];
+    const onUncaught = (e) => uncaught.push(String(e?.message ?? e));
+    process.on("uncaughtException", onUncaught);
+    try {
+      const sock = new Class(hangUrl, undefined, { WebSocket: ws8.WebSocket, ...fast, connectionTimeout: 100, maxRetries: 0 });
+      const t = tracer(sock);
+      await t.waitFor(() => t.count("error") === 1);
+      await sleep(300);
+      sock.close();
+    } finally {
+      process.off("uncaughtException", onUncaught);
+    }
+    if (uncaught.length > 0) problems.push(`uncaught: ${uncaught.join(" / ")}`);
+  });
   await check(`${name}: debug lines name no password, query or fragment of the URL`, async (problems) => {
     const lines = [];
     const sock = new Class(`ws://user:pw@127.0.0.1:${wss.address().port}/echo?token=secret`, undefined, {

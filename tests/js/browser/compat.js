@@ -285,7 +285,7 @@ test("compat: debug: true logs the original's lines, the URL without its query",
   eq(lines.slice(0, 5), [
     ["RWS>", "connect", 0],
     ["RWS>", "next delay", 0],
-    ["RWS>", "connect", { url: `${wsBase}/echo (credentials, query and fragment hidden)` }],
+    ["RWS>", "connect", { url: `${wsBase}/echo` }],
     ["RWS>", "addListeners"],
     ["RWS>", "open event"],
   ], "the first lines");
