@@ -173,6 +173,13 @@ export class ReconnectingWebSocket extends Base {
     return EventTarget.prototype.dispatchEvent.call(this, event);
   }
 
+  /** The logger is chosen once, as partysocket binds it in its constructor. */
+  _debug(...args) {
+    if (!this._options.debug) return;
+    this._debugLogger ??= this._options.debugLogger ?? console.log.bind(console);
+    this._debugLogger("RWS>", ...args);
+  }
+
   _getNextProtocols(protocolsProvider) {
     if (!protocolsProvider) return Promise.resolve(null);
     if (typeof protocolsProvider === "string" || Array.isArray(protocolsProvider)) return Promise.resolve(protocolsProvider);
