@@ -10,7 +10,7 @@
 // close(), events dispatched through EventTarget (copies of the socket's, as partysocket
 // makes them), and its defaults (minReconnectionDelay 3000).
 
-import { ReconnectingWebSocket as Base, CloseEvent, ErrorEvent, checkData, redactUrl } from "./reconnecting-websocket.js";
+import { ReconnectingWebSocket as Base, CloseEvent, ErrorEvent } from "./reconnecting-websocket.js";
 import { closeArgs } from "./options.js";
 
 const CONNECTING = 0;
@@ -141,7 +141,7 @@ export class ReconnectingWebSocket extends Base {
    *   because `maxEnqueuedMessages` was reached.
    */
   send(data) {
-    checkData(data);
+    this._checkData(data);
     if (this._ws && this._ws.readyState === OPEN) {
       super.send(data);
       return true;
@@ -214,7 +214,7 @@ export class ReconnectingWebSocket extends Base {
           this._connectLock = false;
           return;
         }
-        this._debug("connect", { url: redactUrl(url), protocols });
+        this._debug("connect", { url: this._redactUrl(url), protocols });
         this._ws = this._open(url, protocols);
         this._ws.binaryType = this._binaryType;
         this._connectLock = false;

@@ -71,7 +71,7 @@ function isArrayBuffer(v) {
 }
 
 /** What send() takes: a string, a Blob, an ArrayBuffer or a view (a typed error otherwise). */
-export function checkData(data) {
+function checkData(data) {
   if (typeof data === "string" || isBlob(data) || ArrayBuffer.isView(data) || isArrayBuffer(data)) return;
   throw new ReSocketError(
     "encode",
@@ -84,7 +84,7 @@ export function checkData(data) {
  * the core's `redact_url` shows them (no user name, password, query or fragment: they
  * often carry tokens). Parsed by the URL parser, so credentials are told apart by it.
  */
-export function redactUrl(url) {
+function redactUrl(url) {
   let text;
   try {
     text = String(url instanceof URL ? url.href : url);
@@ -100,7 +100,7 @@ export function redactUrl(url) {
 }
 
 /** A string or URL the `WebSocket` constructor can take: ws:, wss:, http: or https:, after resolving. */
-export function checkUrl(url) {
+function checkUrl(url) {
   let u;
   try {
     u = new URL(url instanceof URL ? url.href : url, globalThis.location?.href);
@@ -131,7 +131,7 @@ function numberOption(o, name, { min = 0, infinite = false, integer = false } = 
  * once): a null-prototype copy with only the options given, as the original reads them
  * (`const { maxRetries = DEFAULT.maxRetries } = options`).
  */
-export function readOptions(options, names = OPTION_NAMES) {
+function readOptions(options, names = OPTION_NAMES) {
   if (options === undefined || options === null) options = {};
   if (typeof options !== "object" || Array.isArray(options)) {
     throw new ReSocketError("invalid_option", `invalid options: must be an object, not ${describe(options)}`);
@@ -415,6 +415,16 @@ export class ReconnectingWebSocket extends EventTarget {
   }
 
   // --- the original's steps ---------------------------------------------------------
+
+  /** Throws `encode` for what send() does not take (for partysocket's send()). */
+  _checkData(data) {
+    checkData(data);
+  }
+
+  /** A URL for a debug line: scheme, host, port and path. */
+  _redactUrl(url) {
+    return redactUrl(url);
+  }
 
   _debug(...args) {
     if (this._options.debug) (this._options.debugLogger ?? console.log.bind(console))("RWS>", ...args);

@@ -504,6 +504,24 @@ for (const [name, Class] of [["reconnecting-websocket", CompatRWS], ["partysocke
     }
     if (sock.readyState !== 1) problems.push("a refused call changed the socket");
     sock.close();
+    // resocket's maxMessageSize, only through the resocket option (no limit otherwise).
+    const bounded = new Class(`${base}/echo`, undefined, { WebSocket: WS, ...fast, resocket: { maxMessageSize: 4 } });
+    const b = tracer(bounded);
+    await b.waitFor(() => b.count("open") === 1);
+    const wrong = typed(() => bounded.send("12345"), "too_large");
+    if (wrong) problems.push(`send() over resocket.maxMessageSize: ${wrong}`);
+    bounded.send("1234");
+    await b.waitFor(() => b.count("message") === 1);
+    bounded.close();
+    const big = "x".repeat(17 * 1024 * 1024);
+    const free = new Class(`${base}/echo`, undefined, { WebSocket: WS, ...fast });
+    const f = tracer(free);
+    await f.waitFor(() => f.count("open") === 1);
+    free.binaryType = "arraybuffer";
+    free.send(big);
+    await f.waitFor(() => f.count("message") === 1, 10000);
+    if (f.count("close") !== 0) problems.push("a 17 MiB message closed the socket (the originals have no limit)");
+    free.close();
   });
   await check(`${name}: a timed-out attempt with ws 8 and no error listener of the application's does not end the process`, async (problems) => {
     const uncaught = [];
