@@ -127,9 +127,9 @@ function numberOption(o, name, { min = 0, infinite = false, integer = false } = 
 }
 
 /**
- * The options, read once and checked (a wrong type or an unknown name is a typed error at
- * once): a null-prototype copy with only the options given, as the original reads them
- * (`const { maxRetries = DEFAULT.maxRetries } = options`).
+ * Checks the options (a wrong type or an unknown name is a typed error at once); returns
+ * a null-prototype copy of the ones given, with `core`, the options of each socket's
+ * ReSocket.
  */
 function readOptions(options, names = OPTION_NAMES) {
   if (options === undefined || options === null) options = {};
@@ -243,7 +243,11 @@ export class ReconnectingWebSocket extends EventTarget {
     }
     if (typeof url !== "function") checkUrl(url);
     this._protocols = readProtocols(protocols, flavor.protocolProviders);
-    this._options = readOptions(options, flavor.options);
+    /** Each socket's ReSocket options (from `resocket`), read and checked once. */
+    this._resocket = readOptions(options, flavor.options).core;
+    // The options themselves are read at each use, as the original reads them (checked
+    // here; a later change to the object takes effect as it does in the original).
+    this._options = options == null ? {} : options;
     this._defaults = flavor.defaults;
     this._listeners = { error: [], message: [], open: [], close: [] };
     this._retryCount = -1;
@@ -524,7 +528,7 @@ export class ReconnectingWebSocket extends EventTarget {
       }
       return raw;
     }
-    const rs = new ReSocket(url, { ...this._options.core, WebSocket: TrackedWebSocket });
+    const rs = new ReSocket(url, { ...this._resocket, WebSocket: TrackedWebSocket });
     // ReSocket asks for ArrayBuffers; the original leaves the socket's default until it
     // sets its own binaryType (which `ws` 6, say, may refuse).
     if (initialBinaryType !== undefined) {

@@ -194,7 +194,9 @@ const rwsScenarios = {
   async "a server close (4000, 1000, 4999) is retried, retryCount at each step"(Class, WS) {
     let n = 0;
     const codes = [4000, 1000, 4999];
-    const sock = new Class(() => `${base}/close?code=${codes[n++] ?? 4000}&reason=r${n}&after=20`, [], { WebSocket: WS, ...fast, minUptime: 10000 });
+    // Three server closes, then a socket the server leaves open (so that close() below
+    // does not race a server close).
+    const sock = new Class(() => (n < codes.length ? `${base}/close?code=${codes[n++]}&reason=r${n}&after=20` : `${base}/echo`), [], { WebSocket: WS, ...fast, minUptime: 10000 });
     const t = tracer(sock);
     await t.waitFor(() => t.count("open") === 4, 8000);
     t.call("close()", () => sock.close());
@@ -219,6 +221,22 @@ const rwsScenarios = {
     const t = tracer(sock);
     await t.waitFor(() => t.count("error") === 3, 8000);
     await sleep(300);
+    t.note("end");
+    sock.close();
+    return t.trace;
+  },
+
+  async "options are read at each use: maxRetries changed after the first failure"(Class, WS) {
+    const options = { WebSocket: WS, ...fast, maxRetries: 5 };
+    const sock = new Class(refusedUrl, undefined, options);
+    const t = tracer(sock);
+    let first = true;
+    sock.addEventListener("error", () => {
+      if (first) options.maxRetries = 1;
+      first = false;
+    });
+    await t.waitFor(() => t.count("error") === 2, 8000);
+    await sleep(500);
     t.note("end");
     sock.close();
     return t.trace;
