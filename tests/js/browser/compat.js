@@ -370,6 +370,194 @@ test("compat: partysocket: shouldReconnectOnClose, the server's reason, protocol
   eq(lines[0], ["RWS>", "connect", 0], "first debug line");
 });
 
+// --- the same scenarios on the originals and on the compat classes ------------------------
+// scripts/test-js.sh serves reconnecting-websocket 4.4.0 and partysocket 1.3.0's
+// partysocket/ws (tests/js's pinned copies) next to this file, in originals/.
+
+async function originals() {
+  try {
+    const [rws, party] = await Promise.all([
+      import(new URL("./originals/reconnecting-websocket.mjs", import.meta.url).href),
+      import(new URL("./originals/partysocket-ws.js", import.meta.url).href),
+    ]);
+    return { OriginalRWS: rws.default, OriginalParty: party.default };
+  } catch (e) {
+    throw new Error(`the originals are not served next to compat.js (scripts/test-js.sh copies them): ${e}`);
+  }
+}
+
+const showData = (d) => {
+  if (typeof d === "string") return JSON.stringify(d);
+  if (d instanceof ArrayBuffer) return `ArrayBuffer[${bytes(d)}]`;
+  if (d instanceof Blob) return `Blob(${d.size})`;
+  return typeof d;
+};
+
+/** Every event of `sock` and the state around it, as lines (`t` replaced by "TAG"). */
+function tracer(sock, t) {
+  const trace = [];
+  const state = () => `rs=${sock.readyState} rc=${sock.retryCount} ba=${sock.bufferedAmount} url=${sock.url} bt=${sock.binaryType}`;
+  const push = (line) => trace.push(line.replaceAll(t, "TAG"));
+  const note = (what) => push(`${what} | ${state()}`);
+  const line = (e) => {
+    switch (e.type) {
+      case "close":
+        return `close code=${typeof e.code === "number" ? e.code : typeof e.code} reason=${typeof e.reason === "string" ? JSON.stringify(e.reason) : typeof e.reason} clean=${e.wasClean} self=${e.target === sock}`;
+      case "error":
+        return `error message=${JSON.stringify(e.message ?? null)} self=${e.target === sock}`;
+      case "message":
+        return `message ${showData(e.data)}`;
+      default:
+        return e.type;
+    }
+  };
+  for (const type of ["open", "message", "error", "close"]) {
+    sock.addEventListener(type, (e) => note(line(e)));
+    sock[`on${type}`] = (e) => push(`on${type} ${line(e)}`);
+  }
+  const call = (what, f) => {
+    push(`> ${what}`);
+    const r = f();
+    note(`< ${what}${r === undefined ? "" : ` = ${JSON.stringify(r)}`}`);
+    return r;
+  };
+  const count = (prefix) => trace.filter((l) => l.startsWith(prefix)).length;
+  const waitFor = (pred, what, ms = 8000) => until(pred, ms, `${what}; trace so far: ${trace.join(" / ")}`);
+  return { trace, note, call, count, waitFor };
+}
+
+/** Runs `scenario(Class, tag)` on the original and on the compat class; their traces must be equal. */
+async function same(name, Original, Compat, scenario) {
+  const slug = name.replace(/[^a-z0-9]+/gi, "-").slice(0, 24);
+  const expected = await scenario(Original, tag(`${slug}-o`));
+  const actual = await scenario(Compat, tag(`${slug}-c`));
+  const diff = [];
+  for (let i = 0; i < Math.max(expected.length, actual.length); i++) {
+    if (expected[i] !== actual[i]) diff.push(`#${i}: original ${show(expected[i])} | compat ${show(actual[i])}`);
+  }
+  if (diff.length > 0) throw new Error(`${name}: ${diff.length} trace lines differ: ${diff.slice(0, 6).join(" ; ")}`);
+  return expected.length;
+}
+
+const differential = {
+  async "open, queue, bufferedAmount, binaryType, echo, close()"(Class, t) {
+    const sock = new Class(`${wsBase}/echo?tag=${t}`, undefined, fast);
+    const r = tracer(sock, t);
+    r.note("constructed");
+    r.call("send queued", () => sock.send("héllo"));
+    r.call("send bytes queued", () => sock.send(new Uint8Array([9, 8, 7])));
+    sock.addEventListener("open", () => r.note("in open"));
+    await r.waitFor(() => r.count("message") === 2, "2 echoes");
+    r.call("binaryType = arraybuffer", () => {
+      sock.binaryType = "arraybuffer";
+    });
+    r.call("send bytes", () => sock.send(new Uint8Array([1, 2])));
+    await r.waitFor(() => r.count("message") === 3, "the third echo");
+    r.call("close(4001, bye)", () => sock.close(4001, "bye"));
+    await r.waitFor(() => r.count("close") === 1, "the close event");
+    return r.trace;
+  },
+  async "reconnect() inside the call, retryCount"(Class, t) {
+    const sock = new Class(`${wsBase}/echo?tag=${t}`, null, fast);
+    const r = tracer(sock, t);
+    await r.waitFor(() => r.count("open") === 1, "open");
+    r.call("reconnect(4002, again)", () => sock.reconnect(4002, "again"));
+    await r.waitFor(() => r.count("open") === 2, "open again");
+    r.call("reconnect()", () => sock.reconnect());
+    await r.waitFor(() => r.count("open") === 3, "a third open");
+    r.call("close()", () => sock.close());
+    await r.waitFor(() => r.count("close") === 3, "the close events");
+    await sleep(100);
+    r.note("end");
+    return r.trace;
+  },
+  async "a server close (4000) is retried"(Class, t) {
+    let n = 0;
+    const sock = new Class(() => (n++ < 2 ? `${wsBase}/close?code=4000&reason=bye&after_ms=30&tag=${t}` : `${wsBase}/echo?tag=${t}`), [], { ...fast, minUptime: 10000 });
+    const r = tracer(sock, t);
+    await r.waitFor(() => r.count("open") === 3, "3 opens");
+    r.call("close()", () => sock.close());
+    await r.waitFor(() => r.count("close") === 3, "the close events");
+    return r.trace;
+  },
+  async "a connection timeout per attempt, maxRetries"(Class, t) {
+    const sock = new Class(`${wsBase}/hang?ms=5000&tag=${t}`, undefined, { ...fast, connectionTimeout: 200, maxRetries: 1 });
+    const r = tracer(sock, t);
+    await r.waitFor(() => r.count("error") === 2, "2 errors");
+    await sleep(300);
+    r.note("end");
+    sock.close();
+    return r.trace;
+  },
+  async "startClosed, maxEnqueuedMessages"(Class, t) {
+    const sock = new Class(`${wsBase}/echo?tag=${t}`, undefined, { ...fast, startClosed: true, maxEnqueuedMessages: 2 });
+    const r = tracer(sock, t);
+    r.note("constructed");
+    for (const m of ["ab", "é€", "dropped"]) r.call(`send ${m}`, () => sock.send(m));
+    r.call("reconnect()", () => sock.reconnect());
+    await r.waitFor(() => r.count("message") === 2, "2 echoes");
+    await sleep(100);
+    r.call("close()", () => sock.close());
+    await r.waitFor(() => r.count("close") === 1, "the close event");
+    return r.trace;
+  },
+};
+
+const partyDifferential = {
+  async "send() results, drainQueuedMessages(), close() and reconnect() inside the call"(Class, t) {
+    const sock = new Class(`${wsBase}/echo?tag=${t}`, undefined, { ...fast, maxEnqueuedMessages: 3 });
+    const r = tracer(sock, t);
+    r.call("send a", () => sock.send("a"));
+    r.call("send b", () => sock.send("b"));
+    r.call("drainQueuedMessages", () => sock.drainQueuedMessages());
+    r.call("send c", () => sock.send("c"));
+    await r.waitFor(() => r.count("message") === 1, "the echo of c");
+    r.call("send d", () => sock.send("d"));
+    await r.waitFor(() => r.count("message") === 2, "the echo of d");
+    r.call("reconnect(4005, again)", () => sock.reconnect(4005, "again"));
+    await r.waitFor(() => r.count("open") === 2, "open again");
+    r.call("close(4003, done)", () => sock.close(4003, "done"));
+    r.call("close() again", () => sock.close());
+    await sleep(100);
+    r.note("end");
+    return r.trace;
+  },
+  async "close() while connecting"(Class, t) {
+    const sock = new Class(`${wsBase}/hang?ms=5000&tag=${t}`, undefined, { ...fast, connectionTimeout: 4000 });
+    const r = tracer(sock, t);
+    await r.waitFor(() => sock.url !== "", "the socket");
+    r.call("close()", () => sock.close());
+    await sleep(100);
+    r.note("end");
+    return r.trace;
+  },
+  async "shouldReconnectOnClose, the server's close reason"(Class, t) {
+    const sock = new Class(`${wsBase}/close?code=4010&reason=gone&after_ms=30&tag=${t}`, undefined, {
+      ...fast,
+      shouldReconnectOnClose: (e) => e.code !== 4010,
+    });
+    const r = tracer(sock, t);
+    await r.waitFor(() => r.count("close") === 1, "the close event");
+    await sleep(200);
+    r.note(`end shouldReconnect=${sock.shouldReconnect}`);
+    return r.trace;
+  },
+};
+
+test("compat: the same scenarios on reconnecting-websocket 4.4.0 and on the compat class: equal traces", async () => {
+  const { OriginalRWS } = await originals();
+  const lines = [];
+  for (const [name, scenario] of Object.entries(differential)) lines.push(await same(name, OriginalRWS, ReconnectingWebSocket, scenario));
+  return `${lines.length} scenarios, ${lines.reduce((a, b) => a + b, 0)} trace lines equal`;
+}, 40000);
+
+test("compat: the same scenarios on partysocket 1.3.0 and on the compat class: equal traces", async () => {
+  const { OriginalParty } = await originals();
+  const lines = [];
+  for (const [name, scenario] of Object.entries(partyDifferential)) lines.push(await same(name, OriginalParty, PartySocket, scenario));
+  return `${lines.length} scenarios, ${lines.reduce((a, b) => a + b, 0)} trace lines equal`;
+}, 40000);
+
 // Last: the tests whose handshakes fail on purpose (Firefox slows later connections down).
 test("compat: a connection timeout is a close then one TIMEOUT error per attempt; maxRetries", async ({ make }) => {
   const t = tag("timeout");
