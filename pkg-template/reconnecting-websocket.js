@@ -506,7 +506,7 @@ export class ReconnectingWebSocket extends EventTarget {
    */
   _connectFailed(err) {
     this._connectLock = false;
-    this._handleError(this._made(new ErrorEvent(new Error(errorText(err)), this._eventTarget())));
+    this._handleError(this._made(new ErrorEvent(new Error(messageOf(err)), this._eventTarget())));
   }
 
   /**
@@ -519,8 +519,14 @@ export class ReconnectingWebSocket extends EventTarget {
     const Base = this._options.WebSocket ?? globalThis.WebSocket;
     let raw = null;
     let initialBinaryType;
+    let refused = null;
     function TrackedWebSocket() {
-      raw = protocols ? new Base(url, protocols) : new Base(url);
+      try {
+        raw = protocols ? new Base(url, protocols) : new Base(url);
+      } catch (e) {
+        refused = { error: e };
+        throw e;
+      }
       try {
         initialBinaryType = raw.binaryType;
       } catch {
@@ -528,7 +534,20 @@ export class ReconnectingWebSocket extends EventTarget {
       }
       return raw;
     }
-    const rs = new ReSocket(url, { ...this._resocket, WebSocket: TrackedWebSocket });
+    let rs;
+    try {
+      rs = new ReSocket(url, { ...this._resocket, WebSocket: TrackedWebSocket });
+    } catch (e) {
+      // The WebSocket class's own error may quote the URL: it reaches an `error` event
+      // with the URL as redactUrl() shows it.
+      throw withoutUrl(e, url);
+    }
+    if (raw === null) {
+      // The WebSocket class threw (the ReSocket reports it as a failed attempt of its own,
+      // which this class does not use): as the original, the attempt fails with its error.
+      rs.free();
+      throw withoutUrl(refused?.error ?? new Error("the WebSocket class made no socket"), url);
+    }
     // ReSocket asks for ArrayBuffers; the original leaves the socket's default until it
     // sets its own binaryType (which `ws` 6, say, may refuse).
     if (initialBinaryType !== undefined) {
@@ -653,12 +672,24 @@ export class ReconnectingWebSocket extends EventTarget {
   }
 }
 
-/** The text of an error for an `error` event (a URL in it is redacted by the thrower). */
-function errorText(err) {
+/** `e` with every copy of `url` in its message replaced by the redacted URL. */
+function withoutUrl(e, url) {
+  let message = messageOf(e);
+  if (typeof message !== "string") return e;
+  for (const text of new Set([String(url instanceof URL ? url.href : url), String(url)])) {
+    if (text) message = message.split(text).join(redactUrl(url));
+  }
+  const error = new Error(message);
+  if (typeof e?.code === "string") error.code = e.code;
+  return error;
+}
+
+/** The message of what a URL provider threw (partysocket's `Error(err.message)`; a URL in it is redacted by the thrower). */
+function messageOf(err) {
   try {
-    return typeof err?.message === "string" ? err.message : String(err);
+    return err?.message;
   } catch {
-    return "the URL provider failed";
+    return undefined;
   }
 }
 

@@ -556,6 +556,22 @@ for (const [name, Class] of [["reconnecting-websocket", CompatRWS], ["partysocke
     }
     if (uncaught.length > 0) problems.push(`uncaught: ${uncaught.join(" / ")}`);
   });
+  await check(`${name}: a URL the WebSocket class refuses is an error event whose message shows no secret of the URL`, async (problems) => {
+    // A WebSocket class that refuses the URL and quotes it in its error, as ws does for a URL it cannot take.
+    class Refusing extends ws8.WebSocket {
+      constructor(url) {
+        throw new SyntaxError(`Invalid URL: ${url}`);
+      }
+    }
+    const sock = new Class(`ws://user:pw@127.0.0.1:${wss.address().port}/echo?token=secret`, undefined, { WebSocket: Refusing, ...fast });
+    const t = tracer(sock);
+    const messages = [];
+    sock.addEventListener("error", (e) => messages.push(String(e.message)));
+    await t.waitFor(() => messages.length >= 1);
+    sock.close();
+    if (messages.some((m) => /secret|pw@/.test(m))) problems.push(`leaked: ${messages.join(" / ")}`);
+    if (!messages[0].includes(`127.0.0.1:${wss.address().port}/echo`)) problems.push(`the message does not name the URL: ${messages[0]}`);
+  });
   await check(`${name}: debug lines name no password, query or fragment of the URL`, async (problems) => {
     const lines = [];
     const sock = new Class(`ws://user:pw@127.0.0.1:${wss.address().port}/echo?token=secret`, undefined, {
