@@ -396,9 +396,12 @@ const showData = (d) => {
 /** Every event of `sock` and the state around it, as lines (`t` replaced by "TAG"). */
 function tracer(sock, t) {
   const trace = [];
-  const state = () => `rs=${sock.readyState} rc=${sock.retryCount} ba=${sock.bufferedAmount} url=${sock.url} bt=${sock.binaryType}`;
+  // bufferedAmount when a message arrives is left out: how soon a browser takes back what
+  // it sent is its own timing (Firefox may still count an earlier send).
+  const state = (ba = true) =>
+    `rs=${sock.readyState} rc=${sock.retryCount}${ba ? ` ba=${sock.bufferedAmount}` : ""} url=${sock.url} bt=${sock.binaryType}`;
   const push = (line) => trace.push(line.replaceAll(t, "TAG"));
-  const note = (what) => push(`${what} | ${state()}`);
+  const note = (what, ba) => push(`${what} | ${state(ba)}`);
   const line = (e) => {
     switch (e.type) {
       case "close":
@@ -412,7 +415,7 @@ function tracer(sock, t) {
     }
   };
   for (const type of ["open", "message", "error", "close"]) {
-    sock.addEventListener(type, (e) => note(line(e)));
+    sock.addEventListener(type, (e) => note(line(e), type !== "message"));
     sock[`on${type}`] = (e) => push(`on${type} ${line(e)}`);
   }
   const call = (what, f) => {
