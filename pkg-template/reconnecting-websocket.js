@@ -1,39 +1,42 @@
-// resocket-wasm/reconnecting-websocket: a class with the public API of the
-// reconnecting-websocket package (and of partysocket/ws), running on resocket's core.
+// resocket-wasm/reconnecting-websocket: reconnecting-websocket 4.4.0, observably.
 //
 //   import ReconnectingWebSocket from "resocket-wasm/reconnecting-websocket";
 //
-// It is built only on the public `ReSocket` class: every connection is a `ReSocket`, so
-// the bounded outbound queue, jittered backoff and close-code rules apply. The events
-// are those of reconnecting-websocket: `open`, `message`, `error`, and `close` on every
-// drop as well as on the final close. A plain `import "resocket-wasm"` loads none of this.
+// The class follows reconnecting-websocket 4.4.0 step for step (its retry count, delays,
+// connection timeout, queue, events and their order within a call, debug messages), so
+// that an application and its tests written against it run unchanged. Every socket it
+// opens is made by a `ReSocket` (with reconnection off: this class decides when to
+// reconnect, as the original does), which checks the URL and carries the sends; the
+// socket's own events are listened to directly, so that each is handled inside the
+// socket's event as the original handles it. The few differences (bad input is a typed
+// error at once, the original's dead ends are not kept, no URL secret in a debug line)
+// are listed in the README with their reasons. A plain `import "resocket-wasm"` loads
+// none of this; importing it draws no random value and starts no timer or I/O.
 
 import { ReSocket, ReSocketError } from "./index.js";
-import { admit, closeArgs, describe, optionError, sizeOf, tooLarge } from "./options.js";
+import { closeArgs, describe, optionError } from "./options.js";
 
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
 
-// reconnecting-websocket's defaults. Its minReconnectionDelay is one random value that
-// every socket of a page shares; it is drawn when the first socket needs it, not when the
-// module loads (no random value, timer or I/O at import).
-let minReconnectionDelay;
-const DEFAULTS = Object.freeze({
+// reconnecting-websocket draws its minReconnectionDelay once, when its module loads; here
+// it is drawn when the first socket needs it (no random value at import).
+let randomMinDelay;
+const RWS_DEFAULTS = Object.freeze({
   maxReconnectionDelay: 10000,
-  reconnectionDelayGrowFactor: 1.3,
+  get minReconnectionDelay() {
+    return (randomMinDelay ??= 1000 + Math.random() * 4000);
+  },
   minUptime: 5000,
+  reconnectionDelayGrowFactor: 1.3,
   connectionTimeout: 4000,
   maxRetries: Infinity,
   maxEnqueuedMessages: Infinity,
   startClosed: false,
   debug: false,
 });
-
-// resocket's own defaults, used while no ReSocket exists (startClosed) and for messages.
-const QUEUE_DEFAULTS = { maxMessages: 1024, maxBytes: 1048576, overflow: "reject" };
-const MAX_MESSAGE_SIZE = 16777216;
 
 const OPTION_NAMES = [
   "WebSocket",
@@ -49,19 +52,10 @@ const OPTION_NAMES = [
   "debugLogger",
   "resocket",
 ];
-// Options of ReSocket that this class sets itself.
-const OWN_RESOCKET_OPTIONS = ["protocols", "WebSocket", "highWaterMark", "lowWaterMark"];
-
-const report = typeof globalThis.reportError === "function"
-  ? (e) => globalThis.reportError(e)
-  : (e) => setTimeout(() => {
-      throw e;
-    });
-
-function withMessages(error, messages) {
-  error.messages = messages;
-  return error;
-}
+/** resocket's options that each socket may take (`resocket: { ... }`). */
+const RESOCKET_OPTIONS = ["maxMessageSize"];
+/** The largest maxMessageSize ReSocket takes: the originals have no limit. */
+const NO_SIZE_LIMIT = 4294967295;
 
 const isBlob = (v) => typeof Blob === "function" && v instanceof Blob;
 const abLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength").get;
@@ -76,16 +70,7 @@ function isArrayBuffer(v) {
   }
 }
 
-/** A copy of the bytes of an ArrayBuffer or view (the caller may reuse its buffer). */
-function copyBytes(data) {
-  try {
-    if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
-    return new Uint8Array(data).slice();
-  } catch (e) {
-    throw new ReSocketError("encode", "cannot send the bytes of a detached ArrayBuffer", { cause: e });
-  }
-}
-
+/** What send() takes: a string, a Blob, an ArrayBuffer or a view (a typed error otherwise). */
 function checkData(data) {
   if (typeof data === "string" || isBlob(data) || ArrayBuffer.isView(data) || isArrayBuffer(data)) return;
   throw new ReSocketError(
@@ -94,13 +79,44 @@ function checkData(data) {
   );
 }
 
-/** A number option: finite and at least `min`; `Infinity` only where `infinite`. */
-function numberOption(options, name, { min = 0, infinite = false, integer = false } = {}) {
-  const v = options[name];
-  if (v === undefined) {
-    if (name === "minReconnectionDelay") return (minReconnectionDelay ??= 1000 + Math.random() * 4000);
-    return DEFAULTS[name];
+/**
+ * A URL as it may appear in a log line or an error: scheme, host, port and path only, as
+ * the core's `redact_url` shows them (no user name, password, query or fragment: they
+ * often carry tokens). Parsed by the URL parser, so credentials are told apart by it.
+ */
+function redactUrl(url) {
+  let text;
+  try {
+    text = String(url instanceof URL ? url.href : url);
+  } catch {
+    return "(unprintable URL)";
   }
+  try {
+    const u = new URL(text, globalThis.location?.href);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
+/** A string or URL the `WebSocket` constructor can take: ws:, wss:, http: or https:, after resolving. */
+function checkUrl(url) {
+  let u;
+  try {
+    u = new URL(url instanceof URL ? url.href : url, globalThis.location?.href);
+  } catch {
+    throw new ReSocketError("invalid_url", `invalid URL ${redactUrl(url)}: not a URL`);
+  }
+  if (!["ws:", "wss:", "http:", "https:"].includes(u.protocol)) {
+    throw new ReSocketError("invalid_url", `invalid URL ${redactUrl(url)}: the scheme must be ws: or wss: (or http:, https:)`);
+  }
+  if (u.hash) throw new ReSocketError("invalid_url", `invalid URL ${redactUrl(url)}: a WebSocket URL cannot have a fragment`);
+}
+
+/** A number option: a number of at least `min` (Infinity where `infinite`), or undefined. */
+function numberOption(o, name, { min = 0, infinite = false, integer = false } = {}) {
+  const v = o[name];
+  if (v === undefined) return undefined;
   const ok = typeof v === "number" && !Number.isNaN(v) && v >= min &&
     (Number.isFinite(v) ? !integer || Number.isInteger(v) : infinite && v === Infinity);
   if (!ok) {
@@ -110,8 +126,12 @@ function numberOption(options, name, { min = 0, infinite = false, integer = fals
   return v;
 }
 
-/** Reads reconnecting-websocket's options once; returns the settings of this class. */
-function readOptions(options) {
+/**
+ * Checks the options (a wrong type or an unknown name is a typed error at once); returns
+ * a null-prototype copy of the ones given, with `core`, the options of each socket's
+ * ReSocket.
+ */
+function readOptions(options, names = OPTION_NAMES) {
   if (options === undefined || options === null) options = {};
   if (typeof options !== "object" || Array.isArray(options)) {
     throw new ReSocketError("invalid_option", `invalid options: must be an object, not ${describe(options)}`);
@@ -119,166 +139,86 @@ function readOptions(options) {
   const o = Object.create(null);
   try {
     for (const key of Object.keys(options)) {
-      if (!OPTION_NAMES.includes(key)) throw optionError(key, "unknown option");
-      o[key] = options[key];
+      if (!names.includes(key)) throw optionError(key, "unknown option");
+      if (options[key] !== undefined) o[key] = options[key];
     }
   } catch (e) {
     throw e instanceof ReSocketError ? e : new ReSocketError("invalid_option", "invalid options: reading them threw", { cause: e });
   }
-  const maxDelay = Math.round(numberOption(o, "maxReconnectionDelay", { min: 0 }));
-  const minDelay = Math.round(numberOption(o, "minReconnectionDelay", { min: 0 }));
-  const factor = numberOption(o, "reconnectionDelayGrowFactor", { min: 1 });
-  const minUptime = Math.round(numberOption(o, "minUptime", { min: 0 }));
-  const timeout = numberOption(o, "connectionTimeout", { min: 1 });
-  const maxRetries = numberOption(o, "maxRetries", { min: 0, infinite: true, integer: true });
-  const maxEnqueued = numberOption(o, "maxEnqueuedMessages", { min: 0, infinite: true, integer: true });
+  numberOption(o, "maxReconnectionDelay");
+  numberOption(o, "minReconnectionDelay");
+  numberOption(o, "reconnectionDelayGrowFactor", { min: 1 });
+  numberOption(o, "minUptime");
+  numberOption(o, "connectionTimeout");
+  numberOption(o, "maxRetries", { infinite: true, integer: true });
+  numberOption(o, "maxEnqueuedMessages", { infinite: true, integer: true });
   for (const name of ["startClosed", "debug"]) {
     if (o[name] !== undefined && typeof o[name] !== "boolean") throw optionError(name, `must be a boolean, not ${describe(o[name])}`);
   }
-  if (o.debugLogger !== undefined && typeof o.debugLogger !== "function") {
-    throw optionError("debugLogger", `must be a function, not ${describe(o.debugLogger)}`);
+  for (const name of ["debugLogger", "shouldReconnectOnClose"]) {
+    if (o[name] !== undefined && typeof o[name] !== "function") throw optionError(name, `must be a function, not ${describe(o[name])}`);
   }
-  const Base = o.WebSocket ?? globalThis.WebSocket;
   if (o.WebSocket !== undefined && typeof o.WebSocket !== "function") {
     throw optionError("WebSocket", "must be a class (constructor function)");
   }
-  if (typeof Base !== "function") {
+  if (o.WebSocket === undefined && typeof globalThis.WebSocket !== "function") {
     throw new ReSocketError(
       "js",
       "there is no global WebSocket (pass the `WebSocket` option, e.g. the `ws` package's, or set globalThis.WebSocket)",
     );
   }
   const extra = o.resocket ?? {};
-  if (typeof extra !== "object" || Array.isArray(extra)) throw optionError("resocket", "must be an object of ReSocket options");
-  const own = Object.keys(extra).find((k) => OWN_RESOCKET_OPTIONS.includes(k));
-  if (own) {
-    throw optionError(
-      `resocket.${own}`,
-      own === "protocols"
-        ? "pass the subprotocols as the constructor's second argument"
-        : own === "WebSocket"
-          ? "use the `WebSocket` option itself"
-          : "send() is synchronous, so backpressure does not apply (use ReSocket's send() for it)",
-    );
+  if (extra === null || typeof extra !== "object" || Array.isArray(extra)) {
+    throw optionError("resocket", "must be an object of ReSocket options");
   }
-
-  // The mapping: retry n waits up to min(max, min · factorⁿ⁻¹), as reconnecting-websocket
-  // waits exactly that long; maxRetries n allows n retries after the first attempt.
-  let reconnect = maxRetries === 0 ? false : {
-    initialDelay: Math.min(minDelay, maxDelay),
-    factor,
-    maxDelay,
-    maxAttempts: maxRetries === Infinity ? null : maxRetries,
-    connectTimeout: Math.max(1, Math.round(timeout)),
-    stableAfter: minUptime,
-  };
-  if (extra.reconnect === false) reconnect = false;
-  else if (reconnect && extra.reconnect !== undefined) {
-    if (extra.reconnect === null || typeof extra.reconnect !== "object") {
-      throw optionError("resocket.reconnect", "must be an object or false");
+  for (const key of Object.keys(extra)) {
+    if (!RESOCKET_OPTIONS.includes(key)) {
+      throw optionError(
+        `resocket.${key}`,
+        `not an option here (this class takes ${RESOCKET_OPTIONS.join(", ")}; it reconnects and queues as the original does: use ReSocket for resocket's policy)`,
+      );
     }
-    reconnect = { ...reconnect, ...extra.reconnect };
   }
-  const queue = { ...(maxEnqueued === Infinity ? {} : { maxMessages: maxEnqueued }) };
-  if (extra.queue !== undefined) {
-    if (extra.queue === null || typeof extra.queue !== "object") throw optionError("resocket.queue", "must be an object");
-    Object.assign(queue, extra.queue);
-  }
-  const core = {
-    ...extra,
-    reconnect,
-    queue,
-    // send() cannot wait: the browser buffers what the link does not take yet, as it
-    // does for a plain WebSocket (bufferedAmount shows it).
-    highWaterMark: Number.MAX_SAFE_INTEGER,
-  };
-  const log = o.debug ? (o.debugLogger ?? console.log.bind(console)) : null;
-  return {
-    core,
-    Base,
-    startClosed: o.startClosed === true,
-    log,
-    timeout: Math.round(timeout),
-    maxRetries,
-    // The bounds of the queue this class holds itself before the first reconnect() of a
-    // socket made with startClosed (resocket's queue holds them otherwise).
-    held: {
-      maxMessages: typeof queue.maxMessages === "number" ? queue.maxMessages : QUEUE_DEFAULTS.maxMessages,
-      maxBytes: typeof queue.maxBytes === "number" ? queue.maxBytes : QUEUE_DEFAULTS.maxBytes,
-      overflow: queue.overflow === "drop-oldest" ? "drop-oldest" : "reject",
-    },
-    maxMessageSize: typeof extra.maxMessageSize === "number" ? extra.maxMessageSize : MAX_MESSAGE_SIZE,
-  };
+  // Each socket's ReSocket: no reconnection, no backpressure (send() cannot wait).
+  o.core = { maxMessageSize: NO_SIZE_LIMIT, ...extra, reconnect: false, highWaterMark: Number.MAX_SAFE_INTEGER };
+  return o;
 }
 
-function readProtocols(protocols) {
-  if (protocols === undefined || protocols === null) return undefined;
-  if (typeof protocols === "string") return [protocols];
-  if (Array.isArray(protocols) && protocols.every((p) => typeof p === "string")) {
-    return protocols.length > 0 ? [...protocols] : undefined;
-  }
-  const what = typeof protocols === "function" ? "a protocols provider function is not supported" : `not ${describe(protocols)}`;
+function readProtocols(protocols, providers) {
+  if (protocols === undefined || protocols === null || typeof protocols === "string") return protocols;
+  if (Array.isArray(protocols) && protocols.every((p) => typeof p === "string")) return [...protocols];
+  if (providers && typeof protocols === "function") return protocols;
+  const what = typeof protocols === "function" ? "a protocols provider function is partysocket's" : `not ${describe(protocols)}`;
   throw new ReSocketError("invalid_option", `invalid option \`protocols\`: must be a string or an array of strings (${what})`);
 }
 
-/**
- * A `close` event: sent on every drop of the connection and on the final close.
- */
-export class CloseEvent extends Event {
-  #code;
-  #reason;
-  #wasClean;
-  /** @param {string} type @param {{code?: number, reason?: string, wasClean?: boolean}} [init] */
-  constructor(type, init) {
-    super(type);
-    this.#code = init?.code ?? 1005;
-    this.#reason = init?.reason ?? "";
-    this.#wasClean = Boolean(init?.wasClean);
-  }
-  /** The close code (1006 for a link lost or an attempt that failed). */
-  get code() {
-    return this.#code;
-  }
-  /** The close reason ("" if none). */
-  get reason() {
-    return this.#reason;
-  }
-  /** Whether the closing handshake completed. */
-  get wasClean() {
-    return this.#wasClean;
-  }
-}
-
-/**
- * An `error` event: the browser's error on a socket (`error` null), a failed or timed-out
- * attempt, or messages handed back (`error.code` "queue_full", "dropped", "unsent", "closed").
- */
+/** An `error` event: `message` and `error` as the original's (`message` "TIMEOUT" for a timeout). */
 export class ErrorEvent extends Event {
-  #error;
-  #message;
-  /** @param {string} type @param {{error?: Error | null, message?: string}} [init] */
-  constructor(type, init) {
-    super(type);
-    this.#error = init?.error ?? null;
-    this.#message = init?.message ?? this.#error?.message ?? "";
+  message;
+  error;
+  /** @param {Error} error @param {unknown} [target] */
+  constructor(error, target) {
+    super("error", target);
+    this.message = error.message;
+    this.error = error;
   }
-  /** What went wrong: a `ReSocketError` with a `code`, or null for the browser's own error event. */
-  get error() {
-    return this.#error;
-  }
-  /** "TIMEOUT" for a connection timeout; otherwise the error's message ("" for the browser's). */
-  get message() {
-    return this.#message;
-  }
-  /** The messages this error hands back (never sent); empty otherwise. */
-  get messages() {
-    const m = this.#error?.messages;
-    return Array.isArray(m) ? m : [];
+}
+
+/** A `close` event made by the class itself (close(), reconnect(), an error): `wasClean` is true. */
+export class CloseEvent extends Event {
+  code;
+  reason;
+  wasClean = true;
+  /** @param {number} [code] @param {string} [reason] @param {unknown} [target] */
+  constructor(code = 1000, reason = "", target) {
+    super("close", target);
+    this.code = code;
+    this.reason = reason;
   }
 }
 
 /**
- * A WebSocket that reconnects, with the API of reconnecting-websocket 4.x.
+ * A WebSocket that reconnects: reconnecting-websocket 4.4.0's API and behaviour.
  *
  * ```js
  * import ReconnectingWebSocket from "resocket-wasm/reconnecting-websocket";
@@ -286,36 +226,8 @@ export class ErrorEvent extends Event {
  * rws.addEventListener("message", (e) => console.log(e.data));
  * rws.send("hello"); // queued until the link is open
  * ```
- *
- * Events are never dispatched from inside a method call (a message comes from the
- * socket's own event, the other events from a microtask).
  */
 export class ReconnectingWebSocket extends EventTarget {
-  static CONNECTING = CONNECTING;
-  static OPEN = OPEN;
-  static CLOSING = CLOSING;
-  static CLOSED = CLOSED;
-
-  #url;
-  #protocols;
-  #settings;
-  /** The current connection: `{ rs, raw, retired, quiet, manual }`, or null before the first. */
-  #cur = null;
-  #closed = false;
-  #binaryType = "blob";
-  #handlers = { open: null, message: null, close: null, error: null };
-  /** Messages held while no ReSocket exists (startClosed), with their sizes. */
-  #held = [];
-  #heldBytes = 0;
-  /**
-   * Sends waiting behind a Blob being read, in call order: `{ data, blob, size, ready }`.
-   * Its head is always a Blob being read; what waits behind it is bounded as the queue is
-   * (`maxMessages`, `maxBytes` of `#settings.held`). `#lineBytes` is the size of them all.
-   */
-  #line = [];
-  #lineBytes = 0;
-  #origin = { url: "", origin: "" };
-
   /**
    * @param {string | URL | (() => string | URL | Promise<string | URL>)} url the URL, or a
    *   function called before every attempt that returns it (or a promise of it).
@@ -325,414 +237,459 @@ export class ReconnectingWebSocket extends EventTarget {
    */
   constructor(url, protocols, options) {
     super();
+    const flavor = new.target.flavor ?? ReconnectingWebSocket.flavor;
     if (!(typeof url === "string" || typeof url === "function" || url instanceof URL)) {
       throw new ReSocketError("invalid_url", `invalid URL ${describe(url)}: the URL must be a string or a function`);
     }
-    this.#url = url;
-    this.#protocols = readProtocols(protocols);
-    this.#settings = readOptions(options);
-    if (!this.#settings.startClosed) this.#start();
+    if (typeof url !== "function") checkUrl(url);
+    this._protocols = readProtocols(protocols, flavor.protocolProviders);
+    /** Each socket's ReSocket options (from `resocket`), read and checked once. */
+    this._resocket = readOptions(options, flavor.options).core;
+    // The options themselves are read at each use, as the original reads them (checked
+    // here; a later change to the object takes effect as it does in the original).
+    this._options = options == null ? {} : options;
+    this._defaults = flavor.defaults;
+    this._listeners = { error: [], message: [], open: [], close: [] };
+    this._retryCount = -1;
+    this._shouldReconnect = true;
+    this._connectLock = false;
+    this._binaryType = "blob";
+    this._closeCalled = false;
+    this._messageQueue = [];
+    /** The ReSocket of the current socket. */
+    this._rs = null;
+    this._ws = undefined;
+    this.onclose = null;
+    this.onerror = null;
+    this.onmessage = null;
+    this.onopen = null;
+    this._handleOpen = (event) => this._onOpen(event);
+    this._handleMessage = (event) => this._onMessage(event);
+    this._handleError = (event) => this._onError(event);
+    this._handleClose = (event) => this._onClose(event);
+    this._url = url;
+    if (this._options.startClosed) this._shouldReconnect = false;
+    this._connect();
   }
 
+  /** What differs between reconnecting-websocket and partysocket (see partysocket.js). */
+  static flavor = Object.freeze({ defaults: RWS_DEFAULTS, options: OPTION_NAMES, protocolProviders: false });
+
+  static get CONNECTING() { return CONNECTING; }
+  static get OPEN() { return OPEN; }
+  static get CLOSING() { return CLOSING; }
+  static get CLOSED() { return CLOSED; }
   get CONNECTING() { return CONNECTING; }
   get OPEN() { return OPEN; }
   get CLOSING() { return CLOSING; }
   get CLOSED() { return CLOSED; }
 
-  /** "blob" (default) or "arraybuffer": the type of binary messages' `data`. */
+  /** The socket's binaryType (set on every socket; in Node, what `ws` takes, e.g. "nodebuffer"). */
   get binaryType() {
-    return this.#binaryType;
+    return this._ws ? this._ws.binaryType : this._binaryType;
   }
   set binaryType(value) {
-    if (value !== "blob" && value !== "arraybuffer") {
-      throw new ReSocketError("invalid_option", `invalid binaryType ${describe(value)}: must be "blob" or "arraybuffer"`);
-    }
-    this.#binaryType = value;
+    this._binaryType = value;
+    if (this._ws) this._ws.binaryType = value;
   }
 
-  /** Retries made in the current outage (0 once the link has been up for minUptime). */
+  /** Retries made since the link was last up for minUptime (0 before the first retry). */
   get retryCount() {
-    // Once the retries ran out, resocket counts the last failure too; this counts retries.
-    return this.#cur ? Math.min(this.#cur.rs.retryCount, this.#settings.maxRetries) : 0;
+    return Math.max(this._retryCount, 0);
   }
 
-  /** Bytes sent but not yet on the network: queued for the next connection or buffered by the browser. */
+  /**
+   * The queued messages' size (a string counts its length, as the original counts it) plus
+   * the socket's bufferedAmount.
+   */
   get bufferedAmount() {
-    const rs = this.#cur?.rs;
-    return this.#heldBytes + this.#lineBytes + (rs ? rs.queuedAmount + rs.bufferedAmount : 0);
+    const bytes = this._messageQueue.reduce((acc, message) => {
+      if (typeof message === "string") acc += message.length;
+      else if (isBlob(message)) acc += message.size;
+      else acc += message.byteLength;
+      return acc;
+    }, 0);
+    return bytes + (this._ws ? this._ws.bufferedAmount : 0);
   }
 
-  /** The extensions the server selected on the current socket ("" if none). */
+  /** The extensions the server selected on the current socket ("" before the first). */
   get extensions() {
-    try {
-      const e = this.#cur?.raw?.extensions;
-      return typeof e === "string" ? e : "";
-    } catch {
-      return "";
-    }
+    return this._ws ? this._ws.extensions : "";
   }
 
-  /** The subprotocol the server selected ("" if none). */
+  /** The subprotocol the server selected ("" before the first socket). */
   get protocol() {
-    return this.#cur ? this.#cur.rs.protocol : "";
+    return this._ws ? this._ws.protocol : "";
   }
 
-  /** readyState of the current socket: CLOSED between attempts and before the first with startClosed. */
+  /** The current socket's readyState; before the first, CONNECTING (CLOSED with startClosed). */
   get readyState() {
-    if (!this.#cur) return this.#settings.startClosed || this.#closed ? CLOSED : CONNECTING;
-    return this.#cur.rs.readyState;
+    if (this._ws) return this._ws.readyState;
+    return this._options.startClosed ? CLOSED : CONNECTING;
   }
 
-  /** The absolute URL of the latest attempt ("" before the first). */
+  /** The current socket's `url`, as the socket reports it ("" before the first socket). */
   get url() {
-    return this.#cur ? this.#cur.rs.url : "";
+    return this._ws ? this._ws.url : "";
   }
 
-  /** Whether a drop is followed by a reconnection (false after close() and before reconnect() with startClosed). */
-  get shouldReconnect() {
-    const state = this.#cur?.rs.state;
-    return !this.#closed && state !== undefined && state !== "closed" && state !== "closing";
-  }
-
-  get onopen() { return this.#handlers.open; }
-  set onopen(fn) { this.#handlers.open = typeof fn === "function" ? fn : null; }
-  get onmessage() { return this.#handlers.message; }
-  set onmessage(fn) { this.#handlers.message = typeof fn === "function" ? fn : null; }
-  get onclose() { return this.#handlers.close; }
-  set onclose(fn) { this.#handlers.close = typeof fn === "function" ? fn : null; }
-  get onerror() { return this.#handlers.error; }
-  set onerror(fn) { this.#handlers.error = typeof fn === "function" ? fn : null; }
   get [Symbol.toStringTag]() {
     return "ReconnectingWebSocket";
   }
 
   /**
-   * Sends a message now if the link is open; otherwise queues it for the next connection.
-   * A message the queue cannot take (maxEnqueuedMessages or the byte bound) is not sent:
-   * an `error` event hands it back (`error.code` "queue_full"). After close(), messages
-   * come back the same way with code "closed". The bytes of a Blob are read first, and the
-   * sends made meanwhile wait behind it, in order, within the same bounds as the queue.
-   * @param {string | ArrayBuffer | ArrayBufferView | Blob} data
-   * @throws {ReSocketError} `encode` (not a message) or `too_large` (over maxMessageSize).
-   */
-  send(data) {
-    checkData(data);
-    if (isBlob(data) || this.#line.length > 0) {
-      // A Blob's bytes are read asynchronously; later sends wait behind it, in order.
-      const blob = isBlob(data) ? data : null;
-      const entry = { data: blob ? null : this.#copy(data), blob, size: sizeOf(data), ready: !blob };
-      if (this.#line.length > 0 && !this.#makeRoomInLine(entry, data)) return;
-      this.#line.push(entry);
-      this.#lineBytes += entry.size;
-      if (isBlob(data)) {
-        data.arrayBuffer().then(
-          (buffer) => {
-            entry.data = buffer;
-            entry.ready = true;
-            this.#drainLine();
-          },
-          (e) => {
-            entry.data = data;
-            entry.ready = true;
-            entry.failed = e;
-            this.#drainLine();
-          },
-        );
-      }
-      return;
-    }
-    this.#submit(data, true);
-  }
-
-  /**
-   * Closes for good: no reconnection follows until reconnect(). A `close` event follows
-   * unless the link was already down (between attempts) or never started.
+   * Closes the socket or the attempt, if any, and reconnects no more. The `close` event
+   * comes from the socket.
    * @param {number} [code] 1000 (default) or 3000–4999.
    * @param {string} [reason] at most 123 bytes of UTF-8.
    * @throws {ReSocketError} `invalid_close_code` / `invalid_close_reason`.
    */
   close(code = 1000, reason) {
-    const [c, r] = closeArgs(code, reason);
-    this.#log("close", c, r);
-    this.#closed = true;
-    const cur = this.#cur;
-    if (!cur) {
-      this.#returnHeld("unsent", "the socket was closed with these messages still queued");
+    if (this._ws && this._ws.readyState !== CLOSED) closeArgs(code, reason);
+    this._closeCalled = true;
+    this._shouldReconnect = false;
+    this._clearTimeouts();
+    if (!this._ws) {
+      this._debug("close enqueued: no ws instance");
       return;
     }
-    const state = cur.rs.state;
-    if (state === "closed" || state === "closing") return;
-    // Between attempts the drop has been reported already: nothing more is.
-    const live = cur.raw !== null && [CONNECTING, OPEN].includes(rawState(cur.raw));
-    cur.quiet = state === "reconnecting" || (state === "connecting" && !live);
-    cur.rs.close(c, r);
+    if (this._ws.readyState === CLOSED) {
+      this._debug("close: already closed");
+      return;
+    }
+    this._ws.close(code, reason);
   }
 
   /**
-   * Closes the current link, if any, and connects again now; also after close(), after
-   * the retries ran out, and the first time with startClosed. The `close` event of the
-   * link it drops carries `code` and `reason`.
+   * Closes the current socket, if any (its `close` event, with `code` and `reason`, fires
+   * before this returns), and connects again; resets the retry count.
    * @param {number} [code] 1000 (default) or 3000–4999.
    * @param {string} [reason] at most 123 bytes of UTF-8.
-   * @throws {ReSocketError} `invalid_close_code` / `invalid_close_reason`, or `invalid_url`.
+   * @throws {ReSocketError} `invalid_close_code` / `invalid_close_reason`.
    */
   reconnect(code, reason) {
-    const [c, r] = closeArgs(code, reason);
-    this.#log("reconnect", c, r);
-    const cur = this.#cur;
-    const state = cur?.rs.state;
-    if (!cur || state === "closed" || state === "closing") {
-      // A closed ReSocket stays closed: the next connection is a new one.
-      this.#start();
-      this.#closed = false;
-      if (cur) {
-        cur.retired = true;
-        if (state === "closing") this.#post(new CloseEvent("close", { code: c, reason: r, wasClean: true }));
-      }
-      return;
+    if (this._ws && this._ws.readyState !== CLOSED) closeArgs(code, reason);
+    this._shouldReconnect = true;
+    this._closeCalled = false;
+    this._retryCount = -1;
+    if (!this._ws || this._ws.readyState === CLOSED) {
+      this._connect();
+    } else {
+      this._disconnect(code, reason);
+      this._connect();
     }
-    this.#closed = false;
-    if (state === "open" || state === "connecting") cur.manual = { code: c, reason: r };
-    cur.rs.reconnect();
-  }
-
-  /** Starts a connection (a new ReSocket) and hands it the messages held so far. */
-  #start() {
-    const s = this.#settings;
-    const ctx = { rs: null, raw: null, retired: false, quiet: false, manual: null };
-    const Base = s.Base;
-    function TrackingWebSocket(url, protocols) {
-      const socket = protocols === undefined ? new Base(url) : new Base(url, protocols);
-      ctx.raw = socket;
-      return socket;
-    }
-    const options = { ...s.core, WebSocket: TrackingWebSocket };
-    if (this.#protocols) options.protocols = this.#protocols;
-    this.#log("connect", typeof this.#url === "function" ? "(url provider)" : String(this.#url), this.#protocols ?? []);
-    ctx.rs = new ReSocket(this.#url, options);
-    this.#cur = ctx;
-    this.#listen(ctx);
-    const held = this.#held;
-    this.#held = [];
-    this.#heldBytes = 0;
-    for (const { data } of held) this.#submit(data, false);
-  }
-
-  #listen(ctx) {
-    const { rs } = ctx;
-    const ac = new AbortController();
-    const on = (type, f) => rs.addEventListener(type, (e) => {
-      if (ctx.retired) {
-        // A connection replaced by reconnect(): only the messages it hands back still count.
-        if (type === "error" && e.messages.length > 0) this.#fire(this.#errorOf(e.error));
-        if (type === "close") ac.abort();
-        return;
-      }
-      f(e);
-    }, { signal: ac.signal });
-    on("open", () => {
-      this.#log("open", rs.url);
-      this.#fire(new Event("open"));
-    });
-    on("message", (e) => {
-      let data = e.data;
-      if (typeof data !== "string" && this.#binaryType === "blob") data = new Blob([data]);
-      this.#fire(new MessageEvent("message", { data, origin: this.#originOf(rs.url) }));
-    });
-    on("error", (e) => {
-      this.#log("error", e.error?.code ?? "socket error");
-      this.#fire(this.#errorOf(e.error));
-    });
-    on("reconnecting", (e) => {
-      this.#log("retry", e.attempt, "in", e.delayMs, "ms after", e.cause);
-      let close;
-      switch (e.cause) {
-        case "closed":
-          close = { code: e.code ?? 1005, reason: e.reason ?? "", wasClean: e.code !== 1006 };
-          break;
-        case "manual":
-          close = { ...(ctx.manual ?? { code: 1000, reason: "" }), wasClean: true };
-          ctx.manual = null;
-          break;
-        case "connect_timeout":
-          this.#fire(new ErrorEvent("error", {
-            message: "TIMEOUT",
-            error: new ReSocketError("connect_failed", `no connection within ${this.#settings.timeout} ms (connectionTimeout)`),
-          }));
-          close = { code: 1006, reason: "timeout", wasClean: false };
-          break;
-        case "url_provider":
-          this.#fire(this.#errorOf(new ReSocketError("url_provider", `the URL provider failed: ${e.error ?? ""}`)));
-          close = { code: 1006, reason: "", wasClean: false };
-          break;
-        case "heartbeat_timeout":
-          close = { code: 1006, reason: "heartbeat timeout", wasClean: false };
-          break;
-        default:
-          close = { code: 1006, reason: "", wasClean: false };
-      }
-      this.#fire(new CloseEvent("close", close));
-    });
-    on("close", (e) => {
-      this.#log("closed", e.code, e.reason, e.by);
-      ac.abort();
-      if (ctx.quiet) return;
-      this.#fire(new CloseEvent("close", { code: e.code, reason: e.reason, wasClean: e.wasClean }));
-    });
-  }
-
-  /** Hands `data` to the current ReSocket; what it refuses comes back in an error event. */
-  #submit(data, fromCaller) {
-    const cur = this.#cur;
-    if (!cur) {
-      const max = this.#settings.maxMessageSize;
-      if (this.#closed) this.#refuse("closed", "the socket is closed", data);
-      else if (sizeOf(data) <= max) this.#hold(data);
-      else if (fromCaller) throw tooLarge(sizeOf(data), max);
-      else this.#post(this.#errorOf(withMessages(tooLarge(sizeOf(data), max), [data])));
-      return;
-    }
-    let sent;
-    try {
-      sent = cur.rs.trySend(data);
-    } catch (e) {
-      if (e?.code === "closed") return this.#refuse("closed", "the socket is closed", data);
-      if (fromCaller) throw e;
-      this.#post(this.#errorOf(withMessages(e, [data])));
-      return;
-    }
-    if (!sent) {
-      const q = this.#settings.held;
-      this.#refuse("queue_full", `the queue is full (${q.maxMessages} messages, ${q.maxBytes} bytes): message not sent`, data);
-    }
-  }
-
-  /** Queues `data` while no ReSocket exists, by the core's rule for resocket's queue. */
-  #hold(data) {
-    const entry = { data: this.#copy(data), size: sizeOf(data) };
-    const evict = admit(this.#held.map((x) => x.size), entry.size, this.#bounds());
-    if (evict < 0) {
-      const { maxMessages, maxBytes } = this.#settings.held;
-      this.#refuse("queue_full", `the queue has no room (${maxMessages} messages, ${maxBytes} bytes): message not sent`, data);
-      return;
-    }
-    const evicted = this.#held.splice(0, evict);
-    for (const old of evicted) this.#heldBytes -= old.size;
-    this.#held.push(entry);
-    this.#heldBytes += entry.size;
-    if (evicted.length > 0) this.#refuse("dropped", `${evicted.length} queued messages dropped (queue full)`, ...evicted.map((x) => x.data));
-  }
-
-  /** The queue bounds as the core's admission takes them. */
-  #bounds() {
-    const { maxMessages, maxBytes, overflow } = this.#settings.held;
-    return { maxMessages, maxBytes, dropOldest: overflow === "drop-oldest" };
-  }
-
-  #returnHeld(code, text) {
-    const held = this.#held.map((x) => x.data);
-    this.#held = [];
-    this.#heldBytes = 0;
-    if (held.length > 0) this.#refuse(code, text, ...held);
   }
 
   /**
-   * Whether `entry` may wait in the line behind the Blob at its head: the messages behind
-   * it are bounded as the queue is. What does not fit comes back in an error event: the
-   * message itself ("queue_full"), or with "drop-oldest" the oldest waiting ones ("dropped").
+   * Sends now if the socket is open; otherwise queues the message for the next open
+   * (up to maxEnqueuedMessages; beyond, it is dropped, as the original drops it).
+   * @param {string | ArrayBuffer | ArrayBufferView | Blob} data
+   * @throws {ReSocketError} `encode` (not a message) or `too_large` (over maxMessageSize).
    */
-  #makeRoomInLine(entry, data) {
-    // The messages behind the Blob at the head, by the core's rule for the queue.
-    const evict = admit(this.#line.slice(1).map((x) => x.size), entry.size, this.#bounds());
-    if (evict < 0) {
-      const { maxMessages, maxBytes } = this.#settings.held;
-      this.#refuse(
-        "queue_full",
-        `the queue has no room (${maxMessages} messages, ${maxBytes} bytes wait behind a Blob being read): message not sent`,
-        data,
-      );
-      return false;
+  send(data) {
+    checkData(data);
+    if (this._ws && this._ws.readyState === OPEN) {
+      this._debug("send", data);
+      this._sendNow(data);
+    } else {
+      const { maxEnqueuedMessages = this._defaults.maxEnqueuedMessages } = this._options;
+      if (this._messageQueue.length < maxEnqueuedMessages) {
+        this._debug("enqueue", data);
+        this._messageQueue.push(data);
+      }
     }
-    const evicted = this.#line.splice(1, evict);
-    for (const old of evicted) this.#lineBytes -= old.size;
-    if (evicted.length > 0) this.#refuse("dropped", `${evicted.length} queued messages dropped (queue full)`, ...evicted.map((x) => x.blob ?? x.data));
+  }
+
+  /** Adds a listener for `open`, `message`, `error` or `close` (other types are ignored, as in the original). */
+  addEventListener(type, listener) {
+    if (this._listeners[type]) this._listeners[type].push(listener);
+  }
+
+  removeEventListener(type, listener) {
+    if (this._listeners[type]) this._listeners[type] = this._listeners[type].filter((l) => l !== listener);
+  }
+
+  /** Calls the listeners of `event.type` (not the `on...` handler), as the original does. */
+  dispatchEvent(event) {
+    const listeners = this._listeners[event.type];
+    if (listeners) {
+      for (const listener of listeners) this._callEventListener(event, listener);
+    }
     return true;
   }
 
-  #drainLine() {
-    while (this.#line.length > 0 && this.#line[0].ready) {
-      const entry = this.#line.shift();
-      this.#lineBytes -= entry.size;
-      if (entry.failed) {
-        const e = new ReSocketError("encode", "cannot read the Blob", { cause: entry.failed });
-        this.#post(this.#errorOf(withMessages(e, [entry.data])));
-      } else {
-        this.#submit(entry.data, false);
-      }
+  // --- the original's steps ---------------------------------------------------------
+
+  /** Throws `encode` for what send() does not take (for partysocket's send()). */
+  _checkData(data) {
+    checkData(data);
+  }
+
+  /** A URL for a debug line: scheme, host, port and path. */
+  _redactUrl(url) {
+    return redactUrl(url);
+  }
+
+  _debug(...args) {
+    if (this._options.debug) (this._options.debugLogger ?? console.log.bind(console))("RWS>", ...args);
+  }
+
+  _getNextDelay() {
+    const {
+      reconnectionDelayGrowFactor = this._defaults.reconnectionDelayGrowFactor,
+      minReconnectionDelay = this._defaults.minReconnectionDelay,
+      maxReconnectionDelay = this._defaults.maxReconnectionDelay,
+    } = this._options;
+    let delay = 0;
+    if (this._retryCount > 0) {
+      delay = minReconnectionDelay * reconnectionDelayGrowFactor ** (this._retryCount - 1);
+      if (delay > maxReconnectionDelay) delay = maxReconnectionDelay;
     }
+    this._debug("next delay", delay);
+    return delay;
   }
 
-  #copy(data) {
-    return typeof data === "string" || isBlob(data) ? data : copyBytes(data);
+  _wait() {
+    return new Promise((resolve) => {
+      setTimeout(resolve, this._getNextDelay());
+    });
   }
 
-  #refuse(code, text, ...messages) {
-    this.#log("refused", code, messages.length, "messages");
-    this.#post(this.#errorOf(withMessages(new ReSocketError(code, text), messages)));
-  }
-
-  #errorOf(error) {
-    return new ErrorEvent("error", { error: error ?? null });
-  }
-
-  #originOf(url) {
-    if (this.#origin.url !== url) {
-      let origin = "";
-      try {
-        origin = new URL(url).origin;
-      } catch {
-        // keep ""
-      }
-      this.#origin = { url, origin };
+  _getNextUrl(urlProvider) {
+    if (typeof urlProvider === "string" || urlProvider instanceof URL) return Promise.resolve(urlProvider);
+    if (typeof urlProvider === "function") {
+      const url = urlProvider();
+      if (typeof url === "string" || url instanceof URL) return Promise.resolve(url);
+      if (url && typeof url.then === "function") return url;
     }
-    return this.#origin.origin;
+    throw new ReSocketError("url_provider", "Invalid URL");
   }
 
-  /** Dispatches from a microtask (events never fire inside a method call). */
-  #post(event) {
-    queueMicrotask(() => this.#fire(event));
+  _connect() {
+    if (this._connectLock || !this._shouldReconnect) return;
+    this._connectLock = true;
+    const {
+      maxRetries = this._defaults.maxRetries,
+      connectionTimeout = this._defaults.connectionTimeout,
+    } = this._options;
+    if (this._retryCount >= maxRetries) {
+      this._debug("max retries reached", this._retryCount, ">=", maxRetries);
+      // The original keeps its lock here, so that reconnect() never connects again.
+      this._connectLock = false;
+      return;
+    }
+    this._retryCount++;
+    this._debug("connect", this._retryCount);
+    this._removeListeners();
+    this._wait()
+      .then(() => this._getNextUrl(this._url))
+      .then((url) => {
+        // close could be called before creating the ws
+        if (this._closeCalled) {
+          this._connectLock = false;
+          return;
+        }
+        this._debug("connect", { url: redactUrl(url), protocols: this._protocols });
+        this._ws = this._open(url, this._protocols);
+        this._ws.binaryType = this._binaryType;
+        this._connectLock = false;
+        this._addListeners();
+        this._connectTimeout = setTimeout(() => this._handleTimeout(), connectionTimeout);
+      })
+      .catch((err) => this._connectFailed(err));
   }
 
-  /** The `on...` handler first, then the listeners, as reconnecting-websocket calls them. */
-  #fire(event) {
-    const handler = this.#handlers[event.type];
-    if (handler) {
+  /**
+   * A URL provider that threw or rejected, or a URL or socket the constructor refused:
+   * an `error` event with its message, then the next attempt (the original leaves an
+   * unhandled rejection and never connects again).
+   */
+  _connectFailed(err) {
+    this._connectLock = false;
+    this._handleError(this._made(new ErrorEvent(new Error(messageOf(err)), this._eventTarget())));
+  }
+
+  /**
+   * Opens a socket through a ReSocket (no reconnection of its own): the socket is made of
+   * the `WebSocket` class with the URL and protocols exactly as given, so that its `url`,
+   * `binaryType` and events are the class's own.
+   */
+  _open(url, protocols) {
+    checkUrl(url);
+    const Base = this._options.WebSocket ?? globalThis.WebSocket;
+    let raw = null;
+    let initialBinaryType;
+    let refused = null;
+    function TrackedWebSocket() {
       try {
-        handler.call(this, event);
+        raw = protocols ? new Base(url, protocols) : new Base(url);
       } catch (e) {
-        report(e);
+        refused = { error: e };
+        throw e;
+      }
+      try {
+        initialBinaryType = raw.binaryType;
+      } catch {
+        // left as it is
+      }
+      return raw;
+    }
+    let rs;
+    try {
+      rs = new ReSocket(url, { ...this._resocket, WebSocket: TrackedWebSocket });
+    } catch (e) {
+      // The WebSocket class's own error may quote the URL: it reaches an `error` event
+      // with the URL as redactUrl() shows it.
+      throw withoutUrl(e, url);
+    }
+    if (raw === null) {
+      // The WebSocket class threw (the ReSocket reports it as a failed attempt of its own,
+      // which this class does not use): as the original, the attempt fails with its error.
+      rs.free();
+      throw withoutUrl(refused?.error ?? new Error("the WebSocket class made no socket"), url);
+    }
+    // ReSocket asks for ArrayBuffers; the original leaves the socket's default until it
+    // sets its own binaryType (which `ws` 6, say, may refuse).
+    if (initialBinaryType !== undefined) {
+      try {
+        raw.binaryType = initialBinaryType;
+      } catch {
+        // left as it is
       }
     }
-    this.dispatchEvent(event);
+    this._rs = rs;
+    return raw;
   }
 
-  #log(...args) {
-    const log = this.#settings?.log;
-    if (!log) return;
+  /** Hands a message to the open socket: through its ReSocket, a Blob to the socket itself. */
+  _sendNow(data) {
+    const rs = this._rs;
+    if (!isBlob(data) && rs && rs.readyState === OPEN && rs.trySend(data)) return;
+    this._ws.send(data);
+  }
+
+  _handleTimeout() {
+    this._debug("timeout event");
+    this._handleError(this._made(new ErrorEvent(new Error("TIMEOUT"), this._eventTarget())));
+  }
+
+  _disconnect(code = 1000, reason) {
+    this._clearTimeouts();
+    if (!this._ws) return;
+    this._removeListeners();
     try {
-      log("RWS>", ...args);
+      this._ws.close(code, reason);
+      this._handleClose(this._made(new CloseEvent(code, reason, this._eventTarget())));
     } catch {
-      // a logger that throws is ignored
+      // ignore (as the original does)
     }
+  }
+
+  _acceptOpen() {
+    this._debug("accept open");
+    this._retryCount = 0;
+  }
+
+  _onOpen(event) {
+    this._debug("open event");
+    const { minUptime = this._defaults.minUptime } = this._options;
+    clearTimeout(this._connectTimeout);
+    this._uptimeTimeout = setTimeout(() => this._acceptOpen(), minUptime);
+    this._ws.binaryType = this._binaryType;
+    // send enqueued messages (messages sent before websocket open event)
+    const queue = this._messageQueue;
+    this._messageQueue = [];
+    for (const message of queue) this._sendNow(message);
+    if (this.onopen) this.onopen(event);
+    this._emit(event);
+  }
+
+  _onMessage(event) {
+    this._debug("message event");
+    if (this.onmessage) this.onmessage(event);
+    this._emit(event);
+  }
+
+  _onError(event) {
+    this._debug("error event", event.message);
+    this._disconnect(undefined, event.message === "TIMEOUT" ? "timeout" : undefined);
+    if (this.onerror) this.onerror(event);
+    this._debug("exec error listeners");
+    this._emit(event);
+    this._connect();
+  }
+
+  _onClose(event) {
+    this._debug("close event");
+    this._clearTimeouts();
+    if (this._shouldReconnect) this._connect();
+    if (this.onclose) this.onclose(event);
+    this._emit(event);
+  }
+
+  /** The listeners get the event itself, as the original passes it. */
+  _emit(event) {
+    for (const listener of this._listeners[event.type]) this._callEventListener(event, listener);
+  }
+
+  /** What the original passes as the `target` of the events it makes. */
+  _eventTarget() {
+    return this;
+  }
+
+  /** An event the class makes: reconnecting-websocket's own events carry `target` (itself). */
+  _made(event) {
+    Object.defineProperty(event, "target", { value: this, enumerable: true });
+    return event;
+  }
+
+  _callEventListener(event, listener) {
+    if ("handleEvent" in listener) listener.handleEvent(event);
+    else listener(event);
+  }
+
+  _removeListeners() {
+    if (!this._ws) return;
+    this._debug("removeListeners");
+    this._ws.removeEventListener("open", this._handleOpen);
+    this._ws.removeEventListener("close", this._handleClose);
+    this._ws.removeEventListener("message", this._handleMessage);
+    this._ws.removeEventListener("error", this._handleError);
+  }
+
+  _addListeners() {
+    if (!this._ws) return;
+    this._debug("addListeners");
+    this._ws.addEventListener("open", this._handleOpen);
+    this._ws.addEventListener("close", this._handleClose);
+    this._ws.addEventListener("message", this._handleMessage);
+    this._ws.addEventListener("error", this._handleError);
+  }
+
+  _clearTimeouts() {
+    clearTimeout(this._connectTimeout);
+    clearTimeout(this._uptimeTimeout);
   }
 }
 
-function rawState(raw) {
+/** `e` with every copy of `url` in its message replaced by the redacted URL. */
+function withoutUrl(e, url) {
+  let message = messageOf(e);
+  if (typeof message !== "string") return e;
+  for (const text of new Set([String(url instanceof URL ? url.href : url), String(url)])) {
+    if (text) message = message.split(text).join(redactUrl(url));
+  }
+  const error = new Error(message);
+  if (typeof e?.code === "string") error.code = e.code;
+  return error;
+}
+
+/** The message of what a URL provider threw (partysocket's `Error(err.message)`; a URL in it is redacted by the thrower). */
+function messageOf(err) {
   try {
-    const s = raw.readyState;
-    return typeof s === "number" ? s : CLOSED;
+    return err?.message;
   } catch {
-    return CLOSED;
+    return undefined;
   }
 }
 

@@ -185,6 +185,14 @@ run_counted "node" env -C "$app" RESOCKET_TEST_SERVER="$server_addr" timeout 60 
 run_counted "node" env -C "$app" timeout 60 node node-loading.mjs
 run_counted "node cases" env -C "$app" timeout 60 node node-cases.mjs "$root/tests/cases" "$js/browser/cases.js"
 run_counted "node release" env -C "$app" RESOCKET_TEST_SERVER="$server_addr" timeout 120 node --expose-gc node-release.mjs
+# The compat entry points against the originals (tests/js's pinned reconnecting-websocket,
+# partysocket and ws 6; the app's ws 8), scenario by scenario. The originals are also served
+# to the test page (browser/compat.js runs the same comparison in the browsers).
+mkdir -p "$site/test/originals"
+cp "$js/node_modules/reconnecting-websocket/dist/reconnecting-websocket.mjs" "$site/test/originals/"
+cp "$js/node_modules/partysocket/dist/ws.js" "$site/test/originals/partysocket-ws.js"
+cp "$js/node-compat.mjs" "$app/"
+run_counted "node compat" env -C "$app" timeout 240 node node-compat.mjs "$js/node_modules"
 cp "$js/react-ssr.mjs" "$app/"
 run_counted "node react SSR" env -C "$app" timeout 60 node react-ssr.mjs
 cp "$js/partysocket-react-ssr.mjs" "$app/" && run_counted "node party-react SSR" env -C "$app" timeout 60 node partysocket-react-ssr.mjs "$js/node_modules/partysocket/dist/index.js"
