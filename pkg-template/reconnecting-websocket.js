@@ -14,7 +14,9 @@
 // none of this; importing it draws no random value and starts no timer or I/O.
 
 import { ReSocket, ReSocketError } from "./index.js";
-import { closeArgs, describe, optionError } from "./options.js";
+import { closeArgs, describe, optionError, wasmError } from "./options.js";
+import { redact } from "./core.js";
+import { invalidUrl, resolveUrl } from "./shell.js";
 
 const CONNECTING = 0;
 const OPEN = 1;
@@ -79,11 +81,7 @@ function checkData(data) {
   );
 }
 
-/**
- * A URL as it may appear in a log line or an error: scheme, host, port and path only, as
- * the core's `redact_url` shows them (no user name, password, query or fragment: they
- * often carry tokens). Parsed by the URL parser, so credentials are told apart by it.
- */
+/** A URL as the core redacts it (no user info, query or fragment), for logs and errors. */
 function redactUrl(url) {
   let text;
   try {
@@ -91,26 +89,22 @@ function redactUrl(url) {
   } catch {
     return "(unprintable URL)";
   }
-  try {
-    const u = new URL(text, globalThis.location?.href);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return "(invalid URL)";
-  }
+  return redact(text);
 }
 
-/** A string or URL the `WebSocket` constructor can take: ws:, wss:, http: or https:, after resolving. */
+/** A string or URL the `WebSocket` constructor can take, by the rule every socket of the package keeps (shell.js). */
 function checkUrl(url) {
-  let u;
+  let text;
   try {
-    u = new URL(url instanceof URL ? url.href : url, globalThis.location?.href);
-  } catch {
-    throw new ReSocketError("invalid_url", `invalid URL ${redactUrl(url)}: not a URL`);
+    text = String(url instanceof URL ? url.href : url);
+  } catch (e) {
+    throw new ReSocketError("invalid_url", "invalid URL: reading it threw", { cause: e });
   }
-  if (!["ws:", "wss:", "http:", "https:"].includes(u.protocol)) {
-    throw new ReSocketError("invalid_url", `invalid URL ${redactUrl(url)}: the scheme must be ws: or wss: (or http:, https:)`);
+  try {
+    resolveUrl(text);
+  } catch (e) {
+    throw Array.isArray(e) ? wasmError(invalidUrl(e)) : e;
   }
-  if (u.hash) throw new ReSocketError("invalid_url", `invalid URL ${redactUrl(url)}: a WebSocket URL cannot have a fragment`);
 }
 
 /** A number option: a number of at least `min` (Infinity where `infinite`), or undefined. */

@@ -10,7 +10,7 @@
 // - Closed means released: once the connection is closed for good, no socket, timer or
 //   listener of it remains, and nothing global holds it.
 
-import { W, arg, core, errorAt, keys, memoryBytes, out, text } from "./core.js";
+import { W, arg, core, errorAt, keys, memoryBytes, out, redact, text } from "./core.js";
 import { utf8Length, wasmError } from "./options.js";
 
 /** Calls the application made into a ReSocket, in progress (see the owner's `#event`). */
@@ -120,9 +120,7 @@ export function resolveUrl(url) {
 
 /** A URL the shell refused (`[url, reason]` from resolveUrl), as plain error data, the URL redacted by the core. */
 export function invalidUrl([url, reason]) {
-  arg(url);
-  W.rs_redact();
-  return { code: "invalid_url", url: text(0), reason, messages: [] };
+  return { code: "invalid_url", url: redact(url), reason, messages: [] };
 }
 
 /**
