@@ -56,7 +56,7 @@ declare class ReconnectingWebSocket extends Base {
   /**
    * Sends now, or queues the message for the next connection.
    * @returns `true` if the message went out on an open connection; `false` if it was
-   *   queued for the next one, or not taken (then an `error` event hands it back).
+   *   queued for the next one, or dropped (a full queue, as partysocket drops it).
    * @throws {ReSocketError} `encode` or `too_large`.
    */
   send(data: Message): boolean;
@@ -65,6 +65,8 @@ declare class ReconnectingWebSocket extends Base {
    * on a socket that replaces this one.
    */
   drainQueuedMessages(): Message[];
+  /** Whether a drop is followed by a reconnection. */
+  readonly shouldReconnect: boolean;
 }
 
 export { ReconnectingWebSocket as WebSocket };

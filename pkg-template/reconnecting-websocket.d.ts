@@ -5,7 +5,7 @@
 // lib: the program's own Event, EventTarget, MessageEvent, Blob and URL are used where it
 // has them (DOM lib, @types/node), minimal shapes otherwise.
 
-import type { BasicEvent, BasicEventTarget, BasicListenerOptions, ReSocketError, ReSocketOptions } from "./index.js";
+import type { BasicEvent, BasicEventTarget, BasicListenerOptions } from "./index.js";
 
 type Ctor = abstract new (...args: any[]) => any;
 declare const EventBase: typeof globalThis extends { Event: infer E extends Ctor } ? E : new (type: string) => BasicEvent;
@@ -63,8 +63,8 @@ export interface Options {
   /** Retries after the first attempt before giving up (0: none). @default Infinity */
   maxRetries?: number;
   /**
-   * Most messages queued while the link is down; `Infinity` keeps resocket's bounds
-   * (1024 messages, 1 MiB).
+   * Most messages queued while the link is down; beyond, a message is dropped (as the
+   * original drops it). `Infinity`: no limit, as in the original.
    * @default Infinity
    */
   maxEnqueuedMessages?: number;
@@ -75,15 +75,17 @@ export interface Options {
   /** The logger used when `debug` is true. @default console.log */
   debugLogger?: (...args: any[]) => void;
   /**
-   * resocket's own options, over the ones mapped from the above (`reconnect` and `queue`
-   * are merged field by field), e.g. `{ reconnect: { jitter: false, stopCodes: [4000, 4009] } }`.
+   * resocket's own options: only `maxMessageSize` (the largest message accepted in either
+   * direction, in bytes; the originals have no limit, and neither has this class unless it
+   * is given). For resocket's reconnection and queue policy, use `ReSocket`.
    */
-  resocket?: Omit<ReSocketOptions, "protocols" | "WebSocket" | "highWaterMark" | "lowWaterMark">;
+  resocket?: { maxMessageSize?: number };
 }
 
 /** Sent on every drop of the connection and on the final close. */
 export declare class CloseEvent extends EventBase {
-  constructor(type: string, init?: { code?: number; reason?: string; wasClean?: boolean });
+  /** As reconnecting-websocket's: a `close` event of the class itself (`wasClean` true). */
+  constructor(code?: number, reason?: string, target?: any);
   /** The socket (typed `any`, as in reconnecting-websocket). */
   readonly target: any;
   readonly code: number;
@@ -91,25 +93,19 @@ export declare class CloseEvent extends EventBase {
   readonly wasClean: boolean;
 }
 
-/**
- * A socket error, a failed or timed-out attempt, or messages handed back (`error.code`
- * "queue_full", "dropped", "unsent", "closed").
- */
+/** A socket error, or a failed or timed-out attempt (`message` "TIMEOUT"). */
 export declare class ErrorEvent extends EventBase {
-  constructor(type: string, init?: { error?: Error | null; message?: string });
+  /** As reconnecting-websocket's. */
+  constructor(error: Error, target?: any);
   /** The socket (typed `any`, as in reconnecting-websocket). */
   readonly target: any;
   /**
-   * What went wrong, with a `code`. Typed as reconnecting-websocket and partysocket type
-   * it (never null), so code written for them compiles; it is `null` on the browser's own
-   * error event of a socket, which carries no error object (there the originals pass on
-   * the browser's event, whose `error` is undefined).
+   * What went wrong (`Error("TIMEOUT")` for a connection timeout). Typed as
+   * reconnecting-websocket and partysocket type it (never null).
    */
-  readonly error: ReSocketError;
+  readonly error: Error;
   /** "TIMEOUT" for a connection timeout; otherwise the error's message. */
   readonly message: string;
-  /** The messages this error hands back (never sent); empty otherwise. */
-  readonly messages: Message[];
 }
 
 /** The events of a {@link ReconnectingWebSocket}. */
@@ -161,8 +157,6 @@ export declare class ReconnectingWebSocket extends EventTargetBase {
   readonly readyState: number;
   /** URL of the current socket ("" before the first). */
   readonly url: string;
-  /** Whether a drop is followed by a reconnection. */
-  readonly shouldReconnect: boolean;
 
   onopen: EventHandler<Event>;
   onmessage: EventHandler<AnyMessageEvent>;

@@ -21,7 +21,7 @@ const rws = new ReconnectingWebSocket("ws://127.0.0.1:8080/echo", [], options);
 rws.onmessage = (e) => log(JSON.parse(e.data), e.type);
 rws.onopen = (e) => log(e.type, e.target.url);
 rws.onclose = (e: CloseEvent) => log(e.code, e.reason, e.wasClean);
-rws.onerror = (e: ErrorEvent) => log(e.message, e.error.code, e.messages.length);
+rws.onerror = (e: ErrorEvent) => log(e.message, e.error.message);
 rws.addEventListener("message", (e) => log(e.data));
 rws.addEventListener("close", (e) => log(e.code, rws.retryCount, rws.bufferedAmount));
 rws.send(new Uint8Array([1, 2, 3]));
@@ -42,6 +42,6 @@ const hookOptions: UseWebSocketOptions = {
   enabled: false,
   onMessage: (e) => log(JSON.parse(e.data)),
   onClose: (e) => log(e.code),
-  onError: (e) => log(e.error.code),
+  onError: (e) => log(e.error.message),
 };
 export const useFeed = (): PartyWebSocket => useWebSocket("ws://127.0.0.1:8080/feed", null, hookOptions);

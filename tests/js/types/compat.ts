@@ -7,7 +7,6 @@ import ReconnectingWebSocket, {
   type Options,
 } from "resocket-wasm/reconnecting-websocket";
 import PartySocket, { WebSocket as PartyWebSocket, type Options as PartyOptions } from "resocket-wasm/partysocket";
-import type { ReSocketErrorCode } from "resocket-wasm";
 
 /** Compile-time equality of two types. */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -32,7 +31,7 @@ const options: Options = {
   debug: false,
   debugLogger: (...args) => console.debug(...args),
   WebSocket: globalThis.WebSocket,
-  resocket: { reconnect: { jitter: false, stopCodes: [4000, 4009] }, heartbeat: { interval: 20_000 } },
+  resocket: { maxMessageSize: 1 << 20 },
 };
 
 export function main(getToken: () => Promise<string>): void {
@@ -54,9 +53,8 @@ export function main(getToken: () => Promise<string>): void {
   };
   rws.onclose = (event) => console.log(event.code, event.reason, event.wasClean);
   rws.onerror = (event) => {
-    const code: ReSocketErrorCode | undefined = event.error?.code;
-    if (code === "queue_full") for (const m of event.messages) console.warn("not sent", m);
-    if (event.message === "TIMEOUT") console.warn("timeout");
+    const error: Error = event.error;
+    if (event.message === "TIMEOUT") console.warn("timeout", error.message);
   };
   rws.onclose = null;
   rws.addEventListener("close", (e) => {
@@ -91,7 +89,7 @@ export function main(getToken: () => Promise<string>): void {
   const state: number = rws.readyState;
   if (state === ReconnectingWebSocket.OPEN && rws.readyState === rws.OPEN) console.log(rws.url, rws.protocol, rws.extensions);
   const binaryType: "blob" | "arraybuffer" = rws.binaryType;
-  console.log(rws.bufferedAmount + rws.retryCount, rws.shouldReconnect, binaryType);
+  console.log(rws.bufferedAmount + rws.retryCount, party.shouldReconnect, binaryType);
   rws.reconnect();
   rws.reconnect(4000, "again");
   rws.close();
@@ -101,5 +99,5 @@ export function main(getToken: () => Promise<string>): void {
   console.log(asRws.url, rwsOptions);
   withProvider.close();
   plain.close();
-  console.log(new CloseEvent("close", { code: 1000 }).code, new ErrorEvent("error").error);
+  console.log(new CloseEvent(1000, "done", rws).code, new ErrorEvent(new Error("TIMEOUT"), rws).message);
 }
