@@ -398,3 +398,60 @@ async fn errors_do_not_carry_the_query() {
     assert_eq!(*url, format!("{}chat", closed_url()));
     assert!(!format!("{err} {err:?}").contains("s3cret"), "{err:?}");
 }
+
+/// The URL table the npm face's constructor is checked against (tests/cases/urls.json),
+/// run against the Rust face's own resolution (`web::url`): the rule (http(s) to ws(s),
+/// other schemes and fragments refused) lives in each face's browser shell, and this table
+/// drives both.
+#[wasm_bindgen_test]
+async fn urls_resolve_and_are_refused_as_the_shared_table_says() {
+    let table: serde_json::Value =
+        serde_json::from_str(include_str!("cases/urls.json")).expect("a case table is JSON");
+    let base = web_sys::window()
+        .expect("a page")
+        .location()
+        .href()
+        .expect("href");
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for case in table["cases"].as_array().expect("cases") {
+        if case.get("faces").is_some() {
+            continue; // redaction only
+        }
+        let url = case["url"].as_str().expect("url");
+        let want = match case["resolved"].as_str() {
+            // Against the page, whose http(s) becomes ws(s), as the npm face's check says.
+            Some(r) if case.get("relative").is_some() => Ok(web_sys::Url::new_with_base(r, &base)
+                .expect("a resolvable case")
+                .href()
+                .replacen("http", "ws", 1)),
+            Some(r) => Ok(r.to_owned()),
+            None => Err(format!(
+                "invalid URL {}: {}",
+                case["redacted"].as_str().expect("redacted"),
+                case["error"].as_str().expect("error")
+            )),
+        };
+        let got = match Socket::builder(url).open() {
+            Ok(s) => {
+                let u = s.url();
+                let _ = s.close(1000, "");
+                Ok(u)
+            }
+            Err(e @ Error::InvalidUrl { .. }) => Err(e.to_string()),
+            Err(e) => Err(format!("unexpected error {e}")),
+        };
+        if got != want {
+            failures.push(format!("{url:?}: got {got:?}, want {want:?}"));
+        }
+        for secret in case["secrets"].as_array().into_iter().flatten() {
+            let secret = secret.as_str().expect("secret");
+            if got.as_ref().err().is_some_and(|e| e.contains(secret)) {
+                failures.push(format!("{url:?}: the error shows {secret:?}"));
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} cases ran");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
