@@ -192,36 +192,13 @@ export class ReconnectingWebSocket extends Base {
     throw Error("Invalid protocols");
   }
 
-  _connect() {
-    if (this._connectLock || !this._shouldReconnect) return;
-    this._connectLock = true;
-    const {
-      maxRetries = this._defaults.maxRetries,
-      connectionTimeout = this._defaults.connectionTimeout,
-    } = this._options;
-    if (this._retryCount >= maxRetries) {
-      this._debug("max retries reached", this._retryCount, ">=", maxRetries);
-      this._connectLock = false;
-      return;
-    }
-    this._retryCount++;
-    this._debug("connect", this._retryCount);
-    this._removeListeners();
-    this._wait()
-      .then(() => Promise.all([this._getNextUrl(this._url), this._getNextProtocols(this._protocols || null)]))
-      .then(([url, protocols]) => {
-        if (this._closeCalled) {
-          this._connectLock = false;
-          return;
-        }
-        this._debug("connect", { url: this._redactUrl(url), protocols });
-        this._ws = this._open(url, protocols);
-        this._ws.binaryType = this._binaryType;
-        this._connectLock = false;
-        this._addListeners();
-        this._connectTimeout = setTimeout(() => this._handleTimeout(), connectionTimeout);
-      })
-      .catch((err) => this._connectFailed(err));
+  /** partysocket resolves the URL and the protocols (each may be a provider) together. */
+  _nextTarget() {
+    return Promise.all([this._getNextUrl(this._url), this._getNextProtocols(this._protocols || null)]);
+  }
+
+  _target(target) {
+    return target;
   }
 
   _disconnect(code = 1000, reason) {

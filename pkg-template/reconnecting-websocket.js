@@ -419,11 +419,6 @@ export class ReconnectingWebSocket extends EventTarget {
     checkData(data);
   }
 
-  /** A URL for a debug line: scheme, host, port and path. */
-  _redactUrl(url) {
-    return redactUrl(url);
-  }
-
   _debug(...args) {
     if (this._options.debug) (this._options.debugLogger ?? console.log.bind(console))("RWS>", ...args);
   }
@@ -476,21 +471,32 @@ export class ReconnectingWebSocket extends EventTarget {
     this._debug("connect", this._retryCount);
     this._removeListeners();
     this._wait()
-      .then(() => this._getNextUrl(this._url))
-      .then((url) => {
+      .then(() => this._nextTarget())
+      .then((target) => {
         // close could be called before creating the ws
         if (this._closeCalled) {
           this._connectLock = false;
           return;
         }
-        this._debug("connect", { url: redactUrl(url), protocols: this._protocols });
-        this._ws = this._open(url, this._protocols);
+        const [url, protocols] = this._target(target);
+        this._debug("connect", { url: redactUrl(url), protocols });
+        this._ws = this._open(url, protocols);
         this._ws.binaryType = this._binaryType;
         this._connectLock = false;
         this._addListeners();
         this._connectTimeout = setTimeout(() => this._handleTimeout(), connectionTimeout);
       })
       .catch((err) => this._connectFailed(err));
+  }
+
+  /** What the next attempt connects to, as the original resolves it: the URL (provider). */
+  _nextTarget() {
+    return this._getNextUrl(this._url);
+  }
+
+  /** `[url, protocols]` of what `_nextTarget()` resolved to. */
+  _target(url) {
+    return [url, this._protocols];
   }
 
   /**

@@ -24,7 +24,8 @@ pub enum Timer {
 }
 
 impl Timer {
-    pub(crate) const ALL: [Timer; 6] = [
+    /// Every timer, in the order of [`index`](Self::index) (the npm module numbers them so).
+    pub const ALL: [Timer; 6] = [
         Timer::Backoff,
         Timer::ConnectTimeout,
         Timer::Stable,
@@ -33,7 +34,8 @@ impl Timer {
         Timer::CloseTimeout,
     ];
 
-    pub(crate) fn index(self) -> usize {
+    /// The timer's place in [`ALL`](Self::ALL).
+    pub fn index(self) -> usize {
         self as usize
     }
 }

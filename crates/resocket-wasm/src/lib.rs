@@ -151,10 +151,14 @@ pub extern "C" fn rs_out() -> *const f64 {
 /// A buffer of at least `len` bytes for the shell to write UTF-8 into, before [`rs_arg`].
 #[no_mangle]
 pub extern "C" fn rs_text(len: usize) -> *mut u8 {
-    let buf = TEXT_IN.get();
-    buf.clear();
-    buf.resize(len, 0);
-    buf.as_mut_ptr()
+    room(TEXT_IN.get(), len)
+}
+
+/// `v` cleared to `n` default values, for the shell to write into.
+fn room<T: Clone + Default>(v: &mut Vec<T>, n: usize) -> *mut T {
+    v.clear();
+    v.resize(n, T::default());
+    v.as_mut_ptr()
 }
 
 /// Pushes the first `len` bytes written at [`rs_text`] as a string argument.
@@ -323,7 +327,7 @@ pub extern "C" fn rs_event(h: *mut Engine, kind: u32, id: f64, a: f64, b: f64, n
                 Decision::Stop
             },
         },
-        EV_TIMER => match TIMERS.get(a as usize) {
+        EV_TIMER => match Timer::ALL.get(a as usize) {
             Some(t) => Event::Timer(*t),
             None => return,
         },
@@ -548,10 +552,7 @@ pub extern "C" fn rs_redact() {
 /// Room for `n` sizes (f64s) for [`rs_admission`].
 #[no_mangle]
 pub extern "C" fn rs_sizes(n: usize) -> *mut f64 {
-    let v = SIZES.get();
-    v.clear();
-    v.resize(n, 0.0);
-    v.as_mut_ptr()
+    room(SIZES.get(), n)
 }
 
 /// Queue admission for messages the shell holds itself: `n` sizes written at
@@ -770,18 +771,8 @@ fn keys(kind: u32, v: Vec<Frame>) -> u32 {
     kind
 }
 
-/// The timers in the order the shell numbers them.
-const TIMERS: [Timer; 6] = [
-    Timer::Backoff,
-    Timer::ConnectTimeout,
-    Timer::Stable,
-    Timer::Ping,
-    Timer::PongTimeout,
-    Timer::CloseTimeout,
-];
-
 fn timer_number(t: Timer) -> f64 {
-    TIMERS.iter().position(|x| *x == t).unwrap_or(0) as f64
+    t.index() as f64
 }
 
 fn write_state(state: &ConnectionState) {
