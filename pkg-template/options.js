@@ -64,10 +64,10 @@ export const FIELDS = [
   "reconnect.maxAttempts", "reconnect.maxElapsed", "reconnect.connectTimeout", "reconnect.stableAfter",
   "reconnect.stopCodes", "reconnect.stopCodes", "queue.maxMessages", "queue.maxBytes", "queue.overflow",
   "highWaterMark", "lowWaterMark", "heartbeat", "heartbeat.interval", "heartbeat.timeout", "heartbeat.pong",
-  "closeTimeout", "maxMessageSize", "protocols",
+  "closeTimeout", "maxMessageSize", "delivery", "delivery.maxMessages", "delivery.maxBytes", "protocols",
 ];
-const AT = Object.fromEntries(FIELDS.slice(0, 22).map((f, i) => [f, i]).reverse());
-const SLOTS = 22;
+const SLOTS = 25;
+const AT = Object.fromEntries(FIELDS.slice(0, SLOTS).map((f, i) => [f, i]).reverse());
 const BOUND_BY = { "reconnect.initialDelay": "reconnect.maxDelay", lowWaterMark: "highWaterMark" };
 
 /** The texts of the core's option rules (`Rule::code` in the Rust crate, in that order). */

@@ -142,7 +142,7 @@ export class Link {
   #max;
   /** The current socket: [id, ws], or null. */
   #socket = null;
-  #timers = [null, null, null, null, null, null];
+  #timers = [null, null, null, null, null, null, null];
   /** The application's values by key, while the core holds their messages. */
   #values = new Map();
   #key = 0;
@@ -566,7 +566,7 @@ export class Link {
   /** Closed for good: no socket, timer or listener remains. */
   #release() {
     this.#drop();
-    for (let t = 0; t < 6; t++) this.#clearTimer(t);
+    for (let t = 0; t < this.#timers.length; t++) this.#clearTimer(t);
     this.#stopPolling();
     this.#unwatchOnline();
   }

@@ -78,6 +78,33 @@ pub enum Error<M = Message> {
     /// Messages still queued when the socket was closed; they were never sent.
     #[error("{} queued message(s) not sent before close", .0.len())]
     Unsent(Vec<M>),
+    /// Tracked messages (acknowledged delivery) not acknowledged when the socket was
+    /// closed for good. They may or may not have arrived.
+    #[error("{} message(s) not acknowledged before close", .0.len())]
+    Unacked(Vec<M>),
+    /// A tracked message was not acknowledged before its deadline. It is no longer
+    /// tracked nor sent again; it may or may not have arrived. The message is handed back.
+    #[error("no acknowledgement before the deadline")]
+    AckTimeout(M),
+    /// A tracked message's id is the id of another message not yet acknowledged. Nothing
+    /// was sent; the message is handed back.
+    #[error("id {id} is already in flight")]
+    DuplicateId {
+        /// The id, as text.
+        id: String,
+        /// The refused message.
+        message: M,
+    },
+    /// The application's id for a tracked message is not one (a number from 0 to
+    /// 2^53 - 1, or a text of 1 to 256 bytes), or acknowledged delivery is off. Nothing
+    /// was sent; the message is handed back.
+    #[error("invalid message id: {reason}")]
+    InvalidId {
+        /// What is wrong.
+        reason: String,
+        /// The refused message.
+        message: Option<M>,
+    },
     /// An inbound frame could not be decoded by the codec. The connection stays open.
     #[error("cannot decode message: {error}")]
     Decode {
@@ -167,7 +194,8 @@ impl<M> Error<M> {
     /// A stable, machine-readable code for this error (also the `code` property of the JS
     /// error): `invalid_url`, `invalid_close_code`, `invalid_close_reason`,
     /// `invalid_option`, `connect_failed`, `gave_up`, `closed`, `full`, `queue_full`,
-    /// `dropped`, `unsent`, `decode`, `encode`, `url_provider`, `too_large`, `lagged`, `js`.
+    /// `dropped`, `unsent`, `unacked`, `ack_timeout`, `duplicate_id`, `invalid_id`, `decode`,
+    /// `encode`, `url_provider`, `too_large`, `lagged`, `js`.
     pub fn code(&self) -> &'static str {
         match self {
             Error::InvalidUrl { .. } => "invalid_url",
@@ -181,6 +209,10 @@ impl<M> Error<M> {
             Error::QueueFull(_) => "queue_full",
             Error::Dropped(_) => "dropped",
             Error::Unsent(_) => "unsent",
+            Error::Unacked(_) => "unacked",
+            Error::AckTimeout(_) => "ack_timeout",
+            Error::DuplicateId { .. } => "duplicate_id",
+            Error::InvalidId { .. } => "invalid_id",
             Error::Decode { .. } => "decode",
             Error::Encode(_) => "encode",
             Error::UrlProvider(_) => "url_provider",
@@ -194,10 +226,13 @@ impl<M> Error<M> {
     pub fn into_unsent(self) -> Vec<M> {
         match self {
             Error::Closed { unsent } => unsent.into_iter().collect(),
-            Error::Full(m) | Error::QueueFull(m) => vec![m],
+            Error::Full(m) | Error::QueueFull(m) | Error::AckTimeout(m) => vec![m],
+            Error::DuplicateId { message, .. } => vec![message],
             Error::Decode { frame, .. } => vec![frame],
-            Error::Dropped(v) | Error::Unsent(v) => v,
-            Error::TooLarge { message, .. } => message.into_iter().collect(),
+            Error::Dropped(v) | Error::Unsent(v) | Error::Unacked(v) => v,
+            Error::TooLarge { message, .. } | Error::InvalidId { message, .. } => {
+                message.into_iter().collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -211,9 +246,13 @@ impl<M> Error<M> {
         let len = |m: &Option<M>| m.as_ref().map_or(0, M::len);
         match self {
             Error::Closed { unsent } => len(unsent),
-            Error::TooLarge { message, .. } => len(message),
-            Error::Full(m) | Error::QueueFull(m) | Error::Decode { frame: m, .. } => m.len(),
-            Error::Dropped(v) | Error::Unsent(v) => v.iter().map(M::len).sum(),
+            Error::TooLarge { message, .. } | Error::InvalidId { message, .. } => len(message),
+            Error::Full(m)
+            | Error::QueueFull(m)
+            | Error::AckTimeout(m)
+            | Error::DuplicateId { message: m, .. }
+            | Error::Decode { frame: m, .. } => m.len(),
+            Error::Dropped(v) | Error::Unsent(v) | Error::Unacked(v) => v.iter().map(M::len).sum(),
             _ => 0,
         }
     }
@@ -234,6 +273,16 @@ impl<M> Error<M> {
             Error::QueueFull(m) => Error::QueueFull(f(m)),
             Error::Dropped(v) => Error::Dropped(v.into_iter().map(f).collect()),
             Error::Unsent(v) => Error::Unsent(v.into_iter().map(f).collect()),
+            Error::Unacked(v) => Error::Unacked(v.into_iter().map(f).collect()),
+            Error::AckTimeout(m) => Error::AckTimeout(f(m)),
+            Error::DuplicateId { id, message } => Error::DuplicateId {
+                id,
+                message: f(message),
+            },
+            Error::InvalidId { reason, message } => Error::InvalidId {
+                reason,
+                message: message.map(f),
+            },
             Error::Decode { error, frame } => Error::Decode {
                 error,
                 frame: f(frame),

@@ -720,7 +720,8 @@ fn bounced_send_requeues_in_order_and_goes_first() {
         first,
         Some(Action::Send {
             id: 1,
-            message: m("a")
+            message: m("a"),
+            tracked: false,
         })
     );
     let a = h.at(
@@ -728,6 +729,7 @@ fn bounced_send_requeues_in_order_and_goes_first() {
         Event::Bounced {
             id: 1,
             message: m("a"),
+            tracked: false,
         },
     );
     assert!(
@@ -783,6 +785,7 @@ fn a_bounce_after_the_final_close_hands_the_message_back() {
         Event::Bounced {
             id: 1,
             message: m("a"),
+            tracked: false,
         },
     );
     assert_eq!(b, vec![Action::Unsent(vec![m("a")])]);
@@ -805,6 +808,7 @@ fn a_late_bounce_while_another_socket_is_open_goes_out_on_it() {
         Event::Bounced {
             id: 1,
             message: m("a"),
+            tracked: false,
         },
     );
     assert_eq!(sends(&b), [m("a")], "{b:?}");
@@ -935,7 +939,14 @@ fn bounce_and_oversized_inbound_ask_the_custom_classifier() {
         Some(Action::Send { message, .. }) => message,
         other => panic!("expected the Send, got {other:?}"),
     };
-    let a = h.at(6, Event::Bounced { id: 1, message });
+    let a = h.at(
+        6,
+        Event::Bounced {
+            id: 1,
+            message,
+            tracked: false,
+        },
+    );
     let abandon = Action::Abandon {
         id: 1,
         code: 1000,

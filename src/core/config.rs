@@ -1,6 +1,7 @@
 //! Everything a connection is configured with, validated in one place.
 
 use super::backoff::ReconnectPolicy;
+use super::delivery::WindowConfig;
 use super::inbound::InboundLimits;
 use super::message::Message;
 use super::outbox::QueueConfig;
@@ -96,6 +97,10 @@ pub struct Config {
     /// Bounds of the Rust `Socket` stream's buffer of unread messages; see
     /// [`InboundLimits`]. Default: 4096 messages, 16 MiB.
     pub inbound: InboundLimits,
+    /// Acknowledged delivery: the bounds of the credit window of tracked messages not
+    /// yet acknowledged (see [`delivery`](super::delivery)). Default: `None` (off: no
+    /// message is tracked).
+    pub delivery: Option<WindowConfig>,
 }
 
 impl Default for Config {
@@ -110,6 +115,7 @@ impl Default for Config {
             close_timeout_ms: 5_000,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             inbound: InboundLimits::default(),
+            delivery: None,
         }
     }
 }
@@ -146,6 +152,9 @@ impl Config {
         rules::positive(Field::CloseTimeout, self.close_timeout_ms)?;
         if self.max_message_size == 0 || self.max_message_size as u64 > u64::from(u32::MAX) {
             return Err(invalid(Field::MaxMessageSize, Rule::SizeRange));
+        }
+        if let Some(w) = &self.delivery {
+            w.check()?;
         }
         rules::positive(Field::InboundMessages, self.inbound.max_messages as u64)
     }

@@ -1,6 +1,7 @@
 //! The vocabulary between the supervisor and its driver: events, actions, timers.
 
 use super::backoff::Decision;
+use super::delivery::Id;
 use super::message::Message;
 use super::state::ConnectionState;
 use crate::Error;
@@ -21,17 +22,20 @@ pub enum Timer {
     PongTimeout,
     /// The server did not finish the application's close in time.
     CloseTimeout,
+    /// The earliest deadline of a tracked message's acknowledgement came.
+    AckTimeout,
 }
 
 impl Timer {
     /// Every timer, in the order of [`index`](Self::index) (the npm module numbers them so).
-    pub const ALL: [Timer; 6] = [
+    pub const ALL: [Timer; 7] = [
         Timer::Backoff,
         Timer::ConnectTimeout,
         Timer::Stable,
         Timer::Ping,
         Timer::PongTimeout,
         Timer::CloseTimeout,
+        Timer::AckTimeout,
     ];
 
     /// The timer's place in [`ALL`](Self::ALL).
@@ -80,6 +84,9 @@ pub enum Event<P = Message> {
         id: u64,
         /// The message, to be queued again at the head.
         message: P,
+        /// The action's `tracked` (a tracked message stays in the credit window, which
+        /// sends it again on the next socket).
+        tracked: bool,
     },
     /// The browser refused to create socket `id` at all (the `WebSocket` constructor
     /// threw: no `WebSocket` in this environment, or a content security policy). Retrying
@@ -138,6 +145,9 @@ pub enum Action<P = Message> {
         id: u64,
         /// The message.
         message: P,
+        /// A tracked message (acknowledged delivery): the core keeps it until it is
+        /// acknowledged, so a driver that holds the payload elsewhere keeps it too.
+        tracked: bool,
     },
     /// Send a heartbeat ping on socket `id` (dropped silently if it is not open).
     Ping {
@@ -199,6 +209,15 @@ pub enum Action<P = Message> {
     Dropped(Vec<P>),
     /// Queued messages that will never be sent (the socket closed for good).
     Unsent(Vec<P>),
+    /// Tracked messages the peer acknowledged, in the order they were sent (see
+    /// [`Supervisor::ack`](super::supervisor::Supervisor::ack)).
+    Acked(Vec<(Id, P)>),
+    /// Tracked messages whose acknowledgement was waited for until their deadline: they
+    /// are no longer tracked nor sent again. They may or may not have arrived.
+    Expired(Vec<(Id, P)>),
+    /// Tracked messages not acknowledged when the connection closed for good, in order.
+    /// They may or may not have arrived.
+    Unacked(Vec<(Id, P)>),
 }
 
 /// Counters over the life of a connection.
@@ -219,4 +238,9 @@ pub struct Stats {
     pub dropped: u64,
     /// Last heartbeat round-trip time.
     pub last_rtt_ms: Option<u64>,
+    /// Tracked messages acknowledged by the peer.
+    pub acked: u64,
+    /// Tracked messages sent again on a new socket (a count of sends, so one message
+    /// re-sent after two drops counts twice).
+    pub replayed: u64,
 }

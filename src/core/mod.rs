@@ -7,6 +7,7 @@
 pub mod backoff;
 pub mod close;
 pub mod config;
+pub mod delivery;
 pub mod event;
 pub mod inbound;
 pub mod message;

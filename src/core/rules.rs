@@ -14,6 +14,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::config::{Config, Heartbeat};
+use super::delivery::WindowConfig;
 use super::message::Message;
 use super::outbox::Overflow;
 use crate::Error;
@@ -68,10 +69,16 @@ pub enum Field {
     CloseTimeout = 20,
     /// `maxMessageSize`.
     MaxMessageSize = 21,
+    /// `delivery` (0 = off, 1 = on: acknowledged delivery).
+    Delivery = 22,
+    /// `delivery.maxMessages`: the credit window's bound in messages.
+    WindowMessages = 23,
+    /// `delivery.maxBytes`: the credit window's bound in bytes.
+    WindowBytes = 24,
     /// `protocols` (strings, not a numeric slot).
-    Protocols = 22,
+    Protocols = 25,
     /// The Rust API's `inbound.max_messages`.
-    InboundMessages = 23,
+    InboundMessages = 26,
 }
 
 /// How many numeric slots [`from_slots`] takes: the fields before [`Field::Protocols`].
@@ -100,6 +107,9 @@ const FIELDS: [Field; SLOTS] = [
     Field::Pong,
     Field::CloseTimeout,
     Field::MaxMessageSize,
+    Field::Delivery,
+    Field::WindowMessages,
+    Field::WindowBytes,
 ];
 
 /// What is wrong with an option. The numbers are the values involved.
@@ -222,6 +232,7 @@ impl Invalid {
             Field::MaxMessageSize => "maxMessageSize",
             Field::Protocols => "protocols",
             Field::InboundMessages => "inbound",
+            Field::Delivery | Field::WindowMessages | Field::WindowBytes => "delivery",
         }
     }
 
@@ -235,8 +246,8 @@ impl Invalid {
             Field::MaxElapsed => "max_elapsed_ms",
             Field::ConnectTimeout => "connect_timeout_ms",
             Field::StableAfter => "stable_after_ms",
-            Field::MaxMessages | Field::InboundMessages => "max_messages",
-            Field::MaxBytes => "max_bytes",
+            Field::MaxMessages | Field::InboundMessages | Field::WindowMessages => "max_messages",
+            Field::MaxBytes | Field::WindowBytes => "max_bytes",
             Field::High => "high",
             Field::Low => "low",
             _ => "",
@@ -446,6 +457,12 @@ pub fn from_slots(
         }
         Some(n) => c.max_message_size = n as usize,
         None => {}
+    }
+    if flag(Field::Delivery) == Some(true) {
+        let mut w = WindowConfig::default();
+        w.max_messages = size(Field::WindowMessages)?.unwrap_or(w.max_messages);
+        w.max_bytes = size(Field::WindowBytes)?.unwrap_or(w.max_bytes);
+        c.delivery = Some(w);
     }
     c.protocols = protocols;
     c.check()?;

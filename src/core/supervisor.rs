@@ -10,6 +10,7 @@ use alloc::{borrow::ToOwned, string::String};
 
 use super::close;
 use super::config::Config;
+use super::delivery::{Ack, Entry, Id, Window, WindowConfig};
 use super::event::{Action, Event, Stats, Timer};
 use super::message::{Message, Payload};
 use super::outbox::{Outbox, Push};
@@ -42,6 +43,8 @@ pub struct Supervisor<P = Message> {
     phase: Phase,
     state: ConnectionState,
     outbox: Outbox<P>,
+    /// Tracked messages not yet acknowledged (acknowledged delivery).
+    window: Window<P>,
     next_id: u64,
     failures: u32,
     outage_since: Option<u64>,
@@ -50,10 +53,12 @@ pub struct Supervisor<P = Message> {
     /// when the policy had already ended the connection.
     app_closed: bool,
     opened_once: bool,
-    armed: [bool; 6],
+    armed: [bool; Timer::ALL.len()],
     ping_sent_at: Option<u64>,
     /// The latest time given to [`handle`](Self::handle).
     last_now: u64,
+    /// When the armed [`Timer::AckTimeout`] fires.
+    ack_due: Option<u64>,
     /// The cause waiting for the classifier's answer (`Phase::Classifying`).
     classifying: Option<Cause>,
     url: Option<String>,
@@ -62,27 +67,35 @@ pub struct Supervisor<P = Message> {
     actions: VecDeque<Action<P>>,
 }
 
-impl<P: Payload> Supervisor<P> {
+impl<P: Payload + Clone> Supervisor<P> {
     /// A supervisor for `config`. `fixed_url` is the URL when it never changes (`None`
     /// when a provider is asked before every attempt, see [`Action::ResolveUrl`]).
     /// `seed` feeds the backoff jitter.
     pub fn new(config: Config, fixed_url: Option<String>, seed: u64) -> Self {
         let outbox = Outbox::new(config.queue.clone());
+        let window = Window::new(
+            config
+                .delivery
+                .clone()
+                .unwrap_or_else(WindowConfig::default),
+        );
         Supervisor {
             config,
             fixed_url,
             phase: Phase::Idle,
             state: ConnectionState::Connecting { attempt: 0 },
             outbox,
+            window,
             next_id: 0,
             failures: 0,
             outage_since: None,
             online: true,
             app_closed: false,
             opened_once: false,
-            armed: [false; 6],
+            armed: [false; Timer::ALL.len()],
             ping_sent_at: None,
             last_now: 0,
+            ack_due: None,
             classifying: None,
             url: None,
             rng: seed,
@@ -140,6 +153,16 @@ impl<P: Payload> Supervisor<P> {
     /// Messages waiting in the outbound queue.
     pub fn queued_len(&self) -> usize {
         self.outbox.len()
+    }
+
+    /// Tracked messages not yet acknowledged (acknowledged delivery).
+    pub fn unacked_len(&self) -> usize {
+        self.window.len()
+    }
+
+    /// Bytes of the tracked messages not yet acknowledged.
+    pub fn unacked_bytes(&self) -> usize {
+        self.window.bytes()
     }
 
     /// Retries made in the current outage (0 when the link is stable).
@@ -205,6 +228,100 @@ impl<P: Payload> Supervisor<P> {
             Phase::Open(_) | Phase::Closing(_) | Phase::Closed => true,
             _ => len > self.config.max_message_size || self.outbox.has_room(len),
         }
+    }
+
+    /// [`has_room`](Self::has_room) for a tracked message (see
+    /// [`send_tracked`](Self::send_tracked)): `false` also while the credit window has no
+    /// room for it. A waiting `send().await` of a tracked message waits while this is
+    /// `false`: the peer's acknowledgements open the window.
+    pub fn has_room_tracked(&self, len: usize) -> bool {
+        let refused = self.config.delivery.is_none()
+            || len > self.config.max_message_size
+            || matches!(self.phase, Phase::Closing(_) | Phase::Closed);
+        refused || self.window.has_room(len)
+    }
+
+    /// Send a *tracked* message (acknowledged delivery, see
+    /// [`delivery`](super::delivery)): it is sent now when the link is open (else on the
+    /// next open) and kept in the credit window until [`ack`](Self::ack) covers it; every
+    /// new socket gets the tracked messages not yet acknowledged again, in order, before
+    /// the queue. With `timeout_ms`, it is given up at `now + timeout_ms`
+    /// ([`Action::Expired`]). The outcome comes as [`Action::Acked`], [`Action::Expired`]
+    /// or, when the connection ends, [`Action::Unacked`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidId`] when acknowledged delivery is off, [`Error::TooLarge`],
+    /// [`Error::Closed`] after close, [`Error::DuplicateId`] when `id` is in flight, and
+    /// [`Error::Full`] while the window has no room; each hands the message back.
+    pub fn send_tracked(
+        &mut self,
+        now: u64,
+        message: P,
+        id: Id,
+        timeout_ms: Option<u64>,
+    ) -> Result<(), Error<P>> {
+        self.last_now = self.last_now.max(now);
+        if self.config.delivery.is_none() {
+            return Err(Error::InvalidId {
+                reason: "acknowledged delivery is off".into(),
+                message: Some(message),
+            });
+        }
+        let limit = self.config.max_message_size;
+        if message.len() > limit {
+            let size = message.len() as u64;
+            let (limit, message) = (limit as u64, Some(message));
+            return Err(Error::TooLarge {
+                size,
+                limit,
+                message,
+            });
+        }
+        if matches!(self.phase, Phase::Closing(_) | Phase::Closed) {
+            return Err(Error::Closed {
+                unsent: Some(message),
+            });
+        }
+        if self.window.contains(&id) {
+            let id = alloc::format!("{id}");
+            return Err(Error::DuplicateId { id, message });
+        }
+        if !self.window.has_room(message.len()) {
+            return Err(Error::Full(message));
+        }
+        let deadline = timeout_ms.map(|t| now.saturating_add(t));
+        self.window.push(Entry {
+            id,
+            message,
+            sent_on: None,
+            deadline,
+        });
+        if let Phase::Open(socket) = self.phase {
+            if let Some(m) = self.window.mark_last(socket).cloned() {
+                self.push_tracked(socket, m);
+            }
+        }
+        if deadline.is_some() {
+            self.arm_ack_timeout(now);
+        }
+        Ok(())
+    }
+
+    /// The peer acknowledged `ack` (read from an inbound message by the application):
+    /// the tracked messages it covers leave the window ([`Action::Acked`], in send
+    /// order), which makes room for waiting senders. An acknowledgement of nothing in
+    /// flight (an unknown, duplicated or late id) changes nothing. Returns how many
+    /// messages it released.
+    pub fn ack(&mut self, now: u64, ack: &Ack) -> usize {
+        self.last_now = self.last_now.max(now);
+        let done = self.window.ack(ack);
+        let n = done.len();
+        if n > 0 {
+            self.stats.acked += n as u64;
+            self.actions.push_back(Action::Acked(pairs(done)));
+            self.arm_ack_timeout(now);
+        }
+        n
     }
 
     /// The owner is gone: end now, whatever the state, without waiting for the server.
@@ -332,7 +449,11 @@ impl<P: Payload> Supervisor<P> {
                 was_clean,
             } => self.on_close(now, id, code, reason, was_clean),
             Event::Message { id, message } => self.on_message(now, id, message),
-            Event::Bounced { id, message } => self.on_bounce(now, id, message),
+            Event::Bounced {
+                id,
+                message,
+                tracked,
+            } => self.on_bounce(now, id, message, tracked),
             Event::Refused { id, error } => {
                 if self.phase == Phase::Connecting(id) {
                     let reason = String::from("the browser refused to open a socket");
@@ -370,4 +491,9 @@ impl<P: Payload> Supervisor<P> {
             }
         }
     }
+}
+
+/// Window entries as (id, message) pairs, in order.
+pub(super) fn pairs<P>(entries: alloc::vec::Vec<Entry<P>>) -> alloc::vec::Vec<(Id, P)> {
+    entries.into_iter().map(|e| (e.id, e.message)).collect()
 }

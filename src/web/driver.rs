@@ -44,7 +44,7 @@ pub(crate) struct Inner<P = Message> {
     pub(crate) sup: Supervisor<P>,
     /// An `Rc` so that it can be called, and dropped, outside the borrow.
     socket: Option<(u64, Rc<BrowserSocket>)>,
-    timers: [Option<Timeout>; 6],
+    timers: [Option<Timeout>; Timer::ALL.len()],
     provider: Option<Provider>,
     pub(crate) gate: Gate,
     pub(crate) waiters: VecDeque<Waiting<P>>,
@@ -220,9 +220,18 @@ fn execute<P: Frame>(shared: &Shared<P>, action: Action<P>) {
     match action {
         Action::ResolveUrl { id } => resolve_url(shared, id),
         Action::Connect { id, url } => connect(shared, id, &url),
-        Action::Send { id, message } => {
+        Action::Send {
+            id,
+            message,
+            tracked,
+        } => {
             if !try_send_on(shared, id, &message) {
-                dispatch(shared, Event::Bounced { id, message });
+                let bounced = Event::Bounced {
+                    id,
+                    message,
+                    tracked,
+                };
+                dispatch(shared, bounced);
             }
         }
         Action::Ping { id, message } => {
@@ -258,6 +267,16 @@ fn execute<P: Frame>(shared: &Shared<P>, action: Action<P>) {
         Action::Dropped(v) => inbound(shared, Err(Error::Dropped(v))),
         Action::Unsent(v) => inbound(shared, Err(Error::Unsent(v))),
         Action::Report(e) => inbound(shared, Err(e)),
+        Action::Acked(_) => {}
+        Action::Expired(v) => {
+            for (_, m) in v {
+                inbound(shared, Err(Error::AckTimeout(m)));
+            }
+        }
+        Action::Unacked(v) => {
+            let v = v.into_iter().map(|(_, m)| m).collect();
+            inbound(shared, Err(Error::Unacked(v)));
+        }
     }
 }
 

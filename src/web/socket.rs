@@ -12,7 +12,7 @@ use crate::{Error, Message, ReadyState};
 /// A payload the browser driver carries: read from a `message` event, handed to
 /// `WebSocket.send()`: the Rust API's [`Message`] (bytes copied into wasm memory). The
 /// npm package has a shell of its own in JavaScript (`pkg-template/shell.js`).
-pub(crate) trait Frame: Payload + Sized + 'static {
+pub(crate) trait Frame: Payload + Clone + Sized + 'static {
     /// `MessageEvent.data` (a string, or an `ArrayBuffer`: binaryType is always
     /// `arraybuffer`) as a payload, or `Err(size)` when it is longer than `max` bytes, in
     /// which case nothing of it was copied. `None` for data of any other type.

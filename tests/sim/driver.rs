@@ -45,7 +45,7 @@ impl Sim {
                 }
             }
             Action::Connect { id, url } => self.connect(id, url),
-            Action::Send { id, message } => self.send_on(id, message),
+            Action::Send { id, message, .. } => self.send_on(id, message),
             Action::Ping { id, message } => {
                 assert_eq!(Some(id), self.attempt_id, "ping to a stale socket");
                 let hb = self.cfg.heartbeat.clone().expect("ping without heartbeat");
@@ -104,6 +104,8 @@ impl Sim {
                     Timer::Ping => self.cfg.heartbeat.as_ref().map(|h| h.interval_ms),
                     Timer::PongTimeout => self.cfg.heartbeat.as_ref().map(|h| h.timeout_ms),
                     Timer::CloseTimeout => Some(self.cfg.close_timeout_ms),
+                    // Acknowledged delivery is off here (tests/delivery.rs covers it).
+                    Timer::AckTimeout => None,
                 };
                 assert_eq!(Some(after_ms), want, "SetTimer({timer:?})");
                 self.seq += 1;
@@ -112,6 +114,9 @@ impl Sim {
             Action::CancelTimer(t) => {
                 assert!(self.timers[ix(t)].is_some(), "cancel of an idle {t:?}");
                 self.timers[ix(t)] = None;
+            }
+            Action::Acked(_) | Action::Expired(_) | Action::Unacked(_) => {
+                panic!("{a:?} with acknowledged delivery off")
             }
             Action::Deliver(m) => {
                 assert!(m.len() <= self.cfg.max_message_size, "oversized Deliver");
@@ -360,7 +365,13 @@ impl Sim {
             }
             self.tr(format_args!("<- Bounced m{n}"));
             self.hit("Bounced");
-            self.sup.handle(self.now, Event::Bounced { id, message });
+            let tracked = false;
+            let event = Event::Bounced {
+                id,
+                message,
+                tracked,
+            };
+            self.sup.handle(self.now, event);
             return;
         }
         self.held -= 1;

@@ -340,6 +340,7 @@ pub extern "C" fn rs_event(h: *mut Engine, kind: u32, id: f64, a: f64, b: f64, n
                 len: usize_of(b),
                 pong: false,
             },
+            tracked: false,
         },
         _ => return,
     };
@@ -685,6 +686,9 @@ const A_DELIVER: u32 = 11;
 const A_STATE: u32 = 12;
 const A_DROPPED: u32 = 13;
 const A_UNSENT: u32 = 14;
+const A_ACKED: u32 = 15;
+const A_EXPIRED: u32 = 16;
+const A_UNACKED: u32 = 17;
 
 /// The next action (0: none), its fields in `OUT`:
 /// - resolve URL: `[1]` attempt id; connect: `[1]` id, URL at `[2..4]`;
@@ -698,7 +702,7 @@ const A_UNSENT: u32 = 14;
 ///   provider, 5 manual), `[5]` close code, `[6]` wasClean, reason at `[7..9]`, provider
 ///   error at `[9..11]`; when closed: `[11]` by (0 client, 1 remote, 2 policy), `[12]` 1
 ///   when an error follows at `[13..]`;
-/// - dropped / unsent: `[1]` the count of keys in [`rs_keys`].
+/// - dropped / unsent / acked / expired / unacked: `[1]` the count of keys in [`rs_keys`].
 #[no_mangle]
 pub extern "C" fn rs_poll(h: *mut Engine) -> u32 {
     clear_out();
@@ -717,7 +721,7 @@ pub extern "C" fn rs_poll(h: *mut Engine) -> u32 {
             put_str(2, &url);
             A_CONNECT
         }
-        Action::Send { id, message } => {
+        Action::Send { id, message, .. } => {
             o[1] = id as f64;
             o[2] = f64::from(message.key);
             o[3] = message.len as f64;
@@ -753,6 +757,9 @@ pub extern "C" fn rs_poll(h: *mut Engine) -> u32 {
         }
         Action::Dropped(v) => keys(A_DROPPED, v),
         Action::Unsent(v) => keys(A_UNSENT, v),
+        Action::Acked(v) => keys(A_ACKED, v.into_iter().map(|(_, f)| f).collect()),
+        Action::Expired(v) => keys(A_EXPIRED, v.into_iter().map(|(_, f)| f).collect()),
+        Action::Unacked(v) => keys(A_UNACKED, v.into_iter().map(|(_, f)| f).collect()),
     }
 }
 

@@ -8,7 +8,7 @@ use crate::core::event::{Action, Timer};
 use crate::core::message::Payload;
 use crate::core::state::{Cause, ClosedBy, ConnectionState};
 
-impl<P: Payload> Supervisor<P> {
+impl<P: Payload + Clone> Supervisor<P> {
     pub(super) fn on_url(&mut self, now: u64, id: u64, result: Result<String, String>) {
         if self.phase != Phase::Resolving(id) {
             return;
@@ -29,6 +29,8 @@ impl<P: Payload> Supervisor<P> {
             self.stats.reconnects += 1;
         }
         self.opened_once = true;
+        // Tracked messages not yet acknowledged go first, in order, then the queue.
+        self.send_window(id);
         while let Some(m) = self.outbox.pop_front() {
             self.push_send(id, m);
         }
@@ -89,21 +91,28 @@ impl<P: Payload> Supervisor<P> {
 
     /// A send found its socket no longer open: the link is gone. The message and every
     /// later send still waiting for that socket go back to the head of the queue, in order.
-    pub(super) fn on_bounce(&mut self, now: u64, id: u64, message: P) {
-        let mut back = vec![message];
+    pub(super) fn on_bounce(&mut self, now: u64, id: u64, message: P, tracked: bool) {
+        let mut back = vec![(message, tracked)];
         let mut kept = VecDeque::with_capacity(self.actions.len());
         for action in self.actions.drain(..) {
             match action {
-                Action::Send { id: sid, message } if sid == id => back.push(message),
+                Action::Send {
+                    id: sid,
+                    message,
+                    tracked,
+                } if sid == id => back.push((message, tracked)),
                 Action::Ping { id: sid, .. } if sid == id => {}
                 other => kept.push_back(other),
             }
         }
         self.actions = kept;
-        for m in back.into_iter().rev() {
+        for (m, tracked) in back.into_iter().rev() {
             self.stats.messages_out = self.stats.messages_out.saturating_sub(1);
             self.stats.bytes_out = self.stats.bytes_out.saturating_sub(m.len() as u64);
-            self.outbox.push_front(m);
+            // A tracked message is still in the window, which sends it on the next socket.
+            if !tracked {
+                self.outbox.push_front(m);
+            }
         }
         match self.phase {
             Phase::Open(current) if current == id => {
@@ -118,6 +127,7 @@ impl<P: Payload> Supervisor<P> {
             // A late bounce from a socket that is no longer current: the queue is
             // flushed only on open, so send it on the open socket now.
             Phase::Open(current) => {
+                self.send_window(current);
                 while let Some(m) = self.outbox.pop_front() {
                     self.push_send(current, m);
                 }
@@ -135,6 +145,15 @@ impl<P: Payload> Supervisor<P> {
         }
         self.armed[timer.index()] = false;
         match (timer, self.phase) {
+            (Timer::AckTimeout, _) => {
+                self.ack_due = None;
+                let expired = self.window.expire(now);
+                if !expired.is_empty() {
+                    self.actions
+                        .push_back(Action::Expired(super::pairs(expired)));
+                }
+                self.arm_ack_timeout(now);
+            }
             (Timer::Backoff, Phase::Backoff) => self.begin_attempt(),
             (Timer::ConnectTimeout, Phase::Connecting(id)) => {
                 self.abandon(id, "connect timeout");

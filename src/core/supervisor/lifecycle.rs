@@ -8,7 +8,7 @@ use crate::core::state::{Cause, CloseInfo, ClosedBy, ConnectionState};
 use crate::Error;
 use alloc::{borrow::ToOwned, string::String};
 
-impl<P: Payload> Supervisor<P> {
+impl<P: Payload + Clone> Supervisor<P> {
     pub(super) fn begin_attempt(&mut self) {
         self.cancel(Timer::Backoff);
         self.next_id += 1;
@@ -191,7 +191,7 @@ impl<P: Payload> Supervisor<P> {
     ) {
         self.cancel_all_timers();
         self.phase = Phase::Closed;
-        self.hand_back_queue();
+        self.hand_back_all();
         self.set_state(ConnectionState::Closed(CloseInfo {
             code,
             reason,
@@ -199,6 +199,17 @@ impl<P: Payload> Supervisor<P> {
             by,
             error,
         }));
+    }
+
+    /// Hands back the queue and the tracked messages not acknowledged (the end).
+    fn hand_back_all(&mut self) {
+        let unacked = self.window.drain_all();
+        if !unacked.is_empty() {
+            self.actions
+                .push_back(Action::Unacked(super::pairs(unacked)));
+        }
+        self.ack_due = None;
+        self.hand_back_queue();
     }
 
     pub(super) fn hand_back_queue(&mut self) {
@@ -211,7 +222,50 @@ impl<P: Payload> Supervisor<P> {
     pub(super) fn push_send(&mut self, id: u64, message: P) {
         self.stats.messages_out += 1;
         self.stats.bytes_out += message.len() as u64;
-        self.actions.push_back(Action::Send { id, message });
+        let tracked = false;
+        self.actions.push_back(Action::Send {
+            id,
+            message,
+            tracked,
+        });
+    }
+
+    /// Sends a tracked message (a copy: the window keeps it until it is acknowledged).
+    pub(super) fn push_tracked(&mut self, id: u64, message: P) {
+        self.stats.messages_out += 1;
+        self.stats.bytes_out += message.len() as u64;
+        self.actions.push_back(Action::Send {
+            id,
+            message,
+            tracked: true,
+        });
+    }
+
+    /// Sends on socket `id` every tracked message not yet handed to it, in order (after a
+    /// drop: the messages not acknowledged, again).
+    pub(super) fn send_window(&mut self, id: u64) {
+        let pending: alloc::vec::Vec<(P, bool)> = self
+            .window
+            .unsent_on(id)
+            .map(|(m, again)| (m.clone(), again))
+            .collect();
+        for (m, again) in pending {
+            self.stats.replayed += u64::from(again);
+            self.push_tracked(id, m);
+        }
+    }
+
+    /// Arms [`Timer::AckTimeout`] for the window's earliest deadline (or disarms it).
+    pub(super) fn arm_ack_timeout(&mut self, now: u64) {
+        let due = self.window.next_deadline();
+        if due == self.ack_due && (due.is_none() || self.armed[Timer::AckTimeout.index()]) {
+            return;
+        }
+        self.ack_due = due;
+        match due {
+            Some(at) => self.arm(Timer::AckTimeout, at.saturating_sub(now)),
+            None => self.cancel(Timer::AckTimeout),
+        }
     }
 
     pub(super) fn abandon(&mut self, id: u64, reason: &str) {

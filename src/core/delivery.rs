@@ -1,0 +1,312 @@
+//! Acknowledged delivery: the credit window of messages sent but not yet acknowledged.
+//!
+//! With [`Config::delivery`](super::config::Config::delivery) set, a message sent with an
+//! [`Id`] (the application's own id, read by the face from the message) is *tracked*: it
+//! stays in the [`Window`] from `send` until the peer acknowledges it, and every time a
+//! new socket opens, the tracked messages not yet acknowledged are sent again, in their
+//! order, before the queue. That is at-least-once delivery across drops: the ids let the
+//! server drop duplicates.
+//!
+//! The window is bounded in messages and bytes ([`WindowConfig`]): when it is full, a
+//! send waits (`send().await`) or fails fast (`try_send`). That is flow control by the
+//! peer's acknowledgements, which works whatever the engine's `bufferedAmount` says.
+//!
+//! Acknowledgements are read from inbound messages by the application (a function in
+//! each face; it is application code, so it never runs inside the core) and handed to
+//! [`Supervisor::ack`](super::supervisor::Supervisor::ack) as an [`Ack`]: one id, or
+//! every numeric id up to `n`.
+
+use alloc::collections::VecDeque;
+use alloc::{string::String, vec::Vec};
+
+use super::message::Payload;
+use super::rules::{positive, Field, Invalid};
+
+/// The largest numeric id: 2^53 - 1, the largest integer a JavaScript number holds
+/// exactly (so both faces accept the same ids).
+pub const MAX_NUMERIC_ID: u64 = (1 << 53) - 1;
+
+/// The longest text id, in bytes of UTF-8.
+pub const MAX_TEXT_ID: usize = 256;
+
+/// A tracked message's id: the application's own, read from the message.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Id {
+    /// A number from 0 to [`MAX_NUMERIC_ID`]. Only numeric ids are covered by a
+    /// cumulative acknowledgement ([`Ack::Through`]).
+    Num(u64),
+    /// A text of 1 to [`MAX_TEXT_ID`] bytes.
+    Text(String),
+}
+
+impl Id {
+    /// A numeric id, or `None` when `n` is not an integer from 0 to [`MAX_NUMERIC_ID`]
+    /// (a JavaScript number: NaN, fractions, negatives and huge values are refused).
+    ///
+    /// ```
+    /// use resocket::core::delivery::Id;
+    ///
+    /// assert_eq!(Id::number(7.0), Some(Id::Num(7)));
+    /// assert_eq!(Id::number(-1.0), None);
+    /// assert_eq!(Id::number(1.5), None);
+    /// assert_eq!(Id::number(1e300), None);
+    /// ```
+    pub fn number(n: f64) -> Option<Id> {
+        let ok = n >= 0.0 && n <= MAX_NUMERIC_ID as f64 && n == (n as u64) as f64;
+        ok.then_some(Id::Num(n as u64))
+    }
+
+    /// A numeric id from an integer, or `None` above [`MAX_NUMERIC_ID`].
+    pub fn int(n: u64) -> Option<Id> {
+        (n <= MAX_NUMERIC_ID).then_some(Id::Num(n))
+    }
+
+    /// A text id, or `None` when it is empty or longer than [`MAX_TEXT_ID`] bytes.
+    pub fn text(s: &str) -> Option<Id> {
+        (!s.is_empty() && s.len() <= MAX_TEXT_ID).then(|| Id::Text(s.into()))
+    }
+}
+
+impl core::fmt::Display for Id {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Id::Num(n) => write!(f, "{n}"),
+            Id::Text(s) => write!(f, "{s:?}"),
+        }
+    }
+}
+
+/// An acknowledgement read from an inbound message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ack {
+    /// The message with this id arrived.
+    Id(Id),
+    /// Every tracked message with a numeric id up to and including this one arrived.
+    Through(u64),
+}
+
+/// Bounds of the credit window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WindowConfig {
+    /// Most tracked messages not yet acknowledged. Default: 256.
+    pub max_messages: usize,
+    /// Most bytes of tracked messages not yet acknowledged. A message larger than this
+    /// is admitted when the window is empty (alone). Default: 1 MiB (1 048 576).
+    pub max_bytes: usize,
+}
+
+impl Default for WindowConfig {
+    /// 256 messages, 1 MiB.
+    fn default() -> Self {
+        WindowConfig {
+            max_messages: 256,
+            max_bytes: 1 << 20,
+        }
+    }
+}
+
+impl WindowConfig {
+    /// Set [`max_messages`](Self::max_messages).
+    #[must_use]
+    pub fn max_messages(mut self, v: usize) -> Self {
+        self.max_messages = v;
+        self
+    }
+
+    /// Set [`max_bytes`](Self::max_bytes).
+    #[must_use]
+    pub fn max_bytes(mut self, v: usize) -> Self {
+        self.max_bytes = v;
+        self
+    }
+
+    /// Both bounds must be at least 1.
+    ///
+    /// # Errors
+    /// The first field that breaks a rule.
+    pub fn check(&self) -> Result<(), Invalid> {
+        positive(Field::WindowMessages, self.max_messages as u64)?;
+        positive(Field::WindowBytes, self.max_bytes as u64)
+    }
+}
+
+/// A tracked message in the window.
+#[derive(Debug)]
+pub(crate) struct Entry<P> {
+    pub(crate) id: Id,
+    pub(crate) message: P,
+    /// The socket it was last handed to (`None`: not sent yet).
+    pub(crate) sent_on: Option<u64>,
+    /// When it expires (its acknowledgement is no longer waited for).
+    pub(crate) deadline: Option<u64>,
+}
+
+/// The tracked messages not yet acknowledged, in the order they were sent.
+#[derive(Debug)]
+pub(crate) struct Window<P> {
+    config: WindowConfig,
+    entries: VecDeque<Entry<P>>,
+    bytes: usize,
+}
+
+impl<P: Payload> Window<P> {
+    pub(crate) fn new(config: WindowConfig) -> Self {
+        Window {
+            config,
+            entries: VecDeque::new(),
+            bytes: 0,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub(crate) fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Whether a message of `len` bytes fits now (alone, when the window is empty).
+    pub(crate) fn has_room(&self, len: usize) -> bool {
+        self.entries.is_empty()
+            || (self.entries.len() < self.config.max_messages
+                && self
+                    .bytes
+                    .checked_add(len)
+                    .is_some_and(|b| b <= self.config.max_bytes))
+    }
+
+    pub(crate) fn contains(&self, id: &Id) -> bool {
+        self.entries.iter().any(|e| &e.id == id)
+    }
+
+    pub(crate) fn push(&mut self, entry: Entry<P>) {
+        self.bytes += entry.message.len();
+        self.entries.push_back(entry);
+    }
+
+    /// The entries not yet handed to socket `socket`, in order, marked as handed to it;
+    /// `true` with those that were handed to an earlier socket (a replay).
+    pub(crate) fn unsent_on(&mut self, socket: u64) -> impl Iterator<Item = (&P, bool)> {
+        self.entries.iter_mut().filter_map(move |e| {
+            if e.sent_on == Some(socket) {
+                None
+            } else {
+                let again = e.sent_on.replace(socket).is_some();
+                Some((&e.message, again))
+            }
+        })
+    }
+
+    /// The last entry, marked as handed to `socket`.
+    pub(crate) fn mark_last(&mut self, socket: u64) -> Option<&P> {
+        let e = self.entries.back_mut()?;
+        e.sent_on = Some(socket);
+        Some(&e.message)
+    }
+
+    /// Removes what `ack` covers, in send order.
+    pub(crate) fn ack(&mut self, ack: &Ack) -> Vec<Entry<P>> {
+        match ack {
+            Ack::Id(id) => match self.entries.iter().position(|e| &e.id == id) {
+                Some(i) => self.remove_where(|j, _| j == i),
+                None => Vec::new(),
+            },
+            Ack::Through(n) => self.remove_where(|_, e| matches!(e.id, Id::Num(k) if k <= *n)),
+        }
+    }
+
+    /// Removes the entries whose deadline is at or before `now`.
+    pub(crate) fn expire(&mut self, now: u64) -> Vec<Entry<P>> {
+        self.remove_where(|_, e| e.deadline.is_some_and(|d| d <= now))
+    }
+
+    /// The earliest deadline.
+    pub(crate) fn next_deadline(&self) -> Option<u64> {
+        self.entries.iter().filter_map(|e| e.deadline).min()
+    }
+
+    pub(crate) fn drain_all(&mut self) -> Vec<Entry<P>> {
+        self.bytes = 0;
+        self.entries.drain(..).collect()
+    }
+
+    fn remove_where(&mut self, mut pick: impl FnMut(usize, &Entry<P>) -> bool) -> Vec<Entry<P>> {
+        let mut out = Vec::new();
+        let mut kept = VecDeque::with_capacity(self.entries.len());
+        for (i, e) in self.entries.drain(..).enumerate() {
+            if pick(i, &e) {
+                self.bytes -= e.message.len();
+                out.push(e);
+            } else {
+                kept.push_back(e);
+            }
+        }
+        self.entries = kept;
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::message::Message;
+
+    fn entry(id: Id, len: usize) -> Entry<Message> {
+        Entry {
+            id,
+            message: Message::Binary(alloc::vec![0; len]),
+            sent_on: None,
+            deadline: None,
+        }
+    }
+
+    #[test]
+    fn room_is_bounded_by_count_and_bytes_but_one_message_always_fits_alone() {
+        let mut w = Window::new(WindowConfig::default().max_messages(2).max_bytes(10));
+        assert!(w.has_room(11), "alone, even over the byte bound");
+        w.push(entry(Id::Num(1), 6));
+        assert!(w.has_room(4));
+        assert!(!w.has_room(5));
+        w.push(entry(Id::Num(2), 1));
+        assert!(!w.has_room(0), "count bound");
+        assert_eq!((w.len(), w.bytes()), (2, 7));
+    }
+
+    #[test]
+    fn a_cumulative_ack_releases_exactly_the_numeric_ids_it_covers() {
+        let mut w = Window::new(WindowConfig::default());
+        for id in [Id::Num(3), Id::Text("3".into()), Id::Num(1), Id::Num(9)] {
+            w.push(entry(id, 1));
+        }
+        let out: Vec<Id> = w.ack(&Ack::Through(3)).into_iter().map(|e| e.id).collect();
+        assert_eq!(out, [Id::Num(3), Id::Num(1)]);
+        assert_eq!(w.len(), 2);
+        assert!(
+            w.ack(&Ack::Through(3)).is_empty(),
+            "a duplicate releases nothing"
+        );
+        assert!(
+            w.ack(&Ack::Id(Id::Num(77))).is_empty(),
+            "an unknown id nothing"
+        );
+        assert_eq!(w.ack(&Ack::Id(Id::Text("3".into()))).len(), 1);
+        assert_eq!(w.bytes(), 1);
+    }
+
+    #[test]
+    fn ids_from_javascript_numbers_and_texts_are_checked() {
+        assert_eq!(
+            Id::number(MAX_NUMERIC_ID as f64),
+            Some(Id::Num(MAX_NUMERIC_ID))
+        );
+        assert_eq!(Id::number(MAX_NUMERIC_ID as f64 + 2.0), None);
+        assert_eq!(Id::number(f64::NAN), None);
+        assert_eq!(Id::number(-0.0), Some(Id::Num(0)));
+        assert_eq!(Id::int(MAX_NUMERIC_ID + 1), None);
+        assert_eq!(Id::text(""), None);
+        assert!(Id::text(&"x".repeat(MAX_TEXT_ID)).is_some());
+        assert_eq!(Id::text(&"x".repeat(MAX_TEXT_ID + 1)), None);
+    }
+}
