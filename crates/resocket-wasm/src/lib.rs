@@ -26,6 +26,7 @@ use alloc::vec::Vec;
 use core::cell::UnsafeCell;
 
 use resocket_core_nostd::core::backoff::{CloseClassifier, Decision};
+use resocket_core_nostd::core::delivery::{Ack, Id};
 use resocket_core_nostd::core::event::{Action, Event, Timer};
 use resocket_core_nostd::core::message::{Message, Payload};
 use resocket_core_nostd::core::outbox::{admission, Overflow, QueueConfig};
@@ -290,10 +291,11 @@ const EV_TIMER: u32 = 7;
 const EV_ONLINE: u32 = 8;
 const EV_OFFLINE: u32 = 9;
 const EV_BOUNCED: u32 = 10;
+const EV_BOUNCED_TRACKED: u32 = 11;
 
 /// An event: `kind` (see the constants), the socket or attempt `id`, two numbers `a`
 /// and `b` (a close code and wasClean, a size, a decision, a timer, a bounced key and
-/// its length), strings pushed before (a URL, an error, a close reason), and the time.
+/// its length; a bounced *tracked* message is `EV_BOUNCED_TRACKED`), strings pushed before (a URL, an error, a close reason), and the time.
 #[no_mangle]
 pub extern "C" fn rs_event(h: *mut Engine, kind: u32, id: f64, a: f64, b: f64, now: f64) {
     let e = engine(h);
@@ -333,14 +335,14 @@ pub extern "C" fn rs_event(h: *mut Engine, kind: u32, id: f64, a: f64, b: f64, n
         },
         EV_ONLINE => Event::Online,
         EV_OFFLINE => Event::Offline,
-        EV_BOUNCED => Event::Bounced {
+        EV_BOUNCED | EV_BOUNCED_TRACKED => Event::Bounced {
             id,
             message: Frame {
                 key: a as u32,
                 len: usize_of(b),
                 pong: false,
             },
-            tracked: false,
+            tracked: kind == EV_BOUNCED_TRACKED,
         },
         _ => return,
     };
@@ -436,9 +438,23 @@ pub extern "C" fn rs_try_send(h: *mut Engine, key: u32, len: f64, buffered: f64)
 
 /// The head waiting send (`ticket`, message `key` of `len` bytes): 1 handed on now (its
 /// result at `OUT[0]`: 1 accepted, -1 refused with the error at `OUT[1..]`), 0 not yet.
-/// A connection that is closed refuses it at once.
+/// A connection that is closed refuses it at once. A tracked message (acknowledged
+/// delivery) also gives its id (`id_kind` 1: the number `id_num`; 2: a text pushed before;
+/// 0: untracked), its deadline `timeout` in ms (NaN: none) and the time, as to
+/// [`rs_track`]; it waits while the credit window has no room for it.
 #[no_mangle]
-pub extern "C" fn rs_admit(h: *mut Engine, ticket: f64, key: u32, len: f64, buffered: f64) -> u32 {
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn rs_admit(
+    h: *mut Engine,
+    ticket: f64,
+    key: u32,
+    len: f64,
+    buffered: f64,
+    id_kind: u32,
+    id_num: f64,
+    timeout: f64,
+    now: f64,
+) -> u32 {
     clear_out();
     let e = engine(h);
     let ticket = Ticket::from_number(ticket as u64);
@@ -447,15 +463,24 @@ pub extern "C" fn rs_admit(h: *mut Engine, ticket: f64, key: u32, len: f64, buff
         len: usize_of(len),
         pong: false,
     };
+    let tracked = (id_kind != ID_NONE).then(|| id_of(id_kind, id_num));
+    ARGS.get().clear();
     if closed(e) {
         e.gate.cancel(ticket);
     } else {
         let lvl = level(e, buffered);
-        if !e.sup.has_room(frame.len) || !e.gate.poll(ticket, lvl) {
+        let room = match tracked {
+            None => e.sup.has_room(frame.len),
+            Some(_) => e.sup.has_room_tracked(frame.len),
+        };
+        if !room || !e.gate.poll(ticket, lvl) {
             return 0;
         }
     }
-    let r = e.sup.send(frame);
+    let r = match tracked {
+        None => e.sup.send(frame),
+        Some(id) => send_tracked(e, frame, id, timeout, now),
+    };
     out()[0] = match r {
         Ok(()) => 1.0,
         Err(err) => {
@@ -464,6 +489,157 @@ pub extern "C" fn rs_admit(h: *mut Engine, ticket: f64, key: u32, len: f64, buff
         }
     };
     1
+}
+
+// Id kinds of `rs_track`, `rs_admit` and `rs_ack`.
+const ID_NONE: u32 = 0;
+const ID_NUM: u32 = 1;
+const ID_TEXT: u32 = 2;
+/// The application's id was neither a number nor a string.
+const ID_WRONG_TYPE: u32 = 3;
+
+/// The id of kind `kind` (`ID_NUM`: `n`; `ID_TEXT`: the next string argument), or why it is
+/// not one.
+fn id_of(kind: u32, n: f64) -> Result<Id, &'static str> {
+    match kind {
+        ID_NUM => Id::number(n).ok_or("a numeric id must be an integer from 0 to 2^53 - 1"),
+        ID_TEXT => Id::text(&take_arg()).ok_or("a text id must be 1 to 256 bytes of UTF-8"),
+        ID_WRONG_TYPE => Err("an id must be a number or a string"),
+        _ => Err("the message has no id"),
+    }
+}
+
+/// A deadline in ms: NaN is none; else an integer from 0 to 2^53 - 1.
+fn timeout_of(t: f64) -> Result<Option<u64>, Error<Frame>> {
+    if t.is_nan() {
+        Ok(None)
+    } else if (0.0..=9_007_199_254_740_991.0).contains(&t) && t == (t as u64) as f64 {
+        Ok(Some(t as u64))
+    } else {
+        Err(Error::InvalidOption {
+            option: String::from("timeout"),
+            reason: String::from("must be an integer number of ms from 0 to 2^53 - 1"),
+        })
+    }
+}
+
+/// `send_tracked` with the id and deadline as the shell gave them; the core refuses first
+/// when acknowledged delivery is off.
+fn send_tracked(
+    e: &mut Engine,
+    frame: Frame,
+    id: Result<Id, &'static str>,
+    timeout: f64,
+    now: f64,
+) -> Result<(), Error<Frame>> {
+    if e.sup.config().delivery.is_none() {
+        // The core's own refusal (delivery off), whatever the id.
+        return e.sup.send_tracked(now as u64, frame, Id::Num(0), None);
+    }
+    let id = match id {
+        Ok(id) => id,
+        Err(reason) => {
+            return Err(Error::InvalidId {
+                reason: String::from(reason),
+                message: Some(frame),
+            })
+        }
+    };
+    let timeout = timeout_of(timeout)?;
+    e.sup.send_tracked(now as u64, frame, id, timeout)
+}
+
+/// `send()` (`mode` 0) or `trySend()` (`mode` 1) of a *tracked* message (acknowledged
+/// delivery): the message `key` of `len` bytes, `buffered` the socket's `bufferedAmount`,
+/// its id (`id_kind` 1: the number `id_num`; 2: a text pushed before; 0: none; 3: not a
+/// number nor a string), its deadline `timeout` in ms (NaN: none) and the time. As
+/// [`rs_send`] and [`rs_try_send`]: 1 accepted, 0 it must wait (its ticket at `OUT[0]`; a
+/// `trySend()`: not now, backpressure or a full window), -1 refused (the error at `OUT`).
+/// The id is checked first (`invalid_id`), unless acknowledged delivery is off (that
+/// `invalid_id`); a duplicate id is refused when the message is handed on.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn rs_track(
+    h: *mut Engine,
+    mode: u32,
+    key: u32,
+    len: f64,
+    buffered: f64,
+    id_kind: u32,
+    id_num: f64,
+    timeout: f64,
+    now: f64,
+) -> i32 {
+    clear_out();
+    let e = engine(h);
+    let frame = Frame {
+        key,
+        len: usize_of(len),
+        pong: false,
+    };
+    let id = id_of(id_kind, id_num);
+    ARGS.get().clear();
+    let refused = e.sup.config().delivery.is_none() || id.is_err() || timeout_of(timeout).is_err();
+    let lvl = level(e, buffered);
+    if mode == 1 {
+        if !refused && (e.gate.has_waiters() || !e.gate.try_acquire(lvl)) {
+            return 0;
+        }
+        return match send_tracked(e, frame, id, timeout, now) {
+            Ok(()) => 1,
+            Err(Error::Full(_)) => 0,
+            Err(err) => {
+                write_error(0, &err.map_unsent(|f| f.key));
+                -1
+            }
+        };
+    }
+    let go = refused
+        || closed(e)
+        || (!e.gate.has_waiters() && e.sup.has_room_tracked(frame.len) && e.gate.try_acquire(lvl));
+    if !go {
+        out()[0] = e.gate.enqueue().number() as f64;
+        return 0;
+    }
+    result(send_tracked(e, frame, id, timeout, now))
+}
+
+/// An acknowledgement read from an inbound message: `kind` 1 the numeric id `n`, 2 a text
+/// id pushed before, 4 every numeric id up to `n` (cumulative). Returns how many tracked
+/// messages it released (their keys come as an acked action); one that is not an id, or
+/// acknowledges nothing in flight, changes nothing.
+#[no_mangle]
+pub extern "C" fn rs_ack(h: *mut Engine, kind: u32, n: f64, now: f64) -> u32 {
+    let e = engine(h);
+    let ack = match kind {
+        // The same bound as a numeric id: a larger number acknowledges nothing.
+        ACK_THROUGH => match Id::number(n) {
+            Some(Id::Num(k)) => Some(Ack::Through(k)),
+            _ => None,
+        },
+        _ => id_of(kind, n).ok().map(Ack::Id),
+    };
+    ARGS.get().clear();
+    match ack {
+        Some(ack) => e.sup.ack(now as u64, &ack) as u32,
+        None => 0,
+    }
+}
+
+/// `rs_ack`'s cumulative kind.
+const ACK_THROUGH: u32 = 4;
+
+/// The deadline rule for a default `timeout`: 0, or -1 with the error at `OUT`.
+#[no_mangle]
+pub extern "C" fn rs_check_timeout(t: f64) -> i32 {
+    clear_out();
+    match timeout_of(t) {
+        Ok(_) => 0,
+        Err(err) => {
+            write_error(0, &err.map_unsent(|f| f.key));
+            -1
+        }
+    }
 }
 
 /// A waiting send withdrawn (its promise settled otherwise).
@@ -590,7 +766,8 @@ pub extern "C" fn rs_admission(
 /// Connection state and counters into `OUT`: state (0 connecting, 1 open, 2
 /// reconnecting, 3 closing, 4 closed), retry count, queued bytes, queued messages,
 /// current socket id (-1: none), reconnects, messages in, bytes in, messages out,
-/// bytes out, dropped, last heartbeat RTT (-1: none).
+/// bytes out, dropped, last heartbeat RTT (-1: none), acknowledged, replayed, tracked
+/// messages not yet acknowledged and their bytes.
 #[no_mangle]
 pub extern "C" fn rs_status(h: *mut Engine) {
     let e = engine(h);
@@ -608,6 +785,10 @@ pub extern "C" fn rs_status(h: *mut Engine) {
     o[9] = s.bytes_out as f64;
     o[10] = s.dropped as f64;
     o[11] = s.last_rtt_ms.map_or(-1.0, |r| r as f64);
+    o[12] = s.acked as f64;
+    o[13] = s.replayed as f64;
+    o[14] = e.sup.unacked_len() as f64;
+    o[15] = e.sup.unacked_bytes() as f64;
 }
 
 /// The URL of the latest attempt at `OUT[0..2]`.
@@ -658,6 +839,8 @@ fn write_error(at: usize, err: &Error<u32>) {
     let (url, reason): (&str, &str) = match err {
         Error::InvalidUrl { url, reason } => (url, reason),
         Error::InvalidOption { option, reason } => (option, reason),
+        Error::DuplicateId { id, .. } => (id, ""),
+        Error::InvalidId { reason, .. } => ("", reason),
         Error::ConnectFailed { url } => (url, ""),
         Error::GaveUp { reason, .. } => ("", reason),
         Error::Decode { error, .. } => ("", error),
@@ -692,7 +875,8 @@ const A_UNACKED: u32 = 17;
 
 /// The next action (0: none), its fields in `OUT`:
 /// - resolve URL: `[1]` attempt id; connect: `[1]` id, URL at `[2..4]`;
-/// - send: `[1]` socket id, `[2]` key, `[3]` length; ping: `[1]` id;
+/// - send: `[1]` socket id, `[2]` key, `[3]` length, `[4]` 1 when it is tracked (the core
+///   keeps it until it is acknowledged: the shell keeps its value); ping: `[1]` id;
 /// - close / abandon / classify: `[1]` id, `[2]` code, reason at `[3..5]`;
 /// - report: the error at `[1..]` (see `write_error`);
 /// - set timer: `[1]` timer (`Timer` order), `[2]` delay ms; cancel timer: `[1]` timer;
@@ -721,10 +905,15 @@ pub extern "C" fn rs_poll(h: *mut Engine) -> u32 {
             put_str(2, &url);
             A_CONNECT
         }
-        Action::Send { id, message, .. } => {
+        Action::Send {
+            id,
+            message,
+            tracked,
+        } => {
             o[1] = id as f64;
             o[2] = f64::from(message.key);
             o[3] = message.len as f64;
+            o[4] = f64::from(u8::from(tracked));
             A_SEND
         }
         Action::Ping { id, .. } => {
@@ -968,11 +1157,11 @@ mod tests {
         );
         assert_eq!(rs_flushed(h, 0.0), 0, "flush waits for the waiting send");
         assert_eq!(
-            rs_admit(h, ticket, 1, 50.0, 50.0),
+            rs_admit(h, ticket, 1, 50.0, 50.0, 0, 0.0, f64::NAN, 2.0),
             0,
             "above the low mark: still closed"
         );
-        assert_eq!(rs_admit(h, ticket, 1, 50.0, 5.0), 1);
+        assert_eq!(rs_admit(h, ticket, 1, 50.0, 5.0, 0, 0.0, f64::NAN, 2.0), 1);
         assert_eq!(out()[0], 1.0, "accepted");
         assert_eq!(
             drain(h)
@@ -1016,6 +1205,269 @@ mod tests {
         assert_eq!(out()[8], 1.0, "the message is handed back");
         // SAFETY: `rs_keys` holds `out()[8]` keys.
         assert_eq!(unsafe { *rs_keys() }, 3);
+        free(h);
+    }
+
+    /// The keys of the last action that handed keys back.
+    fn handed(n: f64) -> Vec<u32> {
+        // SAFETY: `rs_keys` holds `n` keys after the action.
+        unsafe { core::slice::from_raw_parts(rs_keys(), n as usize) }.to_vec()
+    }
+
+    /// Every action queued, as (kind, OUT[1..5], the keys it hands back).
+    fn drain_keys(h: *mut Engine) -> Vec<(u32, [f64; 4], Vec<u32>)> {
+        core::iter::from_fn(|| match rs_poll(h) {
+            0 => None,
+            k => {
+                let o = [out()[1], out()[2], out()[3], out()[4]];
+                let keys = match k {
+                    A_DROPPED | A_UNSENT | A_ACKED | A_EXPIRED | A_UNACKED => handed(out()[1]),
+                    _ => Vec::new(),
+                };
+                Some((k, o, keys))
+            }
+        })
+        .collect()
+    }
+
+    fn delivery(window: f64) -> *mut Engine {
+        open(&[
+            (rules::Field::Delivery, 1.0),
+            (rules::Field::WindowMessages, window),
+        ])
+    }
+
+    #[test]
+    fn a_tracked_send_is_marked_kept_and_released_by_its_ack() {
+        let _one = ONE.lock().unwrap();
+        let h = delivery(4.0);
+        let id = connected(h);
+        assert_eq!(rs_track(h, 0, 5, 3.0, 0.0, ID_NUM, 7.0, f64::NAN, 2.0), 1);
+        push("m-1");
+        assert_eq!(
+            rs_track(h, 0, 6, 3.0, 0.0, ID_TEXT, f64::NAN, 100.0, 2.0),
+            1
+        );
+        assert_eq!(rs_send(h, 8, 1.0, 0.0), 1, "an untracked send beside them");
+        let sends: Vec<_> = drain_keys(h)
+            .into_iter()
+            .filter(|a| a.0 == A_SEND)
+            .map(|a| (a.1[0], a.1[1], a.1[3]))
+            .collect();
+        assert_eq!(
+            sends,
+            [(id, 5.0, 1.0), (id, 6.0, 1.0), (id, 8.0, 0.0)],
+            "tracked at OUT[4]"
+        );
+        rs_status(h);
+        assert_eq!(
+            (out()[14], out()[15]),
+            (2.0, 6.0),
+            "two unacknowledged, 6 bytes"
+        );
+        // Garbage acknowledges nothing: a fraction, a negative, a huge number, an empty
+        // text, an unknown id, a wrong kind.
+        for (kind, n) in [
+            (ID_NUM, 7.5),
+            (ID_NUM, -1.0),
+            (ID_NUM, 1e300),
+            (ACK_THROUGH, 1e300),
+            (ID_NUM, 999.0),
+            (ID_WRONG_TYPE, 7.0),
+            (ID_NONE, 7.0),
+        ] {
+            assert_eq!(rs_ack(h, kind, n, 3.0), 0, "{kind} {n}");
+        }
+        push("");
+        assert_eq!(rs_ack(h, ID_TEXT, f64::NAN, 3.0), 0);
+        assert!(drain_keys(h).is_empty(), "nothing released");
+        push("m-1");
+        assert_eq!(rs_ack(h, ID_TEXT, f64::NAN, 3.0), 1);
+        assert_eq!(rs_ack(h, ACK_THROUGH, 7.0, 3.0), 1);
+        let acked: Vec<_> = drain_keys(h)
+            .into_iter()
+            .filter(|a| a.0 == A_ACKED)
+            .map(|a| a.2)
+            .collect();
+        assert_eq!(acked, [vec![6], vec![5]]);
+        rs_status(h);
+        assert_eq!(
+            (out()[12], out()[14], out()[15]),
+            (2.0, 0.0, 0.0),
+            "acked 2, none left"
+        );
+        free(h);
+    }
+
+    #[test]
+    fn a_full_window_makes_a_tracked_send_wait_and_try_send_decline() {
+        let _one = ONE.lock().unwrap();
+        let h = delivery(1.0);
+        connected(h);
+        assert_eq!(rs_track(h, 0, 1, 1.0, 0.0, ID_NUM, 1.0, f64::NAN, 2.0), 1);
+        assert_eq!(
+            rs_track(h, 1, 2, 1.0, 0.0, ID_NUM, 2.0, f64::NAN, 2.0),
+            0,
+            "trySend: not now"
+        );
+        assert_eq!(
+            rs_track(h, 0, 3, 1.0, 0.0, ID_NUM, 3.0, f64::NAN, 2.0),
+            0,
+            "send: waits"
+        );
+        let ticket = out()[0];
+        assert_eq!(
+            rs_send(h, 4, 1.0, 0.0),
+            0,
+            "an untracked send waits behind it (FIFO)"
+        );
+        let untracked = out()[0];
+        assert_eq!(
+            rs_admit(h, ticket, 3, 1.0, 0.0, ID_NUM, 3.0, f64::NAN, 3.0),
+            0,
+            "still full"
+        );
+        drain(h);
+        assert_eq!(rs_ack(h, ID_NUM, 1.0, 4.0), 1);
+        assert_eq!(
+            rs_admit(h, ticket, 3, 1.0, 0.0, ID_NUM, 3.0, f64::NAN, 5.0),
+            1
+        );
+        assert_eq!(out()[0], 1.0, "accepted");
+        assert_eq!(
+            rs_admit(h, untracked, 4, 1.0, 0.0, ID_NONE, 0.0, f64::NAN, 5.0),
+            1
+        );
+        let sends: Vec<f64> = drain_keys(h)
+            .into_iter()
+            .filter(|a| a.0 == A_SEND)
+            .map(|a| a.1[1])
+            .collect();
+        assert_eq!(sends, [3.0, 4.0]);
+        free(h);
+    }
+
+    #[test]
+    fn ids_timeouts_and_delivery_off_are_refused_with_the_message() {
+        let _one = ONE.lock().unwrap();
+        let h = open(&[]);
+        connected(h);
+        assert_eq!(rs_track(h, 0, 9, 1.0, 0.0, ID_NUM, 1.0, f64::NAN, 2.0), -1);
+        assert_eq!(text_at(0), "invalid_id");
+        assert_eq!(text_at(6), "acknowledged delivery is off");
+        assert_eq!(handed(out()[8]), [9]);
+        free(h);
+
+        let h = delivery(8.0);
+        connected(h);
+        for (kind, n, why) in [
+            (
+                ID_NUM,
+                0.5,
+                "a numeric id must be an integer from 0 to 2^53 - 1",
+            ),
+            (
+                ID_NUM,
+                9_007_199_254_740_992.0,
+                "a numeric id must be an integer from 0 to 2^53 - 1",
+            ),
+            (ID_NONE, 0.0, "the message has no id"),
+            (ID_WRONG_TYPE, 0.0, "an id must be a number or a string"),
+        ] {
+            assert_eq!(rs_track(h, 0, 9, 1.0, 0.0, kind, n, f64::NAN, 2.0), -1);
+            assert_eq!((text_at(0), text_at(6)), ("invalid_id".into(), why.into()));
+            assert_eq!(handed(out()[8]), [9], "handed back");
+        }
+        push(&"x".repeat(257));
+        assert_eq!(
+            rs_track(h, 1, 9, 1.0, 0.0, ID_TEXT, f64::NAN, f64::NAN, 2.0),
+            -1,
+            "trySend too"
+        );
+        assert_eq!(text_at(0), "invalid_id");
+        assert_eq!(rs_track(h, 0, 9, 1.0, 0.0, ID_NUM, 1.0, -5.0, 2.0), -1);
+        assert_eq!(
+            (text_at(0), text_at(4)),
+            ("invalid_option".into(), "timeout".into())
+        );
+        assert_eq!(rs_check_timeout(1.5), -1);
+        assert_eq!(rs_check_timeout(f64::NAN), 0);
+        assert_eq!(rs_check_timeout(0.0), 0);
+        push("a");
+        assert_eq!(
+            rs_track(h, 0, 10, 1.0, 0.0, ID_TEXT, f64::NAN, f64::NAN, 2.0),
+            1
+        );
+        push("a");
+        assert_eq!(
+            rs_track(h, 0, 11, 1.0, 0.0, ID_TEXT, f64::NAN, f64::NAN, 2.0),
+            -1
+        );
+        assert_eq!(
+            (text_at(0), text_at(4)),
+            ("duplicate_id".into(), "\"a\"".into())
+        );
+        assert_eq!(handed(out()[8]), [11]);
+        free(h);
+    }
+
+    #[test]
+    fn deadlines_expire_bounces_replay_and_a_close_hands_back_the_unacknowledged() {
+        let _one = ONE.lock().unwrap();
+        let h = delivery(8.0);
+        let id = connected(h);
+        assert_eq!(rs_track(h, 0, 1, 2.0, 0.0, ID_NUM, 1.0, 50.0, 10.0), 1);
+        assert_eq!(rs_track(h, 0, 2, 2.0, 0.0, ID_NUM, 2.0, f64::NAN, 10.0), 1);
+        let acts = drain_keys(h);
+        let timer = acts
+            .iter()
+            .find(|a| a.0 == A_SET_TIMER)
+            .expect("a deadline timer");
+        assert_eq!(timer.1[0], timer_number(Timer::AckTimeout));
+        rs_event(h, EV_TIMER, 0.0, timer_number(Timer::AckTimeout), 0.0, 60.0);
+        let expired: Vec<_> = drain_keys(h)
+            .into_iter()
+            .filter(|a| a.0 == A_EXPIRED)
+            .map(|a| a.2)
+            .collect();
+        assert_eq!(expired, [vec![1]]);
+        // The socket refused message 2 after all: the window sends it again on the next socket.
+        rs_event(h, EV_BOUNCED_TRACKED, id, 2.0, 2.0, 70.0);
+        let acts = drain(h);
+        let next = acts.iter().find(|a| a.0 == A_CONNECT).or(None);
+        let next = match next {
+            Some(a) => a.1,
+            None => {
+                let t = acts
+                    .iter()
+                    .find(|a| a.0 == A_SET_TIMER)
+                    .expect("a backoff timer");
+                rs_event(h, EV_TIMER, 0.0, t.1, 0.0, 5000.0);
+                drain(h)
+                    .iter()
+                    .find(|a| a.0 == A_CONNECT)
+                    .expect("a connect")
+                    .1
+            }
+        };
+        rs_event(h, EV_OPENED, next, 0.0, 0.0, 5001.0);
+        let sends: Vec<_> = drain_keys(h)
+            .into_iter()
+            .filter(|a| a.0 == A_SEND)
+            .map(|a| (a.1[1], a.1[3]))
+            .collect();
+        assert_eq!(sends, [(2.0, 1.0)], "replayed, still tracked");
+        rs_status(h);
+        assert_eq!(out()[13], 1.0, "one replayed");
+        push("");
+        assert_eq!(rs_close(h, 1000.0, 5002.0), 0);
+        rs_event(h, EV_CLOSED, next, 1000.0, 1.0, 5003.0);
+        let unacked: Vec<_> = drain_keys(h)
+            .into_iter()
+            .filter(|a| a.0 == A_UNACKED)
+            .map(|a| a.2)
+            .collect();
+        assert_eq!(unacked, [vec![2]]);
         free(h);
     }
 }
