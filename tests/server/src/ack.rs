@@ -141,6 +141,11 @@ pub fn tracked(msg: &Message) -> Option<Tracked> {
     Some(Tracked { id, request })
 }
 
+/// `{"ack":id}`.
+pub fn plain_ack(id: &Id) -> Message {
+    Message::text(json!({ "ack": id.to_json() }).to_string())
+}
+
 /// The reply to a tracked message: `{"ack":id}` or `{"ack":id,"response":request}`.
 pub fn ack_frame(t: &Tracked) -> Message {
     let v = match &t.request {

@@ -281,11 +281,18 @@ impl Registry {
             .push((id, tx));
     }
 
-    /// Delivers `msg` to every member of `room`, under one lock so all members see one order.
-    pub fn broadcast(&self, room: &str, msg: &Message) {
+    /// Delivers `msg` to every member of `room`, under one lock so all members see one order;
+    /// then `reply`, if any, to member `from` alone (so it follows `from`'s own copy).
+    pub fn broadcast(&self, room: &str, msg: &Message, from: u64, reply: Option<Message>) {
         let inner = self.lock();
-        for (_, tx) in inner.rooms.get(room).into_iter().flatten() {
+        let members = inner.rooms.get(room).into_iter().flatten();
+        for (_, tx) in members.clone() {
             let _ = tx.send(msg.clone());
+        }
+        if let Some(reply) = reply {
+            if let Some((_, tx)) = members.clone().find(|(m, _)| *m == from) {
+                let _ = tx.send(reply);
+            }
         }
     }
 }

@@ -31,6 +31,8 @@
 //! Acknowledged delivery: a text message holding a JSON object whose `"id"` is a non-negative
 //! integer or a string is *tracked*.
 //!
+//! - `/chat` sends `{"ack":id}` to the sender of a tracked message, right after the sender's
+//!   own broadcast copy; other members only get the broadcast, as for any message.
 //! - `/ack?mode=each|through&every=K&delay_ms=D&silent=1&hostile=1&drops=N&seed=S&span=P`
 //!   answers `{"ack":id}` per tracked message, or `{"ack":id,"response":R}` when it carries
 //!   `"request":R`. `mode=through` answers numeric ids with `{"ackThrough":n}` instead (n: the

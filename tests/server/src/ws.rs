@@ -236,7 +236,8 @@ impl Conn {
             _ => return Ok(()),
         }
         if let Kind::Chat { room } = &self.kind {
-            reg.broadcast(room, &msg);
+            let reply = ack::tracked(&msg).map(|t| ack::plain_ack(&t.id));
+            reg.broadcast(room, &msg, self.id, reply);
             return Ok(());
         }
         if let Kind::Ack(_) = &self.kind {

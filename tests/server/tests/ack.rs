@@ -1,4 +1,4 @@
-//! Tests of acknowledged delivery: the `/ack` endpoint and its stats.
+//! Tests of acknowledged delivery: the `/ack` endpoint, its stats, and `/chat`'s acks.
 
 mod common;
 
@@ -315,4 +315,27 @@ async fn stats_have_ack_fields_and_ackstats_lists_at_most_100_missing() {
         s.control("ackstats?expect=99999999999").await["expect"],
         1_000_000
     );
+}
+
+#[tokio::test]
+async fn chat_acks_tracked_messages_to_the_sender_only() {
+    let s = start().await;
+    let mut a = s.ws("/chat?room=acks").await;
+    let mut b = s.ws("/chat?room=acks").await;
+    s.wait_stats("", |v| v["open"] == 2).await;
+    let msg = json!({ "id": 7, "text": "hi" }).to_string();
+    a.send(Message::text(msg.clone())).await.unwrap();
+    assert_eq!(recv_text(&mut a).await, msg);
+    assert_eq!(recv_json(&mut a).await, json!({ "ack": 7 }));
+    assert_eq!(recv_text(&mut b).await, msg);
+    let msg = json!({ "id": "q", "request": 1 }).to_string();
+    b.send(Message::text(msg.clone())).await.unwrap();
+    assert_eq!(recv_text(&mut b).await, msg);
+    assert_eq!(recv_json(&mut b).await, json!({ "ack": "q" }));
+    assert_eq!(recv_text(&mut a).await, msg);
+    b.send(Message::text(r#"{"text":"no id"}"#)).await.unwrap();
+    assert_eq!(recv_text(&mut a).await, r#"{"text":"no id"}"#);
+    assert_eq!(recv_text(&mut b).await, r#"{"text":"no id"}"#);
+    quiet(&mut a, 150).await;
+    quiet(&mut b, 50).await;
 }
