@@ -10,7 +10,7 @@ use alloc::{borrow::ToOwned, string::String};
 
 use super::close;
 use super::config::Config;
-use super::delivery::{Ack, Entry, Id, Window, WindowConfig};
+use super::delivery::{Ack, Entry, Id, Window};
 use super::event::{Action, Event, Stats, Timer};
 use super::message::{Message, Payload};
 use super::outbox::{Outbox, Push};
@@ -73,12 +73,7 @@ impl<P: Payload + Clone> Supervisor<P> {
     /// `seed` feeds the backoff jitter.
     pub fn new(config: Config, fixed_url: Option<String>, seed: u64) -> Self {
         let outbox = Outbox::new(config.queue.clone());
-        let window = Window::new(
-            config
-                .delivery
-                .clone()
-                .unwrap_or_else(WindowConfig::default),
-        );
+        let window = Window::new(config.delivery.clone().unwrap_or_default());
         Supervisor {
             config,
             fixed_url,
