@@ -186,3 +186,9 @@ export function redact(url) {
   x.rs_redact();
   return text(0);
 }
+
+/** The deadline rule (`timeout` in ms; NaN: none): null when it is one, else the error as plain data. */
+export function checkTimeout(t) {
+  const x = core();
+  return x.rs_check_timeout(t) === 0 ? null : errorAt(0, () => undefined);
+}

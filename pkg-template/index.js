@@ -2,9 +2,9 @@
 // WebAssembly. `ReSocket` is an EventTarget shaped like the browser's WebSocket, with
 // reconnection, a bounded outbound queue, backpressure and an optional heartbeat.
 
-import { core, ready } from "./core.js";
+import { checkTimeout, core, ready } from "./core.js";
 import { Link, calls, diagnostics, engine, invalidUrl, resolveUrl } from "./shell.js";
-import { ReSocketError, describe, optionError, check, closeArgs, jsonText, tooLarge, utf8Length, wasmError } from "./options.js";
+import { ReSocketError, describe, optionError, check, closeArgs, jsonText, sendOptions, tooLarge, utf8Length, wasmError } from "./options.js";
 
 export { ReSocketError, diagnostics, ready };
 
@@ -236,6 +236,23 @@ export class ReSocketErrorEvent extends Event {
   }
 }
 
+/** A tracked message was acknowledged by the peer (acknowledged delivery). */
+export class ReSocketDeliveredEvent extends Event {
+  #d;
+  constructor(type, init) {
+    super(type);
+    this.#d = init ?? {};
+  }
+  /** The message's id. */
+  get id() {
+    return this.#d.id;
+  }
+  /** The data of the message that acknowledged it. */
+  get data() {
+    return this.#d.data;
+  }
+}
+
 /** Fields shared by `statechange` and `reconnecting` events. */
 export class ReSocketTransitionEvent extends Event {
   #d;
@@ -297,12 +314,61 @@ function makeEvent(type, detail) {
       return new ReSocketStateChangeEvent(type, detail);
     case "reconnecting":
       return new ReSocketReconnectingEvent(type, detail);
+    case "delivered":
+      return new ReSocketDeliveredEvent(type, detail);
     default:
       return new Event(type);
   }
 }
 
 
+
+// --- Acknowledged delivery: ids and acknowledgements, read in JavaScript ------------------
+// The core keeps the window, decides what an id or an acknowledgement is and what it
+// releases; here they are only read from the application's data (a JSON field, or the
+// application's function) and handed over as numbers or text.
+
+const BRACE = 123; // "{"
+
+/** An id as the core takes it: `[kind, num, text]` (kind 0 none, 1 number, 2 text, 3 neither). */
+function idParts(id) {
+  if (id === undefined || id === null) return [0, 0, ""];
+  if (typeof id === "number") return [1, id, ""];
+  if (typeof id === "string") return [2, NaN, id];
+  return [3, 0, ""];
+}
+
+/** A plain object of JSON text that starts with "{", or undefined. */
+function jsonObject(text) {
+  if (typeof text !== "string" || text.charCodeAt(0) !== BRACE) return undefined;
+  try {
+    const v = JSON.parse(text);
+    return v !== null && typeof v === "object" && !Array.isArray(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const isRecord = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * The id of an outgoing message under `d` (the delivery options): the application's
+ * function of (data, value), or the field `d.id` of the value given to sendJson() or of a
+ * string that parses as a JSON object; undefined when there is none (binary data under
+ * a field name). Throws `invalid_id` (the message handed back) when reading it throws.
+ */
+function readId(d, data, value, json) {
+  try {
+    if (typeof d.id === "function") return json ? d.id(data, value) : d.id(data);
+    if (json) return isRecord(value) ? value[d.id] : undefined;
+    const o = jsonObject(data);
+    return o === undefined ? undefined : o[d.id];
+  } catch (e) {
+    const err = wasmError({ code: "invalid_id", reason: `reading it threw (${describe(e?.message)})`, messages: [data] });
+    err.cause = e;
+    throw err;
+  }
+}
 
 // A ReSocket closed for good is held by nothing of resocket's: its sockets, timers and
 // listeners are gone, and the core's half is a number. Once the application drops it
@@ -347,6 +413,10 @@ export class ReSocket extends EventTarget {
   #handlers = new Map();
   #closedForGood = false;
   #max = 0;
+  /** How ids and acknowledgements are read (acknowledged delivery), or null when it is off. */
+  #delivery = null;
+  /** The last number `delivery.sequence` stamped. */
+  #seq = 0;
 
   /**
    * @param url a `ws:`/`wss:` URL (`http(s):` and page-relative URLs are accepted), or a
@@ -394,6 +464,10 @@ export class ReSocket extends EventTarget {
     }
     const wasm = check(options);
     core();
+    if (wasm.delivery !== null && wasm.delivery.timeout !== undefined) {
+      const refused = checkTimeout(wasm.delivery.timeout);
+      if (refused !== null) throw wasmError({ ...refused, option: "delivery.timeout" });
+    }
     // The option rules come first, then the URL's (both the core's).
     let fixed = null;
     let refused = null;
@@ -428,6 +502,7 @@ export class ReSocket extends EventTarget {
       calls.depth--;
     }
     this.#max = this.#link.maxMessageSize;
+    this.#delivery = wasm.delivery;
     collected?.register(this, h, this);
   }
 
@@ -444,11 +519,52 @@ export class ReSocket extends EventTarget {
 
   /** A message to the `message` listeners, in order (see #listeners). */
   #deliver(data) {
+    if (this.#delivery !== null && this.#acknowledges(data)) return;
     const list = this.#listeners;
     if (list.length === 0) return;
     messageTarget = this;
     messageData = data;
     this.#run(list, new ReSocketMessageEvent("message"));
+  }
+
+  /**
+   * Whether `data` is an acknowledgement (then it is consumed, not dispatched): the
+   * application's `delivery.ack` function says so by returning an id or `{ through }`;
+   * under field names, a JSON object with the `ack` or `through` field. The core decides
+   * what it releases (an unknown or invalid id releases nothing).
+   */
+  #acknowledges(data) {
+    const d = this.#delivery;
+    let a;
+    let through;
+    let parsed;
+    if (typeof d.ack === "function") {
+      try {
+        a = d.ack(data);
+        if (a === undefined || a === null) return false;
+        if (typeof a === "object") {
+          through = a.through;
+          a = undefined;
+        }
+      } catch (e) {
+        report(e);
+        return false;
+      }
+    } else {
+      parsed = jsonObject(data);
+      if (parsed === undefined) return false;
+      a = parsed[d.ack];
+      if (a === undefined || a === null) {
+        through = parsed[d.through];
+        if (through === undefined || through === null) return false;
+      }
+    }
+    if (this.#freed) return true;
+    if (a !== undefined && a !== null) {
+      const [kind, num, text] = idParts(a);
+      if (kind === 1 || kind === 2) this.#link.ack(kind, num, text, data, parsed);
+    } else if (typeof through === "number") this.#link.ack(4, through, "", data, parsed);
+    return true;
   }
 
   #run(list, event) {
@@ -545,6 +661,8 @@ export class ReSocket extends EventTarget {
   set onstatechange(fn) { this.#setHandler("statechange", fn); }
   get onreconnecting() { return this.#handler("reconnecting"); }
   set onreconnecting(fn) { this.#setHandler("reconnecting", fn); }
+  get ondelivered() { return this.#handler("delivered"); }
+  set ondelivered(fn) { this.#setHandler("delivered", fn); }
 
   /** `readyState` of the current browser socket (CLOSED between attempts). */
   get readyState() {
@@ -596,8 +714,9 @@ export class ReSocket extends EventTarget {
    * handed to the browser (or queued for the next connection) at once, in call order,
    * unless backpressure applies: then the promise waits until there is room.
    */
-  send(data) {
+  send(data, options) {
     if (this.#freed) return Promise.reject(closedError());
+    if (options !== undefined || this.#delivery !== null) return this.#track(data, options, "send");
     try {
       const frame = toFrame(data, this.#max);
       const len = frameBytes;
@@ -615,10 +734,112 @@ export class ReSocket extends EventTarget {
     }
   }
 
-  /** Sends without waiting: false when backpressure applies or the queue is full. */
+  /**
+   * A send under acknowledged delivery, or with options (`what`: "send" or "request";
+   * `value` and `json` for sendJson()): the message is tracked when it has an id (see
+   * `delivery.id`); else it is sent as any message (or refused with `invalid_id` when its
+   * acknowledgement is asked for). `map` turns the acknowledgement into the promise's value.
+   */
+  #track(data, options, what, value, json = false, map = undefined) {
+    try {
+      let ack = what === "request";
+      let timeout;
+      if (options !== undefined) [ack, timeout] = sendOptions(plainOptions(options, what), what);
+      const frame = toFrame(data, this.#max);
+      const len = frameBytes;
+      const d = this.#delivery;
+      const id = d === null ? undefined : readId(d, data, value, json);
+      calls.depth++;
+      try {
+        if ((id === undefined || id === null) && !ack) return this.#link.send(frame, len);
+        const [kind, num, text] = idParts(id);
+        timeout ??= d?.timeout;
+        const t = { kind, num, text, timeout: timeout === undefined ? NaN : timeout, id, wantAck: ack, map };
+        return this.#link.track(frame, len, t);
+      } finally {
+        calls.depth--;
+      }
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * Sends `data` and resolves with the data of the message that acknowledges it
+   * (acknowledged delivery; `timeout` in ms, else `delivery.timeout`). Rejects as
+   * `send(data, { ack: true })` does.
+   */
+  request(data, options) {
+    if (this.#freed) return Promise.reject(closedError());
+    return this.#track(data, options, "request", undefined, false, (info) => info.data);
+  }
+
+  /**
+   * `request()` of `JSON.stringify(value)` (stamped with the next number under
+   * `delivery.sequence`); resolves with the acknowledging message parsed as JSON.
+   */
+  requestJson(value, options) {
+    if (this.#freed) return Promise.reject(closedError());
+    let text;
+    let v;
+    try {
+      [text, v] = this.#json(value);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.#track(text, options, "request", v, true, (info, parsed) => {
+      if (parsed !== undefined) return parsed;
+      try {
+        return JSON.parse(typeof info.data === "string" ? info.data : utf8.decode(info.data));
+      } catch (e) {
+        throw new ReSocketError("decode", `cannot decode message: ${e?.message ?? e}`, { cause: e });
+      }
+    });
+  }
+
+  /** The JSON text of `value` and the value sent (stamped under `delivery.sequence`). */
+  #json(value) {
+    const d = this.#delivery;
+    let v = value;
+    if (d !== null && d.sequence && isRecord(value)) {
+      let has;
+      try {
+        has = value[d.id] !== undefined;
+      } catch (e) {
+        const err = wasmError({ code: "invalid_id", reason: `reading it threw (${describe(e?.message)})`, messages: [value] });
+        err.cause = e;
+        throw err;
+      }
+      if (!has) {
+        try {
+          v = { ...value, [d.id]: this.#seq + 1 };
+        } catch (e) {
+          throw new ReSocketError("encode", `cannot encode message: ${e?.message ?? e}`, { cause: e });
+        }
+        this.#seq++;
+      }
+    }
+    return [jsonText(v), v];
+  }
+
+  /** Sends without waiting: false when backpressure applies, the queue or the window is full. */
   trySend(data) {
     if (this.#freed) throw closedError();
     const frame = toFrame(data, this.#max);
+    const d = this.#delivery;
+    if (d !== null) {
+      const id = readId(d, data, undefined, false);
+      if (id !== undefined && id !== null) {
+        const [kind, num, text] = idParts(id);
+        const t = { kind, num, text, timeout: d.timeout ?? NaN, id, wantAck: false };
+        calls.depth++;
+        try {
+          return this.#link.tryTrack(frame, frameBytes, t);
+        } finally {
+          calls.depth--;
+        }
+      }
+    }
     calls.depth++;
     try {
       return this.#link.trySend(frame, frameBytes);
@@ -627,15 +848,30 @@ export class ReSocket extends EventTarget {
     }
   }
 
-  /** Sends `JSON.stringify(value)` as a text message; otherwise like send(). */
-  sendJson(value) {
+  /**
+   * Sends `JSON.stringify(value)` as a text message; otherwise like send(). Under
+   * acknowledged delivery its id is `value[delivery.id]` (stamped with the next number
+   * under `delivery.sequence` when it has none).
+   */
+  sendJson(value, options) {
+    if (this.#delivery === null && options === undefined) {
+      let text;
+      try {
+        text = jsonText(value);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return this.send(text);
+    }
+    if (this.#freed) return Promise.reject(closedError());
     let text;
+    let v;
     try {
-      text = jsonText(value);
+      [text, v] = this.#json(value);
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.send(text);
+    return this.#track(text, options, "send", v, true);
   }
 
   /** Resolves when the queue is empty and bufferedAmount is 0. */

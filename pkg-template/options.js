@@ -52,6 +52,10 @@ const TEXTS = {
   too_large: (d) => `message of ${d.size} bytes is over the limit of ${d.limit} bytes`,
   lagged: (d) => `${d.count} inbound message(s) discarded: the stream was not read fast enough`,
   js: (d) => `JavaScript error: ${d.reason}`,
+  unacked: (d) => `${d.messages.length} message(s) not acknowledged before close`,
+  ack_timeout: (d) => `${d.messages.length === 1 ? "no acknowledgement" : `${d.messages.length} message(s) not acknowledged`} before the deadline`,
+  duplicate_id: (d) => `id ${d.url} is already in flight`,
+  invalid_id: (d) => `invalid message id: ${d.reason}`,
 };
 
 /**
@@ -107,7 +111,7 @@ export function wasmError(d, fields) {
 }
 
 const KNOWN = {
-  "": ["protocols", "reconnect", "queue", "highWaterMark", "lowWaterMark", "heartbeat", "closeTimeout", "maxMessageSize"],
+  "": ["protocols", "reconnect", "queue", "highWaterMark", "lowWaterMark", "heartbeat", "closeTimeout", "maxMessageSize", "delivery"],
   reconnect: [
     "initialDelay",
     "factor",
@@ -122,6 +126,9 @@ const KNOWN = {
   ],
   queue: ["maxMessages", "maxBytes", "overflow"],
   heartbeat: ["interval", "timeout", "ping", "pong"],
+  delivery: ["maxMessages", "maxBytes", "id", "ack", "through", "sequence", "timeout"],
+  send: ["ack", "timeout"],
+  request: ["timeout"],
 };
 
 const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -223,14 +230,49 @@ function heartbeat(v, w) {
 }
 
 /**
+ * Acknowledged delivery: the window's bounds go to the core (slots); how ids and
+ * acknowledgements are read stays here: `{ id, ack, through, sequence, timeout }` (a
+ * field name or a function each; `timeout` is checked by the core when the socket is made).
+ */
+function delivery(v, w) {
+  if (v === false) {
+    w.nums[AT.delivery] = 0;
+    return;
+  }
+  const o = level(v === true ? {} : v, "delivery");
+  w.nums[AT.delivery] = 1;
+  w.nums[AT["delivery.maxMessages"]] = num(o.number("maxMessages"));
+  w.nums[AT["delivery.maxBytes"]] = num(o.number("maxBytes"));
+  const reader = (k, fallback) => {
+    const f = o.get(k);
+    if (f === undefined) return fallback;
+    if (typeof f !== "string" && typeof f !== "function") throw optionError(`delivery.${k}`, "must be a field name (a string) or a function");
+    return f;
+  };
+  const id = reader("id", "id");
+  const ack = reader("ack", "ack");
+  const through = o.string("through") ?? "ackThrough";
+  const sequence = o.boolean("sequence") ?? false;
+  if (sequence && typeof id !== "string") throw optionError("delivery.sequence", "needs `delivery.id` to be a field name");
+  w.delivery = { id, ack, through, sequence, timeout: o.number("timeout") };
+}
+
+/** `send()`'s options (plain): `[ack, timeout]`; `what` is "send" or "request". */
+export function sendOptions(v, what) {
+  const o = level(v, what);
+  return [what === "request" || o.boolean("ack") === true, o.number("timeout")];
+}
+
+/**
  * Reads plain options (see `plainOptions` in index.js), checking their JavaScript types,
  * into what the WebAssembly constructor takes: `{ nums, strs, should, protocols }` (see
  * `FIELDS`; NaN is "not given", booleans are 0/1, a `null` limit is -1; `strs` is
- * `[ping, pong, ...protocols]`). Throws a `ReSocketError` (`invalid_option`) naming the
+ * `[ping, pong, ...protocols]`; `delivery` null when acknowledged delivery is off, else
+ * how ids and acknowledgements are read). Throws a `ReSocketError` (`invalid_option`) naming the
  * first option of a wrong type; the core checks the values.
  */
 export function check(options) {
-  const wasm = { nums: new Float64Array(SLOTS).fill(NaN), strs: [undefined, undefined], should: undefined, protocols: [] };
+  const wasm = { nums: new Float64Array(SLOTS).fill(NaN), strs: [undefined, undefined], should: undefined, protocols: [], delivery: null };
   if (options === undefined || options === null) return wasm;
   const o = level(options, "");
   if (o.get("protocols") !== undefined) wasm.strs.push(...(wasm.protocols = protocols(o.get("protocols"))));
@@ -241,6 +283,7 @@ export function check(options) {
   if (o.get("heartbeat") !== undefined) heartbeat(o.get("heartbeat"), wasm);
   wasm.nums[AT.closeTimeout] = num(o.number("closeTimeout"));
   wasm.nums[AT.maxMessageSize] = num(o.number("maxMessageSize"));
+  if (o.get("delivery") !== undefined) delivery(o.get("delivery"), wasm);
   return wasm;
 }
 

@@ -41,6 +41,7 @@ const EV_TIMER = 7;
 const EV_ONLINE = 8;
 const EV_OFFLINE = 9;
 const EV_BOUNCED = 10;
+const EV_BOUNCED_TRACKED = 11;
 
 const STATES = ["connecting", "open", "reconnecting", "closing", "closed"];
 const CAUSES = ["closed", "connect_failed", "connect_timeout", "heartbeat_timeout", "url_provider", "manual"];
@@ -154,6 +155,14 @@ export class Link {
   #handed = [];
   /** The data of the message being handed to the core. */
   #inbound;
+  /**
+   * Tracked messages (acknowledged delivery) by key, while the core keeps them: how the
+   * outcome is told (`{ id, wantAck, resolve, reject, map }`).
+   */
+  #tracked = new Map();
+  /** The acknowledgement being handed to the core: its data and parsed JSON. */
+  #ackData;
+  #ackParsed;
   #ended = false;
 
   /**
@@ -264,6 +273,10 @@ export class Link {
       bytesOut: o[9],
       dropped: o[10],
       lastRttMs: o[11] < 0 ? null : o[11],
+      acked: o[12],
+      replayed: o[13],
+      unacked: o[14],
+      unackedBytes: o[15],
     };
   }
 
@@ -323,6 +336,98 @@ export class Link {
     this.#pump();
     this.#keep(key);
     return true;
+  }
+
+  /**
+   * send() of a tracked message (acknowledged delivery): `t` is its id (`kind` 1 the
+   * number `num`, 2 the text `text`, 0 none, 3 not a number nor a string, as rs_track
+   * takes it), `timeout` (NaN: none), the application's `id`, and `wantAck` (the promise
+   * waits for the acknowledgement; else it resolves when the message is handed on).
+   */
+  track(data, len, t) {
+    if (this.#ended) return Promise.reject(this.#closedError(data));
+    const key = this.#nextKey(data);
+    if (t.kind === 2) arg(t.text);
+    const r = W.rs_track(this.#h, 0, key, len, this.#buffered(), t.kind, t.num, t.timeout, now());
+    if (r < 0) return Promise.reject(this.#error(0));
+    const ticket = out()[0];
+    const promise = new Promise((resolve, reject) => {
+      t.resolve = resolve;
+      t.reject = reject;
+    });
+    if (r === 0) {
+      this.#waiters.push({ ticket, key, len, resolve: t.resolve, reject: t.reject, t });
+      this.#ensurePolling();
+      return promise;
+    }
+    this.#tracked.set(key, t);
+    if (!t.wantAck) t.resolve();
+    this.#pump();
+    this.#keep(key);
+    return promise;
+  }
+
+  /** trySend() of a tracked message (see track()): true when handed on, false when not now. */
+  tryTrack(data, len, t) {
+    if (this.#ended) throw this.#closedError(data);
+    const key = this.#nextKey(data);
+    if (t.kind === 2) arg(t.text);
+    const r = W.rs_track(this.#h, 1, key, len, this.#buffered(), t.kind, t.num, t.timeout, now());
+    if (r < 0) throw this.#error(0);
+    if (r === 0) {
+      this.#values.delete(key);
+      this.#pump();
+      return false;
+    }
+    this.#tracked.set(key, t);
+    this.#pump();
+    this.#keep(key);
+    return true;
+  }
+
+  /**
+   * An acknowledgement read from a message (`data`, `parsed` its JSON when it was read as
+   * JSON): `kind` 1 the numeric id `num`, 2 the text id `text`, 4 every numeric id up to
+   * `num`. What it covers is released (the acked action, below); anything else changes nothing.
+   */
+  ack(kind, num, text, data, parsed) {
+    if (this.#ended) return;
+    if (kind === 2) arg(text);
+    if (W.rs_ack(this.#h, kind, num, now()) === 0) return;
+    const before = [this.#ackData, this.#ackParsed];
+    this.#ackData = data;
+    this.#ackParsed = parsed;
+    try {
+      this.#pump();
+    } finally {
+      [this.#ackData, this.#ackParsed] = before;
+    }
+  }
+
+  /** Acked (15), expired (16) or unacknowledged at the end (17): the core let these keys go. */
+  #settle(kind, n) {
+    const back = [];
+    const code = kind === 16 ? "ack_timeout" : "unacked";
+    const data = this.#ackData;
+    for (const key of keys(n)) {
+      const value = this.#take(key);
+      const t = this.#tracked.get(key);
+      this.#tracked.delete(key);
+      if (t === undefined) continue;
+      if (kind === 15) {
+        const info = { id: t.id, data };
+        if (t.wantAck) {
+          try {
+            t.resolve(t.map === undefined ? info : t.map(info, this.#ackParsed));
+          } catch (e) {
+            t.reject(e);
+          }
+        }
+        this.#emit("delivered", info);
+      } else if (t.wantAck) t.reject(wasmError({ code, messages: [value] }));
+      else back.push(value);
+    }
+    if (back.length > 0) this.#emit("error", { error: wasmError({ code, messages: back }) });
   }
 
   #closedError(data) {
@@ -600,7 +705,12 @@ export class Link {
         return this.#open(o[1], text(2));
       case 3: {
         // send
-        const [id, key, len] = [o[1], o[2], o[3]];
+        const [id, key, len, tracked] = [o[1], o[2], o[3], o[4]];
+        // A tracked message stays with the core (it may be sent again): its value stays here.
+        if (tracked === 1) {
+          if (!this.#sendOn(id, this.#values.get(key))) this.#event(EV_BOUNCED_TRACKED, id, key, len);
+          return;
+        }
         const data = this.#take(key);
         if (!this.#sendOn(id, data)) {
           this.#values.set(key, this.#hold(data));
@@ -651,6 +761,10 @@ export class Link {
         const code = kind === 13 ? "dropped" : "unsent";
         return this.#emit("error", { error: wasmError({ code, messages }) });
       }
+      case 15:
+      case 16:
+      case 17:
+        return this.#settle(kind, o[1]);
     }
   }
 
@@ -728,12 +842,22 @@ export class Link {
   #admitHead() {
     const w = this.#waiters[0];
     if (w === undefined) return false;
-    if (W.rs_admit(this.#h, w.ticket, w.key, w.len, this.#buffered()) === 0) return false;
+    const t = w.t;
+    if (t === undefined) {
+      if (W.rs_admit(this.#h, w.ticket, w.key, w.len, this.#buffered(), 0, 0, NaN, 0) === 0) return false;
+    } else {
+      if (t.kind === 2) arg(t.text);
+      if (W.rs_admit(this.#h, w.ticket, w.key, w.len, this.#buffered(), t.kind, t.num, t.timeout, now()) === 0) return false;
+    }
     this.#waiters.shift();
     const o = out();
     if (o[0] === 1) {
       this.#handed.push(w.key);
-      w.resolve();
+      if (t === undefined) w.resolve();
+      else {
+        this.#tracked.set(w.key, t);
+        if (!t.wantAck) w.resolve();
+      }
     } else w.reject(this.#error(1));
     return true;
   }

@@ -612,11 +612,7 @@ pub extern "C" fn rs_track(
 pub extern "C" fn rs_ack(h: *mut Engine, kind: u32, n: f64, now: f64) -> u32 {
     let e = engine(h);
     let ack = match kind {
-        // The same bound as a numeric id: a larger number acknowledges nothing.
-        ACK_THROUGH => match Id::number(n) {
-            Some(Id::Num(k)) => Some(Ack::Through(k)),
-            _ => None,
-        },
+        ACK_THROUGH => Ack::through(n),
         _ => id_of(kind, n).ok().map(Ack::Id),
     };
     ARGS.get().clear();
