@@ -72,6 +72,10 @@ export type ReSocketErrorCode =
   | "queue_full"
   | "dropped"
   | "unsent"
+  | "unacked"
+  | "ack_timeout"
+  | "duplicate_id"
+  | "invalid_id"
   | "decode"
   | "encode"
   | "url_provider"
@@ -154,6 +158,80 @@ export interface HeartbeatOptions {
   pong?: string | null;
 }
 
+/** A tracked message's id: an integer from 0 to 2^53 - 1, or a string of 1 to 256 bytes of UTF-8. */
+export type MessageId = string | number;
+
+/**
+ * Acknowledged delivery: messages with an id are *tracked*: kept from `send()` until the
+ * peer acknowledges them, sent again in order on every new connection (at least once
+ * across drops: the ids let the server drop duplicates), and bounded by a credit window
+ * (`send()` waits while it is full, `trySend()` returns false).
+ *
+ * Messages recognised as acknowledgements are consumed: they are not dispatched as
+ * `message` events. Each acknowledged message is told by a `delivered` event (and
+ * resolves the promise of `send(data, { ack: true })`, `request()` or `requestJson()`).
+ */
+export interface DeliveryOptions {
+  /** Most tracked messages not yet acknowledged. @default 256 */
+  maxMessages?: number;
+  /** Most bytes of tracked messages not yet acknowledged (one message always fits alone). @default 1048576 */
+  maxBytes?: number;
+  /**
+   * How an outgoing message's id is read: a JSON field name (read from the value given to
+   * `sendJson()`, or from a string given to `send()` that starts with `{`; binary data is
+   * untracked), or a function of the data given to `send()` (for `sendJson()`: the JSON
+   * text and the value). No id (`null`/`undefined`): the message is sent untracked. A
+   * reader that throws, or an id that is not one, refuses the send with `invalid_id`.
+   * @default "id"
+   */
+  id?: string | ((data: SendData, value?: unknown) => MessageId | null | undefined);
+  /**
+   * How an acknowledgement is recognised: a JSON field name (of a text message that
+   * starts with `{`) holding the acknowledged id, or a function returning the id, or
+   * `{ through: n }` for every numeric id up to `n`, or `null`/`undefined` for an
+   * ordinary message. A function that throws is reported (`reportError`) and the message
+   * is dispatched as an ordinary one. @default "ack"
+   */
+  ack?: string | ((data: MessageData) => MessageId | { through: number } | null | undefined);
+  /** The JSON field of a cumulative acknowledgement (every numeric id up to it). @default "ackThrough" */
+  through?: string;
+  /**
+   * `sendJson()`/`requestJson()` stamp objects without an id with the next number
+   * (1, 2, 3, …) in the `id` field (which must be a field name). @default false
+   */
+  sequence?: boolean;
+  /**
+   * Deadline in ms of every tracked message, from when it enters the window: unacknowledged
+   * by then, it is no longer tracked and is handed back (`ack_timeout`). @default none
+   */
+  timeout?: number;
+}
+
+/** Options of `send(data, options)` and `sendJson(value, options)`. */
+export interface SendOptions {
+  /**
+   * Resolve when the peer acknowledges the message (acknowledged delivery), with a
+   * {@link ReSocketAck}, instead of when it is handed on. The message must have an id.
+   */
+  ack?: boolean;
+  /** This message's deadline in ms (see {@link DeliveryOptions.timeout}). */
+  timeout?: number;
+}
+
+/** Options of `request()` and `requestJson()`. */
+export interface RequestOptions {
+  /** Deadline in ms (see {@link DeliveryOptions.timeout}). */
+  timeout?: number;
+}
+
+/** The acknowledgement of a tracked message. */
+export interface ReSocketAck {
+  /** The message's id. */
+  id: MessageId;
+  /** The data of the message that acknowledged it. */
+  data: MessageData;
+}
+
 /** Options of a {@link ReSocket}. Unknown keys and wrong types throw `invalid_option`. */
 export interface ReSocketOptions {
   /** Subprotocols to offer. @default none */
@@ -183,6 +261,8 @@ export interface ReSocketOptions {
    * Called as `new WebSocket(url)` or `new WebSocket(url, protocols)`. @default globalThis.WebSocket
    */
   WebSocket?: new (url: string, protocols?: string | string[]) => object;
+  /** Acknowledged delivery (`true`: all defaults), or `false` (off). @default false */
+  delivery?: boolean | DeliveryOptions;
 }
 
 /** Counters of one socket, across reconnects. */
@@ -196,6 +276,14 @@ export interface ReSocketStats {
   dropped: number;
   /** Round-trip time of the latest heartbeat, in ms (null without a heartbeat pong). */
   lastRttMs: number | null;
+  /** Tracked messages acknowledged (acknowledged delivery). */
+  acked: number;
+  /** Tracked messages sent again on a new connection. */
+  replayed: number;
+  /** Tracked messages not yet acknowledged. */
+  unacked: number;
+  /** Bytes of the tracked messages not yet acknowledged. */
+  unackedBytes: number;
 }
 
 /** Live resources held by every ReSocket in this realm (for leak checks). */
@@ -216,7 +304,10 @@ export declare class ReSocketError extends Error {
   constructor(code: ReSocketErrorCode, message: string, options?: ErrorOptions);
   readonly name: "ReSocketError";
   readonly code: ReSocketErrorCode;
-  /** Messages handed back (`dropped` and `unsent` errors of `error` events). */
+  /**
+   * Messages handed back (`dropped`, `unsent`, `unacked` and `ack_timeout` errors of
+   * `error` events; the refused message of a rejected send).
+   */
   readonly messages?: SendData[];
 }
 
@@ -245,11 +336,21 @@ export declare class ReSocketErrorEvent extends EventBase {
   readonly type: "error";
   readonly error: ReSocketError | null;
   /**
-   * The messages `error` hands back (code `dropped` or `unsent`), as they were given to
+   * The messages `error` hands back (code `dropped`, `unsent`, `unacked` or
+   * `ack_timeout`, in the order they were sent), as they were given to
    * `send()` (a `Uint8Array` for a view or for binary data copied when it was queued);
    * empty otherwise.
    */
   readonly messages: SendData[];
+}
+
+/** A tracked message was acknowledged by the peer (acknowledged delivery). */
+export declare class ReSocketDeliveredEvent extends EventBase {
+  readonly type: "delivered";
+  /** The message's id. */
+  readonly id: MessageId;
+  /** The data of the message that acknowledged it. */
+  readonly data: MessageData;
 }
 
 /** Fields shared by `statechange` and `reconnecting` events. */
@@ -290,6 +391,7 @@ export interface ReSocketEventMap {
   error: ReSocketErrorEvent;
   statechange: ReSocketStateChangeEvent;
   reconnecting: ReSocketReconnectingEvent;
+  delivered: ReSocketDeliveredEvent;
 }
 
 /** An `on...` handler property. */
@@ -353,21 +455,47 @@ export declare class ReSocket extends EventTargetBase implements AsyncIterable<R
   onerror: ReSocketEventHandler<ReSocketErrorEvent>;
   onstatechange: ReSocketEventHandler<ReSocketStateChangeEvent>;
   onreconnecting: ReSocketEventHandler<ReSocketReconnectingEvent>;
+  ondelivered: ReSocketEventHandler<ReSocketDeliveredEvent>;
 
   /**
    * Sends a message. Resolves once it is handed to the browser or queued for the next
    * connection (not when the server has it); waits while backpressure applies or the
    * queue is full. Never throws: rejects with `closed`, `too_large` or `encode`.
    */
-  send(data: SendData): Promise<void>;
+  send(data: SendData, options?: SendOptions & { ack?: false }): Promise<void>;
+  /**
+   * Sends a tracked message (acknowledged delivery) and resolves when the peer
+   * acknowledges it. Rejects with `ack_timeout` (its deadline passed), `unacked` (closed
+   * for good first), `closed`, `duplicate_id` (its id is in flight), `invalid_id` (no id,
+   * not an id, or acknowledged delivery off), `too_large` or `encode`; each hands the
+   * message back in `messages`.
+   */
+  send(data: SendData, options: SendOptions & { ack: true }): Promise<ReSocketAck>;
+  /** `send(data, options)` with `options.ack` known only at run time. */
+  send(data: SendData, options?: SendOptions): Promise<void | ReSocketAck>;
+  /**
+   * Sends `data` as a tracked message and resolves with the data of the message that
+   * acknowledges it (the response). Rejects as `send(data, { ack: true })`.
+   */
+  request(data: SendData, options?: RequestOptions): Promise<MessageData>;
+  /**
+   * `request(JSON.stringify(value))`; resolves with the acknowledging message parsed as
+   * JSON (rejects with `decode` when it is not JSON).
+   */
+  requestJson<T = unknown>(value: unknown, options?: RequestOptions): Promise<T>;
   /**
    * Sends without waiting. Returns false (nothing sent) when backpressure applies, other
-   * sends are waiting, or the queue is full.
+   * sends are waiting, the queue is full, or (a tracked message) the credit window is full.
    * @throws {ReSocketError} `closed` after close(); `too_large`, `encode` as send().
    */
   trySend(data: SendData): boolean;
-  /** Sends `JSON.stringify(value)` as a text message; otherwise like send(). */
-  sendJson(value: unknown): Promise<void>;
+  /**
+   * Sends `JSON.stringify(value)` as a text message; otherwise like send(). Under
+   * acknowledged delivery, `value[delivery.id]` is its id.
+   */
+  sendJson(value: unknown, options?: SendOptions & { ack?: false }): Promise<void>;
+  sendJson(value: unknown, options: SendOptions & { ack: true }): Promise<ReSocketAck>;
+  sendJson(value: unknown, options?: SendOptions): Promise<void | ReSocketAck>;
   /** Resolves when nothing is queued and bufferedAmount is 0. Rejects `closed` if closed first. */
   flush(): Promise<void>;
   /**

@@ -2,7 +2,12 @@
 // the same with or without @types/react installed (and, like index.d.ts, need no DOM lib).
 
 import type {
+  MessageData,
   ReSocket,
+  ReSocketAck,
+  ReSocketDeliveredEvent,
+  RequestOptions,
+  SendOptions,
   ReSocketCloseEvent,
   ReSocketErrorEvent,
   ReSocketEvent,
@@ -28,6 +33,8 @@ export interface UseReSocketOptions extends ReSocketOptions {
   onClose?: ((event: ReSocketCloseEvent) => void) | undefined;
   /** The socket's `error` events (a browser error, or messages handed back). */
   onError?: ((event: ReSocketErrorEvent) => void) | undefined;
+  /** Each tracked message the peer acknowledged (acknowledged delivery, option `delivery`). */
+  onDelivered?: ((event: ReSocketDeliveredEvent) => void) | undefined;
 }
 
 /** What {@link useReSocket} returns; a new object only when a value changes. */
@@ -45,6 +52,11 @@ export interface UseReSocketResult {
   /** Retries made in the current outage. */
   readonly retryCount: number;
   /**
+   * Tracked messages not yet acknowledged (acknowledged delivery; 0 without it), re-read
+   * after every send and event, never polled.
+   */
+  readonly unacked: number;
+  /**
    * `socket.send()`, the same function for the life of the component. Before the socket
    * exists the message waits for it; with no socket to come (unmounted, no url) it
    * rejects with code `closed`. The messages waiting for the socket are bounded as its
@@ -53,9 +65,25 @@ export interface UseReSocketResult {
    * `queue.overflow: "drop-oldest"`, the oldest waiting ones reject with code `dropped`;
    * the error's `messages` holds the message.
    */
-  readonly send: (data: SendData) => Promise<void>;
-  /** `socket.sendJson()`, stable like `send` (the value is encoded at once; the same bounds). */
-  readonly sendJson: (value: unknown) => Promise<void>;
+  readonly send: {
+    (data: SendData, options?: SendOptions & { ack?: false }): Promise<void>;
+    /** Resolves when the peer acknowledges the message (see `ReSocket.send`). */
+    (data: SendData, options: SendOptions & { ack: true }): Promise<ReSocketAck>;
+    (data: SendData, options?: SendOptions): Promise<void | ReSocketAck>;
+  };
+  /**
+   * `socket.sendJson()`, stable like `send` (the value is encoded at once for the bounds;
+   * under acknowledged delivery it is encoded again when the socket takes it).
+   */
+  readonly sendJson: {
+    (value: unknown, options?: SendOptions & { ack?: false }): Promise<void>;
+    (value: unknown, options: SendOptions & { ack: true }): Promise<ReSocketAck>;
+    (value: unknown, options?: SendOptions): Promise<void | ReSocketAck>;
+  };
+  /** `socket.request()`, stable like `send`: resolves with the acknowledging message's data. */
+  readonly request: (data: SendData, options?: RequestOptions) => Promise<MessageData>;
+  /** `socket.requestJson()`, stable like `send`: resolves with the acknowledging message parsed. */
+  readonly requestJson: <T = unknown>(value: unknown, options?: RequestOptions) => Promise<T>;
   /**
    * `socket.trySend()`, stable like `send`: false while the socket does not exist yet;
    * throws `closed` when none is to come.

@@ -15,9 +15,9 @@ import { admit, jsonText, sizeOf } from "./options.js";
 export const POLL_MS = 100;
 
 /** The hook's own options, by the event each receives; all other options go to `new ReSocket`. */
-const CALLBACKS = { message: "onMessage", open: "onOpen", close: "onClose", error: "onError" };
+const CALLBACKS = { message: "onMessage", open: "onOpen", close: "onClose", error: "onError", delivered: "onDelivered" };
 /** The events after which the state and counts are re-read. */
-const EVENTS = ["statechange", "reconnecting", "open", "message", "close", "error"];
+const EVENTS = ["statechange", "reconnecting", "open", "message", "close", "error", "delivered"];
 
 const snapshotOf = (socket, state, readyState) => ({
   socket,
@@ -26,6 +26,7 @@ const snapshotOf = (socket, state, readyState) => ({
   bufferedAmount: 0,
   queuedAmount: 0,
   retryCount: 0,
+  unacked: 0,
 });
 /** The first render, on the server and in the browser alike: a first attempt being made. */
 const CONNECTING = snapshotOf(null, "connecting", 0);
@@ -38,7 +39,8 @@ const same = (a, b) =>
   a.readyState === b.readyState &&
   a.bufferedAmount === b.bufferedAmount &&
   a.queuedAmount === b.queuedAmount &&
-  a.retryCount === b.retryCount;
+  a.retryCount === b.retryCount &&
+  a.unacked === b.unacked;
 
 function closeQuietly(s) {
   try {
@@ -71,6 +73,16 @@ function queueBounds(options) {
   return { maxMessages: count(q.maxMessages), maxBytes: count(q.maxBytes), dropOldest: q.overflow === "drop-oldest" };
 }
 
+/** Whether `options` turn acknowledged delivery on (the socket refuses anything else). */
+function deliveryOn(options) {
+  try {
+    const d = options?.delivery;
+    return d !== undefined && d !== false;
+  } catch {
+    return false;
+  }
+}
+
 /** The key of every function url: changing from one function to another never reconnects. */
 const FUNCTION_URL = Symbol("function url");
 
@@ -84,7 +96,7 @@ function urlKey(url) {
 /** The options without the hook's callbacks, as `new ReSocket` takes them. */
 function socketOptions(options) {
   if (options === null || typeof options !== "object" || Array.isArray(options)) return options;
-  const { onMessage, onOpen, onClose, onError, ...rest } = options;
+  const { onMessage, onOpen, onClose, onError, onDelivered, ...rest } = options;
   return rest;
 }
 
@@ -113,6 +125,8 @@ function createController(initialUrl, initialOptions) {
   // the same url takes it over first: StrictMode's second mount, which runs at once.
   let parked = null;
   let poll = 0;
+  /** Whether the current socket has acknowledged delivery (its `unacked` count is read). */
+  let delivery = false;
   const subscribers = new Set();
 
   const publish = (next) => {
@@ -136,6 +150,7 @@ function createController(initialUrl, initialOptions) {
       bufferedAmount: s.bufferedAmount,
       queuedAmount: s.queuedAmount,
       retryCount: s.retryCount,
+      unacked: delivery ? s.stats().unacked : 0,
     };
     publish(next);
     const open = next.state === "open";
@@ -235,6 +250,7 @@ function createController(initialUrl, initialOptions) {
     const key = connectedKey;
     socket = s;
     holding = true;
+    delivery = deliveryOn(latest.options);
     const listeners = EVENTS.map((type) => {
       const name = CALLBACKS[type];
       const listener = (event) => {
@@ -279,16 +295,31 @@ function createController(initialUrl, initialOptions) {
       if (url != null && socket === null && urlKey(url) !== connectedKey) holding = true;
     },
     connect,
-    send: (data) => (socket ? tracked(socket.send(data)) : hold(data, (s) => tracked(s.send(data)))),
-    sendJson(value) {
-      if (socket) return tracked(socket.sendJson(value));
+    send: (data, options) =>
+      socket ? tracked(socket.send(data, options)) : hold(data, (s) => tracked(s.send(data, options))),
+    sendJson(value, options) {
+      if (socket) return tracked(socket.sendJson(value, options));
       let text;
       try {
         text = jsonText(value);
       } catch (e) {
         return Promise.reject(e);
       }
+      // Under acknowledged delivery (or with options) the socket reads the id from the value.
+      if (options !== undefined || deliveryOn(latest.options)) return hold(text, (s) => tracked(s.sendJson(value, options)));
       return hold(text, (s) => tracked(s.send(text)));
+    },
+    request: (data, options) =>
+      socket ? tracked(socket.request(data, options)) : hold(data, (s) => tracked(s.request(data, options))),
+    requestJson(value, options) {
+      if (socket) return tracked(socket.requestJson(value, options));
+      let text;
+      try {
+        text = jsonText(value);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return hold(text, (s) => tracked(s.requestJson(value, options)));
     },
     trySend(data) {
       if (!socket) {
@@ -334,6 +365,11 @@ function createController(initialUrl, initialOptions) {
  * - `onMessage`, `onOpen`, `onClose` and `onError` receive the socket's events, every one,
  *   in order; the latest callbacks are used, without reconnecting. The events of a socket
  *   the hook closes itself (unmount, `url` change) are not delivered.
+ * - With acknowledged delivery (option `delivery`), `unacked` is the count of tracked
+ *   messages not yet acknowledged, re-read after every send and event (`delivered`,
+ *   `close`, `error`), never polled; `send(data, { ack: true })`, `request()` and
+ *   `requestJson()` return the socket's promises, and `onDelivered` receives each
+ *   `delivered` event (a chat can show "sent", then "delivered", per message).
  * - `state`, `readyState` and `retryCount` follow the socket's events; `bufferedAmount`
  *   and `queuedAmount` are re-read after every event and send, and every {@link POLL_MS} ms
  *   while they can change without one.
@@ -363,6 +399,8 @@ export function useReSocket(url, options) {
       ...snapshot,
       send: controller.send,
       sendJson: controller.sendJson,
+      request: controller.request,
+      requestJson: controller.requestJson,
       trySend: controller.trySend,
       close: controller.close,
     }),

@@ -102,11 +102,13 @@ tsc_rejects() {
   fi
 }
 # nodom: a Node project with lib ES2022 only (no DOM, no @types), skipLibCheck false.
-for cfg in example nodenext nodom; do
+for cfg in example nodenext nodom delivery; do
   tsc_accepts "$cfg" "$(node -p 'require(process.argv[1]).files.join()' "$app/tsconfig.$cfg.json")"
 done
 tsc_rejects wrong 'wrong-option.ts (reconnect.initialDelay: string)' \
   'wrong-option.ts(.*error TS' "property 'initialDelay' are incompatible"
+tsc_rejects delivery-wrong "delivery-wrong.ts (send() without { ack: true } taken as an acknowledgement)" \
+  'delivery-wrong.ts(5,[0-9]*): error TS2322' "Type 'void' is not assignable to type 'ReSocketAck'"
 # A listener typed for one of the socket's events on a misspelt type: with the DOM lib
 # and without it (lib ES2022 only), and on the compat class.
 for f in wrong-event.ts:8 wrong-event-nodom.ts:9 compat-wrong-event.ts:8; do

@@ -33,4 +33,18 @@ check("react SSR: useReSocket renders connecting/0 and opens no socket", () => {
   if (d.liveSockets !== 0 || d.liveTimers !== 0) throw new Error(`diagnostics after rendering: ${JSON.stringify(d)}`);
 });
 
+function Delivery({ url }) {
+  const r = useReSocket(url, { delivery: { maxMessages: 8 }, onDelivered: () => {} });
+  const fns = [r.send, r.sendJson, r.request, r.requestJson].map((f) => typeof f);
+  return h("p", null, [r.state, r.unacked, ...fns].join(" "));
+}
+
+check("react SSR: with acknowledged delivery, unacked renders 0 and the send functions exist, no socket opened", () => {
+  const html = renderToString(h(Delivery, { url: "ws://127.0.0.1:9/never" }));
+  const want = "<p>connecting 0 function function function function</p>";
+  if (html !== want) throw new Error(`rendered ${html}, expected ${want}`);
+  const d = diagnostics();
+  if (d.liveSockets !== 0 || d.liveTimers !== 0) throw new Error(`diagnostics after rendering: ${JSON.stringify(d)}`);
+});
+
 process.exit(failed > 0 ? 1 : 0);

@@ -33,7 +33,9 @@ export function ChatRoom({ room, signedIn }: { room: string; signedIn: boolean }
   expectType<Equal<typeof socket, ReSocket | null>>();
   expectType<Equal<typeof state, ReSocketState>>();
   expectType<Equal<typeof readyState, 0 | 1 | 2 | 3>>();
-  expectType<Equal<typeof send, (data: SendData) => Promise<void>>>();
+  expectType<Equal<typeof send, ReSocket["send"]>>();
+  const sent = send(new Uint8Array([1]) satisfies SendData);
+  expectType<Equal<typeof sent, Promise<void>>>();
   expectType<Equal<ReturnType<typeof trySend>, boolean>>();
 
   // A URL object, a provider function and no url at all are accepted too.
@@ -66,5 +68,30 @@ export function ChatRoom({ room, signedIn }: { room: string; signedIn: boolean }
         leave
       </button>
     </section>
+  );
+}
+
+/** A chat that shows "sent", then "delivered", per message (acknowledged delivery). */
+export function DeliveredChat({ url }: { url: string }): ReactElement {
+  const [marks, setMarks] = useState<Record<string, "sent" | "delivered">>({});
+  const { unacked, sendJson, request, requestJson } = useReSocket(url, {
+    delivery: { maxMessages: 64, sequence: true, timeout: 10_000 },
+    onDelivered: (e) => setMarks((m) => ({ ...m, [String(e.id)]: "delivered" })),
+  });
+  expectType<Equal<typeof unacked, number>>();
+  const say = async (id: string, text: string): Promise<void> => {
+    setMarks((m) => ({ ...m, [id]: "sent" }));
+    const ack = await sendJson({ id, text }, { ack: true });
+    expectType<Equal<typeof ack.id, string | number>>();
+    const plain = await sendJson({ text });
+    expectType<Equal<typeof plain, void>>();
+    const answer = await request(JSON.stringify({ id: `${id}-q`, request: text }), { timeout: 1000 });
+    const parsed = await requestJson<{ response: string }>({ request: text });
+    console.log(answer, parsed.response);
+  };
+  return (
+    <p onClick={() => void say("a", "hi")}>
+      {unacked} waiting; {Object.keys(marks).length} shown
+    </p>
   );
 }
