@@ -93,7 +93,7 @@ fn slots(fields: &[String], options: &Map<String, Value>) -> Slots {
     };
     for (key, value) in options {
         match (key.as_str(), value) {
-            ("reconnect" | "heartbeat", Value::Bool(false)) => nums[at(key)] = 0.0,
+            ("reconnect" | "heartbeat" | "delivery", Value::Bool(false)) => nums[at(key)] = 0.0,
             ("protocols", Value::String(p)) => protocols = vec![p.clone()],
             ("protocols", Value::Array(list)) => {
                 protocols = list
@@ -101,9 +101,9 @@ fn slots(fields: &[String], options: &Map<String, Value>) -> Slots {
                     .map(|p| p.as_str().expect("a protocol").to_owned())
                     .collect()
             }
-            (group @ ("reconnect" | "queue" | "heartbeat"), Value::Object(inner)) => {
-                if group == "heartbeat" {
-                    nums[at("heartbeat")] = 1.0;
+            (group @ ("reconnect" | "queue" | "heartbeat" | "delivery"), Value::Object(inner)) => {
+                if group == "heartbeat" || group == "delivery" {
+                    nums[at(group)] = 1.0;
                 }
                 for (k, v) in inner {
                     let name = format!("{group}.{k}");
