@@ -544,4 +544,50 @@ test("react: a null url opens nothing; an invalid url or option reaches onClose 
   eq(live(), base + 1, "liveSockets");
 });
 
+test("react: delivery: unacked follows sends, acknowledgements and the close, without polling; send({ ack: true }) and onDelivered show sent, then delivered", async ({ mount }) => {
+  const t = tag("delivery");
+  const log = newLog();
+  const marks = {};
+  const delivered = [];
+  const errors = [];
+  // An echoing peer: nothing is acknowledged until the page sends the acknowledgement itself.
+  const options = {
+    delivery: { maxMessages: 8 },
+    onDelivered: (e) => {
+      delivered.push(e.id);
+      marks[e.id] = "delivered";
+    },
+    onError: (e) => errors.push([e.error?.code, e.messages]),
+  };
+  const app = mount(h(Probe, { url: `/echo?tag=${t}`, options, log }));
+  await until(() => log.last?.state === "open", 10000, "open");
+  eq(log.last.unacked, 0, "none in flight");
+  const r = log.last;
+  const acks = [];
+  for (const id of [1, 2, 3]) {
+    marks[id] = "sent";
+    acks.push(r.sendJson({ id, text: `m${id}` }, { ack: true }));
+  }
+  await until(() => log.last.unacked === 3, 2000, "unacked 3 after the sends");
+  // The echoing peer acknowledges what the page sends as an acknowledgement.
+  await r.sendJson({ ack: 2 });
+  const two = await acks[1];
+  eq([two.id, two.data], [2, '{"ack":2}'], "the promise of message 2");
+  await until(() => log.last.unacked === 2, 2000, "unacked 2 after the delivered event");
+  eq([delivered, marks], [[2], { 1: "sent", 2: "delivered", 3: "sent" }], "sent, then delivered");
+  const answer = await r.request('{"id":"q"}', { timeout: 50 }).catch((e) => e.code);
+  eq(answer, "ack_timeout", "request() to a peer that does not answer it");
+  // No timer keeps re-reading: the count changes only with events and sends.
+  const commits = log.commits.length;
+  await sleep(250);
+  eq(log.commits.length, commits, "no commits while nothing happens (nothing polled)");
+  r.close();
+  await until(() => log.last.state === "closed", 5000, "closed");
+  eq(log.last.unacked, 0, "none in flight after the close");
+  const rejected = await Promise.allSettled([acks[0], acks[2]]);
+  eq(rejected.map((x) => x.reason?.code), ["unacked", "unacked"], "the others rejected as unacked");
+  eq(errors, [], "no error event: every message had its promise");
+  eq(app.errors.map(String), [], "errors React reported");
+});
+
 export default tests;
