@@ -312,7 +312,10 @@ mod tests {
             w.ack(&Ack::Id(Id::Num(77))).is_empty(),
             "an unknown id nothing"
         );
-        assert!(w.ack(&Ack::Through(MAX_NUMERIC_ID + 1)).is_empty(), "over the bound");
+        assert!(
+            w.ack(&Ack::Through(MAX_NUMERIC_ID + 1)).is_empty(),
+            "over the bound"
+        );
         assert_eq!(w.ack(&Ack::Id(Id::Text("3".into()))).len(), 1);
         assert_eq!(w.bytes(), 1);
     }

@@ -18,6 +18,7 @@ use super::state::{Cause, ClosedBy, ConnectionState};
 use crate::Error;
 
 mod events;
+pub use events::LATE_TIMER_MS;
 mod lifecycle;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +56,8 @@ pub struct Supervisor<P = Message> {
     opened_once: bool,
     armed: [bool; Timer::ALL.len()],
     ping_sent_at: Option<u64>,
+    /// When the armed [`Timer::PongTimeout`] is due.
+    pong_due: Option<u64>,
     /// The latest time given to [`handle`](Self::handle).
     last_now: u64,
     /// When the armed [`Timer::AckTimeout`] fires.
@@ -89,6 +92,7 @@ impl<P: Payload + Clone> Supervisor<P> {
             opened_once: false,
             armed: [false; Timer::ALL.len()],
             ping_sent_at: None,
+            pong_due: None,
             last_now: 0,
             ack_due: None,
             classifying: None,
@@ -476,6 +480,12 @@ impl<P: Payload + Clone> Supervisor<P> {
                     self.begin_attempt();
                 }
             }
+            Event::Resumed => match self.phase {
+                // Probe the link now, unless a probe is already out.
+                Phase::Open(id) if !self.armed[Timer::PongTimeout.index()] => self.ping(now, id),
+                Phase::Backoff if self.online => self.begin_attempt(),
+                _ => {}
+            },
             Event::Offline => {
                 self.online = false;
                 if self.phase == Phase::Backoff {
