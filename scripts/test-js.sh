@@ -8,7 +8,9 @@
 #     of the .wasm export); closed sockets collected without free() (node-release.mjs,
 #     forced GC), against
 #     ws://$RESOCKET_TEST_SERVER (a server of its own when the variable is unset), and
-#     server rendering with resocket-wasm/react (tests/js/react-ssr.mjs);
+#     server rendering with resocket-wasm/react (tests/js/react-ssr.mjs); acknowledged
+#     delivery against examples/ack-server's Node server through a link-cutting proxy
+#     (tests/js/node-interop.mjs);
 #   - browsers: tests/js/browser/ in Chromium (playwright-core), Firefox (geckodriver)
 #     and WebKit (WebKitWebDriver under Xvfb), served with the installed package by a
 #     test server of its own; React for the hook's tests is built by
@@ -195,6 +197,10 @@ cp "$js/node_modules/reconnecting-websocket/dist/reconnecting-websocket.mjs" "$s
 cp "$js/node_modules/partysocket/dist/ws.js" "$site/test/originals/partysocket-ws.js"
 cp "$js/node-compat.mjs" "$app/"
 run_counted "node compat" env -C "$app" timeout 240 node node-compat.mjs "$js/node_modules"
+# Acknowledged delivery against the Node ws server of examples/ack-server, through a
+# proxy that cuts the link.
+cp "$js/node-interop.mjs" "$app/"
+run_counted "node interop" env -C "$app" timeout 120 node node-interop.mjs "$root/examples/ack-server/server.mjs"
 cp "$js/react-ssr.mjs" "$app/"
 run_counted "node react SSR" env -C "$app" timeout 60 node react-ssr.mjs
 cp "$js/partysocket-react-ssr.mjs" "$app/" && run_counted "node party-react SSR" env -C "$app" timeout 60 node partysocket-react-ssr.mjs "$js/node_modules/partysocket/dist/index.js"
