@@ -61,6 +61,12 @@ pub use crate::core::pressure::WaterMarks;
 pub use crate::core::state::{Cause, CloseInfo, ClosedBy, ConnectionState, ReadyState};
 pub use crate::error::Error;
 
-pub use crate::client::{Builder, FlushFuture, SendFuture, Sender, Socket, StateStream};
+#[cfg(feature = "json")]
+pub use crate::client::JsonDelivery;
+pub use crate::client::{
+    AckFuture, Acked, Builder, Delivery, FlushFuture, RequestFuture, SendFuture, Sender, Sequence,
+    Socket, StateStream,
+};
+pub use crate::core::delivery::{Ack, Id, WindowConfig};
 #[cfg(target_arch = "wasm32")]
 pub use crate::web::diagnostics::{diagnostics, Diagnostics};

@@ -21,6 +21,7 @@ use super::listener::OnlineWatch;
 use super::socket::{BrowserSocket, Frame, SocketEvent};
 use super::timer::Timeout;
 use super::{now_ms, url};
+use crate::client::delivery::Readers;
 use crate::core::event::{Action, Event, Timer};
 use crate::core::inbound::Inbound;
 use crate::core::pressure::{Gate, Ticket};
@@ -30,8 +31,11 @@ use crate::{Config, ConnectionState, Error, Message, ReadyState};
 /// An async URL provider, asked before every attempt.
 pub(crate) type Provider = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<String, String>>>>>;
 
+pub(crate) mod acks;
 mod inner;
 mod queues;
+
+pub(crate) use acks::{AckSlot, Track};
 
 pub(crate) use inner::{buffered_amount, protocol, ready_state};
 pub(crate) use queues::{StateQueue, Waiting};
@@ -58,6 +62,16 @@ pub(crate) struct Inner<P = Message> {
     online: Option<OnlineWatch>,
     /// Wakers to wake once the borrow is released (see [`flush_wakes`]).
     wakes: Vec<Waker>,
+    /// The application's id and ack readers (acknowledged delivery), if set.
+    pub(crate) readers: Option<Readers<P>>,
+    /// Sends waiting for their acknowledgement (`send_acked`), and their outcome until
+    /// their future collects it.
+    pub(crate) acks: Vec<AckSlot<P>>,
+    /// The next [`AckSlot`] key.
+    pub(crate) next_slot: u64,
+    /// The inbound acknowledgements that released messages, in the order of the
+    /// [`Action::Acked`] they caused.
+    ack_messages: VecDeque<P>,
 }
 
 /// Shared handle to a running connection.
@@ -68,6 +82,7 @@ pub(crate) fn start<P: Frame>(
     config: Config,
     fixed_url: Option<String>,
     provider: Option<Provider>,
+    readers: Option<Readers<P>>,
 ) -> Shared<P> {
     let seed = (js_sys::Math::random() * (u64::MAX as f64)) as u64;
     let gate = Gate::new(config.water_marks);
@@ -87,6 +102,10 @@ pub(crate) fn start<P: Frame>(
         subscribers: Vec::new(),
         online: None,
         wakes: Vec::new(),
+        readers,
+        acks: Vec::new(),
+        next_slot: 0,
+        ack_messages: VecDeque::new(),
     }));
     watch_online(&shared);
     let online = OnlineWatch::is_online();
@@ -203,14 +222,14 @@ fn admit_head<P: Frame>(shared: &Shared<P>) -> bool {
         inner.gate.cancel(ticket);
     } else {
         let level = inner.level(buffered);
-        if !inner.sup.has_room(len) || !inner.gate.poll(ticket, level) {
+        if !inner.has_room(len, head.track.is_some()) || !inner.gate.poll(ticket, level) {
             return false;
         }
     }
     let Some(w) = inner.waiters.pop_front() else {
         return false;
     };
-    let result = inner.sup.send(w.message);
+    let result = inner.hand_on(w.message, w.track);
     inner.finished.push((ticket, result));
     inner.wakes.extend(w.waker);
     true
@@ -262,20 +281,27 @@ fn execute<P: Frame>(shared: &Shared<P>, action: Action<P>) {
             let old = shared.borrow_mut().timers[timer.index()].take();
             drop(old);
         }
-        Action::Deliver(message) => inbound(shared, Ok(message)),
+        Action::Deliver(message) => {
+            if !acks::consumed(shared, &message) {
+                inbound(shared, Ok(message));
+            }
+        }
         Action::State(state) => on_state(shared, state),
         Action::Dropped(v) => inbound(shared, Err(Error::Dropped(v))),
         Action::Unsent(v) => inbound(shared, Err(Error::Unsent(v))),
         Action::Report(e) => inbound(shared, Err(e)),
-        Action::Acked(_) => {}
+        Action::Acked(v) => acks::acked(shared, v),
         Action::Expired(v) => {
-            for (_, m) in v {
+            let rest = acks::settle(shared, v, Error::AckTimeout);
+            for m in rest {
                 inbound(shared, Err(Error::AckTimeout(m)));
             }
         }
         Action::Unacked(v) => {
-            let v = v.into_iter().map(|(_, m)| m).collect();
-            inbound(shared, Err(Error::Unacked(v)));
+            let rest = acks::settle(shared, v, |m| Error::Unacked(vec![m]));
+            if !rest.is_empty() {
+                inbound(shared, Err(Error::Unacked(rest)));
+            }
         }
     }
 }
