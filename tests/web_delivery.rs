@@ -69,7 +69,12 @@ async fn a_burst_through_drops_is_acknowledged_in_full_with_bounded_duplicates()
             control(&format!("drop?tag={t}")).await;
         }
     };
-    within(60_000, "1000 sends", futures::future::join(sending, dropping)).await;
+    within(
+        60_000,
+        "1000 sends",
+        futures::future::join(sending, dropping),
+    )
+    .await;
     within(30_000, "every message acknowledged", async {
         while s.unacked() > 0 {
             sleep(10).await;
@@ -117,8 +122,14 @@ async fn the_window_bounds_what_a_silent_server_holds() {
     futures::pin_mut!(waiting);
     futures::pin_mut!(acked);
     sleep(200).await;
-    assert!(futures::poll!(waiting.as_mut()).is_pending(), "send().await waits for room");
-    assert!(futures::poll!(acked.as_mut()).is_pending(), "send_acked waits for room");
+    assert!(
+        futures::poll!(waiting.as_mut()).is_pending(),
+        "send().await waits for room"
+    );
+    assert!(
+        futures::poll!(acked.as_mut()).is_pending(),
+        "send_acked waits for room"
+    );
     assert_eq!(s.unacked(), 4, "never more than the window");
     assert_eq!(s.stats().messages_out, 5, "4 tracked + 1 plain");
 }
@@ -196,9 +207,13 @@ async fn a_request_resolves_with_its_answer_or_times_out_on_a_silent_peer() {
         .unwrap();
     // /echo answers with the request itself, which carries "ack": a request/response.
     let ask = Message::from(r#"{"id":"q1","ack":"q1","response":42}"#);
-    let answer = within(5_000, "answer", s.request(ask.clone())).await.unwrap();
+    let answer = within(5_000, "answer", s.request(ask.clone()))
+        .await
+        .unwrap();
     assert_eq!(answer, ask);
-    let acked = within(5_000, "acked", s.send_acked(echoed(9))).await.unwrap();
+    let acked = within(5_000, "acked", s.send_acked(echoed(9)))
+        .await
+        .unwrap();
     assert_eq!((acked.id, acked.message), (Id::Num(9), echoed(9)));
 
     let silent = Socket::builder(ws_url("/silent"))
@@ -212,7 +227,10 @@ async fn a_request_resolves_with_its_answer_or_times_out_on_a_silent_peer() {
         silent.request_within(tracked(1), Duration::from_millis(150)),
     )
     .await;
-    assert!(matches!(r, Err(Error::AckTimeout(ref m)) if *m == tracked(1)), "{r:?}");
+    assert!(
+        matches!(r, Err(Error::AckTimeout(ref m)) if *m == tracked(1)),
+        "{r:?}"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -313,7 +331,10 @@ async fn invalid_and_duplicate_ids_are_refused_with_the_message() {
     let off = Socket::builder(ws_url("/silent")).connect().await.unwrap();
     assert!(matches!(
         off.send_message_acked(tracked(1)).await,
-        Err(Error::InvalidId { message: Some(_), .. })
+        Err(Error::InvalidId {
+            message: Some(_),
+            ..
+        })
     ));
     // A custom reader: ids read from "<id>|text", acks "ack:<id>" (the /sink format).
     let custom = Delivery::new(
@@ -331,8 +352,12 @@ async fn invalid_and_duplicate_ids_are_refused_with_the_message() {
         .connect()
         .await
         .unwrap();
-    let r = within(5_000, "sink ack", sink.send_message_acked(Message::from("12|hello")))
-        .await
-        .unwrap();
+    let r = within(
+        5_000,
+        "sink ack",
+        sink.send_message_acked(Message::from("12|hello")),
+    )
+    .await
+    .unwrap();
     assert_eq!((r.id, r.message), (Id::Num(12), Message::from("ack:12")));
 }
