@@ -16,6 +16,7 @@ export const VARIANTS = {
   ws: "plain `new WebSocket`",
   rws: "reconnecting-websocket, defaults",
   rwsSame: "reconnecting-websocket, resocket's delays",
+  npmAck: "resocket, npm, acknowledged delivery (window 256)",
   party: "partysocket, defaults",
   partySame: "partysocket, resocket's delays",
 };
@@ -174,6 +175,35 @@ export const BENCHES = [
     targets: [
       { text: "cold ≤ plain WebSocket + 5 ms", variants: ["npm", "rs"], metric: "ms", kind: "delta<=", value: 5 },
       { text: "already imported ≤ plain WebSocket + 1 ms", variants: ["npmWarm"], metric: "ms", kind: "delta<=", value: 1 },
+    ],
+  },
+  {
+    id: "B9",
+    title: "Delivery across drops: 10,000 numbered messages to an acknowledging server",
+    module: "b9-delivery.js",
+    variants: ["npm", "npmAck"],
+    baseline: "npm",
+    metrics: {
+      rate: { unit: "msg/s", better: "higher", label: "acknowledged/s" },
+      ms: { unit: "ms", better: "lower", label: "time to complete" },
+      lost: { unit: "msgs", better: "lower", label: "lost", sum: true },
+      dup: { unit: "msgs", better: "lower", label: "duplicates at the server", sum: true },
+    },
+    cases: [
+      {
+        name: "open link",
+        params: { count: 10000, pad: 16, window: 256, drops: 0, seed: 7, ...limits },
+        smoke: { count: 200, pad: 16, window: 256, drops: 0, seed: 7, ...limits },
+      },
+      {
+        name: "20 drops",
+        params: { count: 10000, pad: 16, window: 256, drops: 20, seed: 7, ...limits },
+        smoke: { count: 400, pad: 16, window: 32, drops: 2, seed: 7, ...limits },
+      },
+    ],
+    targets: [
+      { text: "acknowledged ≥ 0.9× unacknowledged throughput", variants: ["npmAck"], metric: "rate", kind: "ratio>=", value: 0.9, cases: ["open link"] },
+      { text: "0 lost across 20 drops", variants: ["npmAck"], metric: "lost", kind: "sum==", value: 0, cases: ["20 drops"] },
     ],
   },
 ];

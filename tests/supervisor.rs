@@ -621,6 +621,74 @@ fn heartbeat_finds_a_silent_link_and_measures_rtt() {
     assert_eq!(a, [Action::Deliver(m("data"))]);
 }
 
+// A heartbeat timer that fires late (a frozen page, a hidden tab's throttled timers)
+// does not declare the link dead: what proves it alive may be queued behind the timer.
+// It probes again from now; only a timeout the page lived through counts.
+#[test]
+fn a_late_heartbeat_timer_probes_again_instead_of_failing_the_link() {
+    use resocket::core::supervisor::LATE_TIMER_MS;
+    let mut cfg = config(policy());
+    cfg.heartbeat = Some(Heartbeat::default().interval_ms(1000).timeout_ms(300));
+    let mut h = H::new(cfg);
+    h.start();
+    h.open(0, 1);
+    h.fire(1000, Timer::Ping); // PongTimeout due at 1300
+                               // Frozen for a minute: the timer fires at resume.
+    let a = h.fire(61_300, Timer::PongTimeout);
+    assert!(
+        !a.iter().any(|x| matches!(x, Action::Abandon { .. })),
+        "{a:?}"
+    );
+    assert!(a.contains(&Action::Ping {
+        id: 1,
+        message: m("ping")
+    }));
+    assert_eq!(timer(&a, Timer::PongTimeout), Some(300));
+    // The pong that was queued behind the timer arrives: the link lives.
+    let pong = Event::Message {
+        id: 1,
+        message: m("pong"),
+    };
+    assert_eq!(
+        h.at(61_301, pong),
+        [Action::CancelTimer(Timer::PongTimeout)]
+    );
+    assert!(h.sup.state().is_open());
+
+    // A probe the page lived through, unanswered: dead. Exactly at the slack: still on time.
+    h.fire(62_000, Timer::Ping);
+    let a = h.fire(62_300 + LATE_TIMER_MS, Timer::PongTimeout);
+    assert!(matches!(a[0], Action::Abandon { id: 1, .. }), "{a:?}");
+    assert_eq!(reconnecting(&a).2, Cause::HeartbeatTimeout);
+}
+
+// The page came back (resumed, restored from the back/forward cache, visible again):
+// an open link is probed at once, a connection waiting to retry retries at once.
+#[test]
+fn resumed_probes_an_open_link_and_retries_a_waiting_one() {
+    let mut cfg = config(policy());
+    cfg.heartbeat = Some(Heartbeat::default().interval_ms(30_000).timeout_ms(300));
+    let mut h = H::new(cfg);
+    h.start();
+    h.open(0, 1);
+    let a = h.at(500, Event::Resumed);
+    assert!(a.contains(&Action::Ping {
+        id: 1,
+        message: m("ping")
+    }));
+    assert_eq!(timer(&a, Timer::PongTimeout), Some(300));
+    // A probe is already out: no second one.
+    assert!(h.at(510, Event::Resumed).is_empty());
+    let a = h.fire(800, Timer::PongTimeout);
+    assert_eq!(reconnecting(&a).2, Cause::HeartbeatTimeout);
+    // Waiting out a backoff: retry now.
+    let a = h.at(801, Event::Resumed);
+    assert!(
+        a.iter().any(|x| matches!(x, Action::Connect { id: 2, .. })),
+        "{a:?}"
+    );
+}
+
 // A message needs the time only while a ping waits for its pong: a driver reads no clock
 // per message otherwise, and the RTT is still measured from the time it is given.
 #[test]

@@ -139,7 +139,12 @@ const nickInput = $("nick");
 const roomInput = $("room");
 nickInput.value = localStorage.getItem("resocket-demo-nick") || `guest-${Math.floor(100 + Math.random() * 900)}`;
 let room = roomInput.value;
-const pendingChat = new Map(); // id -> <li>
+// Acknowledged delivery: every line carries an id; the server answers {"ack": id} once it
+// has it. A line is "queued" while the link is down, "sent" once handed to an open socket
+// and "delivered" when acknowledged. A line sent again after a drop may reach the room
+// twice: receivers drop the ids they have already shown.
+const mine = new Map(); // id -> <li> of this tab's lines not yet delivered
+const shown = new Set(); // ids shown (bounded)
 
 function chatLine(kind, who, text) {
   const li = el("li", { className: kind }, el("span", { className: "who", textContent: who }), el("span", { className: "bubble", textContent: text }));
@@ -149,12 +154,21 @@ function chatLine(kind, who, text) {
   return li;
 }
 
+function tick(li, state) {
+  li.dataset.delivery = state;
+}
+
 // The URL comes from a function, asked before every attempt: switching rooms is a reconnect.
 const chat = new ReSocket(() => `/chat?room=${encodeURIComponent(room)}&tag=${tag}`, {
   heartbeat: { interval: 5000, timeout: 8000 },
+  delivery: { maxMessages: 64 },
 });
 watch("chat", chat, `/chat?room=…&tag=${tag}`);
-chat.addEventListener("open", () => chatLine("system", "", `joined #${room} as ${nickInput.value}`));
+chat.addEventListener("open", () => {
+  chatLine("system", "", `joined #${room} as ${nickInput.value}`);
+  // On open the socket sends every line not yet acknowledged first, in order.
+  for (const li of mine.values()) tick(li, "sent");
+});
 chat.addEventListener("message", (e) => {
   let msg;
   try {
@@ -162,13 +176,9 @@ chat.addEventListener("message", (e) => {
   } catch {
     return;
   }
-  if (!msg || typeof msg.text !== "string") return;
-  const mine = pendingChat.get(msg.id);
-  if (mine) {
-    mine.classList.remove("pending");
-    pendingChat.delete(msg.id);
-    return;
-  }
+  if (!msg || typeof msg.text !== "string" || shown.has(msg.id) || mine.has(msg.id)) return;
+  shown.add(msg.id);
+  if (shown.size > 1000) shown.delete(shown.values().next().value);
   chatLine(msg.from === nickInput.value ? "me" : "", msg.from, msg.text);
 });
 
@@ -179,13 +189,18 @@ $("composer").addEventListener("submit", async (ev) => {
   if (!text) return;
   input.value = "";
   const id = `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`;
-  const li = chatLine("me pending", nickInput.value, text);
-  pendingChat.set(id, li);
+  const li = chatLine("me", nickInput.value, text);
+  tick(li, chat.readyState === ReSocket.OPEN ? "sent" : "queued");
+  mine.set(id, li);
+  shown.add(id);
   try {
-    await chat.sendJson({ id, from: nickInput.value, text, ts: Date.now() });
+    await chat.sendJson({ id, from: nickInput.value, text, ts: Date.now() }, { ack: true });
+    tick(li, "delivered");
   } catch (e) {
-    li.classList.remove("pending");
-    li.querySelector(".who").textContent += ` · not sent (${e instanceof ReSocketError ? e.code : e})`;
+    tick(li, "failed");
+    li.querySelector(".who").textContent += ` · not delivered (${e instanceof ReSocketError ? e.code : e})`;
+  } finally {
+    mine.delete(id);
   }
 });
 

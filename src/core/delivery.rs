@@ -81,8 +81,27 @@ impl core::fmt::Display for Id {
 pub enum Ack {
     /// The message with this id arrived.
     Id(Id),
-    /// Every tracked message with a numeric id up to and including this one arrived.
+    /// Every tracked message with a numeric id up to and including this one arrived. A
+    /// bound above [`MAX_NUMERIC_ID`] is not an acknowledgement (it releases nothing).
     Through(u64),
+}
+
+impl Ack {
+    /// A cumulative acknowledgement from a JavaScript number, or `None` when `n` is not
+    /// an integer from 0 to [`MAX_NUMERIC_ID`].
+    ///
+    /// ```
+    /// use resocket::core::delivery::Ack;
+    ///
+    /// assert_eq!(Ack::through(12.0), Some(Ack::Through(12)));
+    /// assert_eq!(Ack::through(1e300), None);
+    /// ```
+    pub fn through(n: f64) -> Option<Ack> {
+        match Id::number(n)? {
+            Id::Num(n) => Some(Ack::Through(n)),
+            Id::Text(_) => None,
+        }
+    }
 }
 
 /// Bounds of the credit window.
@@ -213,6 +232,8 @@ impl<P: Payload> Window<P> {
                 Some(i) => self.remove_where(|j, _| j == i),
                 None => Vec::new(),
             },
+            // No id is above MAX_NUMERIC_ID: a larger bound is not an acknowledgement.
+            Ack::Through(n) if *n > MAX_NUMERIC_ID => Vec::new(),
             Ack::Through(n) => self.remove_where(|_, e| matches!(e.id, Id::Num(k) if k <= *n)),
         }
     }
@@ -290,6 +311,10 @@ mod tests {
         assert!(
             w.ack(&Ack::Id(Id::Num(77))).is_empty(),
             "an unknown id nothing"
+        );
+        assert!(
+            w.ack(&Ack::Through(MAX_NUMERIC_ID + 1)).is_empty(),
+            "over the bound"
         );
         assert_eq!(w.ack(&Ack::Id(Id::Text("3".into()))).len(), 1);
         assert_eq!(w.bytes(), 1);

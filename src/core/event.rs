@@ -122,6 +122,12 @@ pub enum Event<P = Message> {
     Online,
     /// The browser went offline.
     Offline,
+    /// The page came back: it was resumed after being frozen, restored from the
+    /// back/forward cache, or became visible. Its timers may have been stopped or
+    /// throttled, so the link is checked now: with a heartbeat, a ping goes out at once
+    /// (unless one is already waiting for its answer); a connection waiting to retry
+    /// (and online) retries at once.
+    Resumed,
 }
 
 /// Something the driver must do, carrying the driver's [`Payload`](super::message::Payload) `P`.

@@ -10,7 +10,7 @@ use alloc::{borrow::ToOwned, string::String};
 
 use super::close;
 use super::config::Config;
-use super::delivery::{Ack, Entry, Id, Window, WindowConfig};
+use super::delivery::{Ack, Entry, Id, Window};
 use super::event::{Action, Event, Stats, Timer};
 use super::message::{Message, Payload};
 use super::outbox::{Outbox, Push};
@@ -18,6 +18,7 @@ use super::state::{Cause, ClosedBy, ConnectionState};
 use crate::Error;
 
 mod events;
+pub use events::LATE_TIMER_MS;
 mod lifecycle;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +56,8 @@ pub struct Supervisor<P = Message> {
     opened_once: bool,
     armed: [bool; Timer::ALL.len()],
     ping_sent_at: Option<u64>,
+    /// When the armed [`Timer::PongTimeout`] is due.
+    pong_due: Option<u64>,
     /// The latest time given to [`handle`](Self::handle).
     last_now: u64,
     /// When the armed [`Timer::AckTimeout`] fires.
@@ -73,12 +76,7 @@ impl<P: Payload + Clone> Supervisor<P> {
     /// `seed` feeds the backoff jitter.
     pub fn new(config: Config, fixed_url: Option<String>, seed: u64) -> Self {
         let outbox = Outbox::new(config.queue.clone());
-        let window = Window::new(
-            config
-                .delivery
-                .clone()
-                .unwrap_or_else(WindowConfig::default),
-        );
+        let window = Window::new(config.delivery.clone().unwrap_or_default());
         Supervisor {
             config,
             fixed_url,
@@ -94,6 +92,7 @@ impl<P: Payload + Clone> Supervisor<P> {
             opened_once: false,
             armed: [false; Timer::ALL.len()],
             ping_sent_at: None,
+            pong_due: None,
             last_now: 0,
             ack_due: None,
             classifying: None,
@@ -481,6 +480,12 @@ impl<P: Payload + Clone> Supervisor<P> {
                     self.begin_attempt();
                 }
             }
+            Event::Resumed => match self.phase {
+                // Probe the link now, unless a probe is already out.
+                Phase::Open(id) if !self.armed[Timer::PongTimeout.index()] => self.ping(now, id),
+                Phase::Backoff if self.online => self.begin_attempt(),
+                _ => {}
+            },
             Event::Offline => {
                 self.online = false;
                 if self.phase == Phase::Backoff {

@@ -8,6 +8,11 @@ use crate::core::event::{Action, Timer};
 use crate::core::message::Payload;
 use crate::core::state::{Cause, ClosedBy, ConnectionState};
 
+/// How late a [`Timer::PongTimeout`] may fire and still declare the link dead. Later
+/// than this, the page was frozen or throttled (hidden tabs' timers may run once a
+/// minute), and the heartbeat probes again instead.
+pub const LATE_TIMER_MS: u64 = 1_000;
+
 impl<P: Payload + Clone> Supervisor<P> {
     pub(super) fn on_url(&mut self, now: u64, id: u64, result: Result<String, String>) {
         if self.phase != Phase::Resolving(id) {
@@ -166,8 +171,16 @@ impl<P: Payload + Clone> Supervisor<P> {
             }
             (Timer::Ping, Phase::Open(id)) => self.ping(now, id),
             (Timer::PongTimeout, Phase::Open(id)) => {
-                self.abandon(id, "heartbeat timeout");
-                self.fail(now, Cause::HeartbeatTimeout);
+                let due = self.pong_due.take().unwrap_or(now);
+                if now.saturating_sub(due) > LATE_TIMER_MS {
+                    // The timer ran late: the page was frozen or its timers throttled, and
+                    // what proves the link alive may be queued behind this timer. Only a
+                    // timeout the page lived through counts: probe again from now.
+                    self.ping(now, id);
+                } else {
+                    self.abandon(id, "heartbeat timeout");
+                    self.fail(now, Cause::HeartbeatTimeout);
+                }
             }
             (Timer::CloseTimeout, Phase::Closing(id)) => {
                 self.abandon(id, "close timeout");
@@ -186,6 +199,7 @@ impl<P: Payload + Clone> Supervisor<P> {
         self.actions.push_back(Action::Ping { id, message });
         self.ping_sent_at = Some(now);
         if !self.armed[Timer::PongTimeout.index()] {
+            self.pong_due = Some(now.saturating_add(timeout));
             self.arm(Timer::PongTimeout, timeout);
         }
         self.arm(Timer::Ping, interval);

@@ -33,6 +33,7 @@ pub fn handle(name: &str, q: &Query, reg: &Registry) -> Option<Value> {
             json!({ "stalled": stalled })
         }
         "stats" => reg.stats(tag),
+        "ackstats" => reg.ack_missing(tag, q.num("expect", 0u64)),
         "reset" => {
             reg.reset(tag);
             json!({ "ok": true })

@@ -7,6 +7,7 @@ use tokio::time::{interval_at, sleep_until, Duration, Instant, Interval, MissedT
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::ack::{AckParams, AckQueue};
 use crate::query::{split_target, Query};
 use crate::raw::BadClose;
 
@@ -64,6 +65,7 @@ pub enum Kind {
     Subprotocol {
         proto: String,
     },
+    Ack(AckParams),
 }
 
 impl Kind {
@@ -109,6 +111,7 @@ impl Kind {
             "/subprotocol" => Kind::Subprotocol {
                 proto: subprotocol(&q),
             },
+            "/ack" => Kind::Ack(AckParams::parse(&q)),
             _ => return None,
         })
     }
@@ -204,6 +207,8 @@ pub enum Source {
     },
     /// `/chat` broadcasts for this member.
     Chat(UnboundedReceiver<Message>),
+    /// `/ack` acknowledgements.
+    Ack(AckQueue),
     /// `/close` deadline.
     CloseAt {
         at: Instant,
@@ -234,6 +239,7 @@ impl Source {
                 code: *code,
                 reason: reason.clone(),
             },
+            Kind::Ack(params) => Source::Ack(AckQueue::new(params.clone())),
             _ => Source::Idle,
         }
     }
@@ -257,6 +263,7 @@ impl Source {
                 Some(m) => Out::Send(m),
                 None => std::future::pending().await,
             },
+            Source::Ack(queue) => Out::Send(queue.next().await),
             Source::CloseAt { at, code, reason } => {
                 sleep_until(*at).await;
                 let out = Out::Close(*code, std::mem::take(reason));

@@ -8,6 +8,8 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::ack::{missing_report, AckStats, Drops, Id, MAX_DROP_LIST};
+
 /// Most close frames remembered per tag.
 const MAX_CLOSES: usize = 1000;
 /// Most connection times remembered per tag (the first ones).
@@ -49,6 +51,8 @@ struct TagStats {
     pings: u64,
     /// (global sequence, code, reason), oldest first.
     closes: VecDeque<(u64, Option<u16>, String)>,
+    /// Tracked messages on `/ack`.
+    ack: AckStats,
 }
 
 struct DownRule {
@@ -158,6 +162,28 @@ impl Registry {
         closes.push_back((seq, code, reason.to_string()));
     }
 
+    /// Counts one `/ack` connection.
+    pub fn record_ack_connection(&self, tag: &str) {
+        self.lock().tag_stats(tag).ack.connections += 1;
+    }
+
+    /// Records a tracked `/ack` message; true when the connection must be dropped on it.
+    pub fn record_ack(&self, tag: &str, id: &Id, drops: Drops) -> bool {
+        self.lock().tag_stats(tag).ack.record(id, drops)
+    }
+
+    /// `/control/ackstats` JSON: which ids of `1..=expect` `tag` (or no tag) has not recorded.
+    pub fn ack_missing(&self, tag: Option<&str>, expect: u64) -> Value {
+        let inner = self.lock();
+        let tags: Vec<&AckStats> = inner
+            .stats
+            .iter()
+            .filter(|(t, _)| matches(tag, t))
+            .map(|(_, s)| &s.ack)
+            .collect();
+        missing_report(&tags, expect)
+    }
+
     /// Refuses handshakes matching `tag` for `dur`.
     pub fn set_down(&self, tag: Option<&str>, dur: Duration, mode: DownMode) {
         let now = Instant::now();
@@ -195,7 +221,12 @@ impl Registry {
             .count();
         let mut total = TagStats::default();
         let mut closes = Vec::new();
+        let mut ack_ids = 0;
+        let mut drop_at = Vec::new();
         for (_, s) in inner.stats.iter().filter(|(t, _)| matches(tag, t)) {
+            total.ack.add_counts(&s.ack);
+            ack_ids += s.ack.ids();
+            drop_at.extend_from_slice(&s.ack.drop_at);
             total.accepted += s.accepted;
             total.accepted_at.extend_from_slice(&s.accepted_at);
             total.refused += s.refused;
@@ -204,6 +235,7 @@ impl Registry {
             total.pings += s.pings;
             closes.extend(s.closes.iter().cloned());
         }
+        drop_at.truncate(MAX_DROP_LIST);
         closes.sort_by_key(|c| c.0);
         let closes: Vec<Value> = closes
             .into_iter()
@@ -218,6 +250,13 @@ impl Registry {
             "bytes_in": total.bytes_in,
             "pings": total.pings,
             "closes": closes,
+            "ack_connections": total.ack.connections,
+            "ack_received": total.ack.received,
+            "ack_ids": ack_ids,
+            "ack_duplicates": total.ack.duplicates,
+            "ack_drops": total.ack.drops,
+            "ack_drop_at": drop_at,
+            "ack_ids_full": total.ack.full,
         })
     }
 
@@ -242,11 +281,18 @@ impl Registry {
             .push((id, tx));
     }
 
-    /// Delivers `msg` to every member of `room`, under one lock so all members see one order.
-    pub fn broadcast(&self, room: &str, msg: &Message) {
+    /// Delivers `msg` to every member of `room`, under one lock so all members see one order;
+    /// then `reply`, if any, to member `from` alone (so it follows `from`'s own copy).
+    pub fn broadcast(&self, room: &str, msg: &Message, from: u64, reply: Option<Message>) {
         let inner = self.lock();
-        for (_, tx) in inner.rooms.get(room).into_iter().flatten() {
+        let members = inner.rooms.get(room).into_iter().flatten();
+        for (_, tx) in members.clone() {
             let _ = tx.send(msg.clone());
+        }
+        if let Some(reply) = reply {
+            if let Some((_, tx)) = members.clone().find(|(m, _)| *m == from) {
+                let _ = tx.send(reply);
+            }
         }
     }
 }

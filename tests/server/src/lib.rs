@@ -1,7 +1,8 @@
 //! Loopback WebSocket/HTTP test server with fault injection for resocket's browser tests.
 //!
 //! One listener serves static files, `/control/*` JSON endpoints and WebSocket
-//! endpoints (`/echo`, `/greet`, `/push`, `/burst`, `/close`, `/chat`, `/sink`, `/silent`).
+//! endpoints (`/echo`, `/greet`, `/push`, `/burst`, `/close`, `/chat`, `/sink`, `/silent`,
+//! `/ack`).
 //! `/burst?count=N&size=S` (N ≤ 1,000,000, S ≤ 1 MiB) also serves as a flood: 100,000
 //! small messages go out in well under a second, batched into large writes.
 //!
@@ -26,6 +27,32 @@
 //! `accepted` (connections, `/hang` included), `accepted_at_ms` (ms since the tag's first
 //! connection, first 1000 only), `open`, `refused`, `messages_in`, `bytes_in`, `pings` and
 //! `closes` (`{code, reason}` of close frames received from clients).
+//!
+//! Acknowledged delivery: a text message holding a JSON object whose `"id"` is a non-negative
+//! integer or a string is *tracked*.
+//!
+//! - `/chat` sends `{"ack":id}` to the sender of a tracked message, right after the sender's
+//!   own broadcast copy; other members only get the broadcast, as for any message.
+//! - `/ack?mode=each|through&every=K&delay_ms=D&silent=1&hostile=1&drops=N&seed=S&span=P`
+//!   answers `{"ack":id}` per tracked message, or `{"ack":id,"response":R}` when it carries
+//!   `"request":R`. `mode=through` answers numeric ids with `{"ackThrough":n}` instead (n: the
+//!   highest numeric id received on this connection) after every K (1..=10,000, default 1) of
+//!   them and after 20 ms without any; string ids and requests still get their own reply.
+//!   `delay_ms` (≤ 60,000) holds each reply without pausing reads; `silent=1` never replies;
+//!   `hostile=1` sends ten garbage frames (see `ack::HOSTILE`) before every real reply.
+//!   `drops=N` (≤ 10,000) drops the TCP link (no close frame) N times, on the tracked message
+//!   whose tag-wide count is `p_k = p_(k-1) + gap`, each gap drawn in `1..=P` (P ≤ 1,000,000,
+//!   default 500) from a generator seeded with S (default 1). That message is recorded but
+//!   never acknowledged. The schedule belongs to the tag: the first `/ack` connection asking
+//!   for drops since the tag's last reset sets it.
+//!
+//! `/control/stats` adds `ack_connections`, `ack_received` (tracked messages, duplicates
+//! included), `ack_ids` (distinct ids), `ack_duplicates`, `ack_drops`, `ack_drop_at` (the
+//! tag-wide counts the drops happened at, first 1000) and `ack_ids_full` (true once an id could
+//! not be remembered: at most 1,000,000 distinct ids and 64 MiB of string ids per tag; later
+//! duplicates of unremembered ids are not detected). `/control/ackstats?tag=T&expect=N`
+//! (N ≤ 1,000,000) reports which of ids `1..=N` were never received: `missing_count`,
+//! `missing` (the first 100), `unexpected` (other ids), and the same counts.
 
 use std::future::Future;
 use std::io;
@@ -35,6 +62,7 @@ use std::sync::Arc;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::{sleep, timeout, Duration};
 
+mod ack;
 mod control;
 mod endpoint;
 mod faults;

@@ -17,7 +17,7 @@ use crate::faults::{Command, DownMode};
 use crate::handshake::{accept, Ws};
 use crate::http::{send_and_close, Head};
 use crate::query::{split_target, Query};
-use crate::{hang, raw, Shared};
+use crate::{ack, hang, raw, Shared};
 
 /// How long to wait for the peer's close frame after sending ours.
 const CLOSE_WAIT: Duration = Duration::from_secs(5);
@@ -107,6 +107,9 @@ impl Conn {
             let (tx, rx) = unbounded_channel();
             shared.registry.join_room(room, id, tx);
             source = Source::Chat(rx);
+        }
+        if let Kind::Ack(_) = &kind {
+            shared.registry.record_ack_connection(&tag);
         }
         let gate = match &kind {
             Kind::Silent => Gate::Never,
@@ -233,12 +236,51 @@ impl Conn {
             _ => return Ok(()),
         }
         if let Kind::Chat { room } = &self.kind {
-            reg.broadcast(room, &msg);
+            let reply = ack::tracked(&msg).map(|t| ack::plain_ack(&t.id));
+            reg.broadcast(room, &msg, self.id, reply);
             return Ok(());
+        }
+        if let Kind::Ack(_) = &self.kind {
+            return self.ack_incoming(&msg).await;
         }
         match self.kind.reply(msg) {
             Some(reply) => self.send(reply, true).await,
             None => Ok(()),
+        }
+    }
+
+    /// Records a tracked `/ack` message and queues its reply, or drops the link on a seeded
+    /// drop point (the message is recorded but never acknowledged).
+    async fn ack_incoming(&mut self, msg: &Message) -> Result<(), &'static str> {
+        let Some(t) = ack::tracked(msg) else {
+            return Ok(());
+        };
+        let Source::Ack(queue) = &mut self.source else {
+            return Ok(());
+        };
+        let drops = queue.params().drops;
+        if self.shared.registry.record_ack(&self.tag, &t.id, drops) {
+            return Err(self.abort());
+        }
+        queue.push(&t);
+        // A full queue (long delay, fast sender) pauses reading until its oldest frame is out.
+        loop {
+            let Source::Ack(queue) = &mut self.source else {
+                return Ok(());
+            };
+            if !queue.is_full() {
+                return Ok(());
+            }
+            let Some((due, frame)) = queue.pop() else {
+                return Ok(());
+            };
+            if guarded(sleep_until(due), &mut self.ctl, &mut self.deferred)
+                .await
+                .is_none()
+            {
+                return Err(self.abort());
+            }
+            self.send(frame, true).await?;
         }
     }
 
