@@ -1,14 +1,17 @@
 //! Browser suite: acknowledged delivery (`Builder::delivery`, `send_acked`, `request`).
 //!
 //! Proves:
-//! - 1,000 tracked messages sent through repeated link drops are all acknowledged; the
-//!   server saw every one, with duplicates bounded by drops × window; acknowledgements
-//!   never reach the stream;
+//! - 1,000 tracked messages sent through seeded link drops (`/ack?drops=`) are all
+//!   acknowledged; the server recorded every id, with duplicates bounded by drops × window;
+//!   acknowledgements never reach the stream; cumulative acknowledgements release what
+//!   they cover;
+//! - a hostile server (malformed and out-of-range acknowledgements before every real one)
+//!   releases nothing it should not: every `send_acked` resolves with its own;
 //! - a silent server: the window bounds what is in flight (`try_send` fails fast with
 //!   `Full`, `send().await` and `send_acked` wait, `unacked()` stays at the window);
 //! - a deadline hands the message back (`AckTimeout`); a close for good hands back the
 //!   unacknowledged (`Unacked`) to their futures and, for plain sends, on the stream;
-//! - request/response: the answer resolves the request; a silent peer times it out;
+//! - request/response: a slow answer resolves the request; a silent peer times it out;
 //! - hostile acknowledgements (unknown, wrong type, out of range, text for a number)
 //!   release nothing; invalid and duplicate ids are refused with the message.
 #![cfg(target_arch = "wasm32")]
@@ -30,7 +33,8 @@ fn fast_policy() -> ReconnectPolicy {
         .max_delay_ms(100)
 }
 
-/// `{"id":n,"ack":n}`: `/echo` sends it back, which acknowledges it.
+/// `{"id":n,"ack":n}`: `/echo` sends it back, which acknowledges it (a peer without
+/// acknowledgements of its own).
 fn echoed(n: u64) -> Message {
     Message::Text(format!(r#"{{"id":{n},"ack":{n}}}"#))
 }
@@ -45,35 +49,16 @@ async fn next_item(s: &mut Socket) -> Result<Message, Error> {
         .expect("stream ended")
 }
 
-#[wasm_bindgen_test]
-async fn a_burst_through_drops_is_acknowledged_in_full_with_bounded_duplicates() {
-    const N: u64 = 1_000;
-    const WINDOW: u64 = 64;
-    let t = tag("burst");
-    let mut s = Socket::builder(ws_url(&format!("/echo?tag={t}")))
-        .reconnect(fast_policy())
-        .delivery(Delivery::json().window(WindowConfig::default().max_messages(WINDOW as usize)))
-        .connect()
-        .await
-        .unwrap();
+/// Send `1..=n` as `{"id":k}` with plain `send()` (tracked by their id), then wait until
+/// every one is acknowledged.
+async fn send_all_tracked(s: &Socket, n: u64, window: usize) {
     let sender = s.sender();
-    let sending = async {
-        for n in 1..=N {
-            sender.send_message(echoed(n)).await.unwrap();
-            assert!(sender.unacked() <= WINDOW as usize);
+    within(60_000, "sends", async {
+        for k in 1..=n {
+            sender.send_message(numbered(k)).await.unwrap();
+            assert!(sender.unacked() <= window, "the window holds");
         }
-    };
-    let dropping = async {
-        for _ in 0..5 {
-            sleep(40).await;
-            control(&format!("drop?tag={t}")).await;
-        }
-    };
-    within(
-        60_000,
-        "1000 sends",
-        futures::future::join(sending, dropping),
-    )
+    })
     .await;
     within(30_000, "every message acknowledged", async {
         while s.unacked() > 0 {
@@ -81,23 +66,130 @@ async fn a_burst_through_drops_is_acknowledged_in_full_with_bounded_duplicates()
         }
     })
     .await;
+}
+
+fn numbered(k: u64) -> Message {
+    Message::Text(format!(r#"{{"id":{k}}}"#))
+}
+
+#[wasm_bindgen_test]
+async fn a_burst_through_drops_reaches_the_server_in_full_with_bounded_duplicates() {
+    const N: u64 = 1_000;
+    const WINDOW: usize = 64;
+    const DROPS: u64 = 5;
+    let t = tag("burst");
+    let seed = (js_sys::Math::random() * 1e6) as u64;
+    let url = ws_url(&format!("/ack?drops={DROPS}&seed={seed}&span=150&tag={t}"));
+    let mut s = Socket::builder(url)
+        .reconnect(fast_policy())
+        .delivery(Delivery::json().window(WindowConfig::default().max_messages(WINDOW)))
+        .connect()
+        .await
+        .unwrap();
+    send_all_tracked(&s, N, WINDOW).await;
     let stats = s.stats();
     assert_eq!(stats.acked, N, "{stats:?}");
-    let drops = stats.reconnects;
-    assert!(drops >= 1, "the links were dropped ({stats:?})");
-    // Nothing of the acknowledgements reaches the stream: the first item is this one.
-    s.send(Message::from("end")).await.unwrap();
-    assert_eq!(next_item(&mut s).await.unwrap(), Message::from("end"));
-    let server = control(&format!("stats?tag={t}")).await;
-    let seen = server["messages_in"].as_u64().unwrap();
-    // Every message at least once (plus "end"); at most a window's worth again per drop.
-    assert!(seen > N, "{server}");
-    assert!(stats.replayed >= seen - N - 1, "a duplicate is a replay");
+    let server = control(&format!("ackstats?tag={t}&expect={N}")).await;
+    assert_eq!(server["missing_count"], 0, "seed {seed}: {server}");
+    assert_eq!(server["unexpected"], 0, "seed {seed}: {server}");
+    assert_eq!(server["drops"], DROPS, "seed {seed}: {server}");
+    assert_eq!(stats.reconnects, DROPS, "seed {seed}: {stats:?}");
+    let duplicates = server["duplicates"].as_u64().unwrap();
     assert!(
-        seen <= N + 1 + drops * WINDOW,
-        "duplicates {} > drops {drops} × window {WINDOW}",
-        seen - N - 1
+        duplicates <= DROPS * WINDOW as u64,
+        "seed {seed}: {duplicates} duplicates > drops × window"
     );
+    assert!(
+        stats.replayed >= duplicates,
+        "a duplicate is a replay: {stats:?}"
+    );
+    // No acknowledgement reached the stream: the first item is this one's.
+    s.send(Message::from(r#"{"not":"tracked"}"#)).await.unwrap();
+    s.send(Message::from(r#"{"id":"last"}"#)).await.unwrap();
+    within(5_000, "last acked", async {
+        while s.unacked() > 0 {
+            sleep(10).await;
+        }
+    })
+    .await;
+    let quiet = futures::poll!(s.next());
+    assert!(quiet.is_pending(), "nothing on the stream: {quiet:?}");
+}
+
+#[wasm_bindgen_test]
+async fn cumulative_acknowledgements_release_everything_they_cover() {
+    const N: u64 = 300;
+    let t = tag("through");
+    let s = Socket::builder(ws_url(&format!("/ack?mode=through&every=16&tag={t}")))
+        .delivery(Delivery::json().window(WindowConfig::default().max_messages(32)))
+        .connect()
+        .await
+        .unwrap();
+    send_all_tracked(&s, N, 32).await;
+    assert_eq!(s.stats().acked, N);
+    let server = control(&format!("ackstats?tag={t}&expect={N}")).await;
+    assert_eq!(server["missing_count"], 0, "{server}");
+}
+
+#[wasm_bindgen_test]
+async fn a_hostile_server_cannot_release_or_break_anything() {
+    const N: u64 = 50;
+    let mut s = Socket::builder(ws_url(&format!("/ack?hostile=1&tag={}", tag("hostile"))))
+        .delivery(Delivery::json())
+        .connect()
+        .await
+        .unwrap();
+    // The server sends its hostile frames before every real acknowledgement: each
+    // `send_acked` still resolves with its own, exactly.
+    for k in 1..=N {
+        let acked = within(5_000, "acked", s.send_acked(numbered(k)))
+            .await
+            .unwrap();
+        assert_eq!(acked.id, Id::Num(k));
+        assert_eq!(acked.message, Message::Text(format!(r#"{{"ack":{k}}}"#)));
+    }
+    assert_eq!((s.unacked(), s.stats().acked), (0, N));
+    // What is no acknowledgement at all reaches the stream, as any message would.
+    let first = next_item(&mut s).await.unwrap();
+    assert_eq!(first, Message::from("not json {"));
+}
+
+#[wasm_bindgen_test]
+async fn a_slow_request_is_answered_and_a_silent_one_times_out() {
+    let s = Socket::builder(ws_url(&format!("/ack?delay_ms=300&tag={}", tag("slow"))))
+        .delivery(Delivery::json())
+        .connect()
+        .await
+        .unwrap();
+    let started = js_sys::Date::now();
+    let ask = Message::from(r#"{"id":"q1","request":{"sum":[1,2]}}"#);
+    let answer = within(5_000, "answer", s.request(ask)).await.unwrap();
+    assert_eq!(
+        answer,
+        Message::from(r#"{"ack":"q1","response":{"sum":[1,2]}}"#)
+    );
+    assert!(
+        js_sys::Date::now() - started >= 250.0,
+        "it waited for the slow answer"
+    );
+
+    let silent = Socket::builder(ws_url(&format!("/ack?silent=1&tag={}", tag("mute"))))
+        .delivery(Delivery::json())
+        .connect()
+        .await
+        .unwrap();
+    let ask = Message::from(r#"{"id":7,"request":"anyone?"}"#);
+    let r = within(
+        5_000,
+        "timeout",
+        silent.request_within(ask.clone(), Duration::from_millis(200)),
+    )
+    .await;
+    match r {
+        Err(e @ Error::AckTimeout(_)) => assert_eq!(e.into_unsent(), vec![ask]),
+        other => panic!("expected AckTimeout, got {other:?}"),
+    }
+    assert_eq!(silent.unacked(), 0);
 }
 
 #[wasm_bindgen_test]
