@@ -179,7 +179,9 @@ impl<C: Codec> Builder<C> {
         self
     }
 
-    /// Replace the whole configuration.
+    /// Replace the whole configuration. (Its [`Config::delivery`] window only matters
+    /// with [`Builder::delivery`], whose window replaces it: without the application's
+    /// readers no message has an id to be tracked by.)
     pub fn config(mut self, config: Config) -> Self {
         self.config = config;
         self
@@ -487,7 +489,9 @@ impl<C: Codec> Socket<C> {
     }
 
     /// Counters: reconnects, messages and bytes in and out, last heartbeat RTT, tracked
-    /// messages acknowledged and sent again.
+    /// messages acknowledged and sent again. `messages_in` counts the inbound
+    /// acknowledgements too (they arrive as messages), although the stream does not
+    /// yield them.
     pub fn stats(&self) -> Stats {
         self.shared().borrow().sup.stats()
     }

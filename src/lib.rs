@@ -2,7 +2,9 @@
 //!
 //! A resilient WebSocket client for the browser, in Rust compiled to WebAssembly:
 //! typed messages, observable connection state, `bufferedAmount` backpressure,
-//! automatic reconnection with a bounded outbound queue, and a heartbeat for dead links.
+//! automatic reconnection with a bounded outbound queue, a heartbeat for dead links, and
+//! acknowledged delivery ([`Delivery`]: messages kept and sent again until the peer
+//! acknowledges them, [`Socket::send_acked`], [`Socket::request`]).
 //!
 //! ```no_run
 //! # #[cfg(target_arch = "wasm32")]
