@@ -8,7 +8,8 @@
 //! - a hostile server (malformed and out-of-range acknowledgements before every real one)
 //!   releases nothing it should not: every `send_acked` resolves with its own;
 //! - a silent server: the window bounds what is in flight (`try_send` fails fast with
-//!   `Full`, `send().await` and `send_acked` wait, `unacked()` stays at the window);
+//!   `Full`, `send().await` and `send_acked` wait, with no polling, `unacked()` stays at
+//!   the window);
 //! - a deadline hands the message back (`AckTimeout`); a close for good hands back the
 //!   unacknowledged (`Unacked`) to their futures and, for plain sends, on the stream;
 //! - request/response: a slow answer resolves the request; a silent peer times it out;
@@ -213,7 +214,14 @@ async fn the_window_bounds_what_a_silent_server_holds() {
     let acked = s.send_message_acked(tracked(6));
     futures::pin_mut!(waiting);
     futures::pin_mut!(acked);
+    // Waiting for acknowledgements polls nothing: they arrive as events.
+    let callbacks = resocket::diagnostics().callbacks_run;
     sleep(200).await;
+    let ran = resocket::diagnostics().callbacks_run - callbacks;
+    assert!(
+        ran < 5,
+        "{ran} callbacks while waiting for room in the window"
+    );
     assert!(
         futures::poll!(waiting.as_mut()).is_pending(),
         "send().await waits for room"

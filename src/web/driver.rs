@@ -433,10 +433,17 @@ fn on_state<P: Frame>(shared: &Shared<P>, state: ConnectionState) {
 }
 
 /// Re-read buffered bytes every [`POLL_MS`] while a sender or `flush` waits on an open
-/// socket; never when idle or disconnected.
+/// socket; never when idle or disconnected, nor while the head sender waits for room in
+/// the credit window only.
 pub(crate) fn ensure_polling<P: Frame>(shared: &Shared<P>) {
     let mut inner = shared.borrow_mut();
-    let waiting = !inner.waiters.is_empty() || !inner.flushers.is_empty();
+    // A head that waits for room in the credit window waits for acknowledgements, which
+    // arrive as events (each pumps and re-checks it): no polling for it.
+    let head_polls = inner
+        .waiters
+        .front()
+        .is_some_and(|w| w.track.is_none() || inner.sup.has_room_tracked(w.message.len()));
+    let waiting = head_polls || !inner.flushers.is_empty();
     let open = matches!(inner.sup.state(), ConnectionState::Open) && inner.socket.is_some();
     if !(waiting && open) {
         inner.poll_timer = None;
