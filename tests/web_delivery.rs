@@ -10,6 +10,8 @@
 //! - a silent server: the window bounds what is in flight (`try_send` fails fast with
 //!   `Full`, `send().await` and `send_acked` wait, with no polling, `unacked()` stays at
 //!   the window);
+//! - a `send_acked` whose link is dropped before the acknowledgement resolves after the
+//!   replay on the next link; dropping the socket hands back what waits (`Unacked`);
 //! - a deadline hands the message back (`AckTimeout`); a close for good hands back the
 //!   unacknowledged (`Unacked`) to their futures and, for plain sends, on the stream;
 //! - request/response: a slow answer resolves the request; a silent peer times it out;
@@ -460,4 +462,53 @@ async fn invalid_and_duplicate_ids_are_refused_with_the_message() {
     .await
     .unwrap();
     assert_eq!((r.id, r.message), (Id::Num(12), Message::from("ack:12")));
+}
+
+#[wasm_bindgen_test]
+async fn a_send_acked_survives_a_drop_and_resolves_after_the_replay() {
+    let t = tag("replay");
+    // The server drops the link on the first tracked message, without acknowledging it.
+    let s = Socket::builder(ws_url(&format!("/ack?drops=1&span=1&tag={t}")))
+        .reconnect(fast_policy())
+        .delivery(Delivery::json())
+        .connect()
+        .await
+        .unwrap();
+    let acked = within(10_000, "acked after the replay", s.send_acked(numbered(1)))
+        .await
+        .unwrap();
+    assert_eq!(acked.id, Id::Num(1));
+    let stats = s.stats();
+    assert_eq!(
+        (stats.reconnects, stats.replayed, stats.acked),
+        (1, 1, 1),
+        "{stats:?}"
+    );
+    let server = control(&format!("ackstats?tag={t}&expect=1")).await;
+    assert_eq!(
+        (server["drops"].as_u64(), server["duplicates"].as_u64()),
+        (Some(1), Some(1)),
+        "{server}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn dropping_the_socket_hands_back_what_waits_for_an_acknowledgement() {
+    let s = Socket::builder(ws_url("/silent"))
+        .delivery(Delivery::json())
+        .connect()
+        .await
+        .unwrap();
+    let sender = s.sender();
+    let waiting = sender.send_message_acked(tracked(1));
+    drop(s);
+    match within(5_000, "handed back", waiting).await {
+        Err(Error::Unacked(v)) => assert_eq!(v, vec![tracked(1)]),
+        other => panic!("expected Unacked, got {other:?}"),
+    }
+    assert_eq!(sender.unacked(), 0);
+    assert!(matches!(
+        sender.send_message_acked(tracked(2)).await,
+        Err(Error::Closed { unsent: Some(_) })
+    ));
 }
