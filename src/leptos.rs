@@ -8,6 +8,9 @@
 //!   and the retry count. States come from [`Socket::states`] (every transition is set in
 //!   order); the byte counts are re-read every [`POLL_MS`] ms only while they are non-zero
 //!   or a send waits — an idle socket has no timer;
+//! - with acknowledged delivery ([`Builder::delivery`]), the count of messages not yet
+//!   acknowledged (`unacked`), and [`SocketSender::send_acked`] / [`SocketSender::request`]
+//!   futures that resolve on the peer's acknowledgement ("sent", then "delivered");
 //! - a `Copy` [`SocketSender`] whose sends are queued and backpressured like the core's;
 //! - every inbound item, in order, passed to the `on_message` callback (decode errors,
 //!   dropped or unsent messages and failed fire-and-forget sends arrive as `Err`).

@@ -8,6 +8,9 @@
 //!   as of this render; the component re-renders when any of them changes. States come
 //!   from [`Socket::states`]; the byte counts are re-read every [`POLL_MS`] ms only while
 //!   they are non-zero or a send waits — an idle socket has no timer;
+//! - with acknowledged delivery ([`Builder::delivery`]), the count of messages not yet
+//!   acknowledged (`unacked`), and [`SocketSender::send_acked`] / [`SocketSender::request`]
+//!   futures that resolve on the peer's acknowledgement ("sent", then "delivered");
 //! - a cheap, cloneable [`SocketSender`] whose sends are queued and backpressured like the
 //!   core's;
 //! - every inbound item, in order, emitted to the `on_message` [`Callback`] (decode errors,

@@ -167,6 +167,10 @@ impl Delivery {
     /// with `into()` (or pass it to [`Builder::delivery`](crate::Builder::delivery) as
     /// it is).
     ///
+    /// Each reader parses the message once more, skipping every value but the fields it
+    /// reads; an application with large messages and ids of its own (a typed codec, a
+    /// binary header) reads them cheaper with [`Delivery::new`].
+    ///
     /// An outbound object whose `"id"` is there but is not a valid id (`-1`, `1.5`,
     /// `""`, `null`, …) is refused with [`Error::InvalidId`](crate::Error::InvalidId):
     /// it is not sent untracked.
