@@ -17,7 +17,7 @@ use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::Waker;
 
-use super::listener::OnlineWatch;
+use super::listener::{OnlineWatch, Signal};
 use super::socket::{BrowserSocket, Frame, SocketEvent};
 use super::timer::Timeout;
 use super::{now_ms, url};
@@ -114,15 +114,20 @@ pub(crate) fn start<P: Frame>(
     shared
 }
 
-/// Listen for `online`/`offline` on the global scope while the connection lives (the
+/// Listen for `online`/`offline` (and, in a page, for it coming back: see [`Signal`]) on
+/// the global scope while the connection lives (the
 /// watch is dropped when it closes, and made again if `reconnect()` revives it).
 fn watch_online<P: Frame>(shared: &Shared<P>) {
     if shared.borrow().online.is_some() {
         return;
     }
     let weak = Rc::downgrade(shared);
-    let watch = OnlineWatch::new(move |up| {
-        let ev = if up { Event::Online } else { Event::Offline };
+    let watch = OnlineWatch::new(move |signal| {
+        let ev = match signal {
+            Signal::Online => Event::Online,
+            Signal::Offline => Event::Offline,
+            Signal::Resumed => Event::Resumed,
+        };
         dispatch_weak(&weak, ev);
     });
     shared.borrow_mut().online = watch;
