@@ -17,6 +17,7 @@ export const VARIANTS = {
   rws: "reconnecting-websocket, defaults",
   rwsSame: "reconnecting-websocket, resocket's delays",
   npmAck: "resocket, npm, acknowledged delivery (window 256)",
+  rsAck: "resocket, Rust `Socket`, acknowledged delivery (window 256)",
   party: "partysocket, defaults",
   partySame: "partysocket, resocket's delays",
 };
@@ -181,7 +182,7 @@ export const BENCHES = [
     id: "B9",
     title: "Delivery across drops: 10,000 numbered messages to an acknowledging server",
     module: "b9-delivery.js",
-    variants: ["npm", "npmAck"],
+    variants: ["npm", "npmAck", "rs", "rsAck"],
     baseline: "npm",
     metrics: {
       rate: { unit: "msg/s", better: "higher", label: "acknowledged/s" },
@@ -203,7 +204,7 @@ export const BENCHES = [
     ],
     targets: [
       { text: "acknowledged ≥ 0.9× unacknowledged throughput", variants: ["npmAck"], metric: "rate", kind: "ratio>=", value: 0.9, cases: ["open link"] },
-      { text: "0 lost across 20 drops", variants: ["npmAck"], metric: "lost", kind: "sum==", value: 0, cases: ["20 drops"] },
+      { text: "0 lost across 20 drops", variants: ["npmAck", "rsAck"], metric: "lost", kind: "sum==", value: 0, cases: ["20 drops"] },
     ],
   },
 ];

@@ -31,6 +31,8 @@ cargo clippy -p resocket-core-nostd "${wasm[@]}" -- -D warnings
 cargo clippy -p resocket-wasm "${wasm[@]}" -- -D warnings
 # The hooks also build natively (server-side rendering: they render the initial state).
 cargo clippy -p resocket --all-targets --features leptos,yew -- -D warnings
+# The API docs as docs.rs builds them (wasm32, every feature): no broken or private links.
+RUSTDOCFLAGS="-D warnings" cargo doc -q -p resocket --no-deps "${wasm[@]}" --features leptos,yew,js-json,gloo
 
 step "native tests (unit, simulation, doc, server)"
 cargo test --workspace

@@ -21,10 +21,14 @@ use {
     std::task::{Context, Poll},
 };
 
+pub(crate) mod delivery;
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod send;
+#[cfg(feature = "json")]
+pub use delivery::JsonDelivery;
+pub use delivery::{Acked, Delivery, Sequence};
 #[cfg(target_arch = "wasm32")]
-pub use send::{FlushFuture, SendFuture, Sender};
+pub use send::{AckFuture, FlushFuture, RequestFuture, SendFuture, Sender};
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
@@ -33,7 +37,7 @@ use native::Provider;
 #[cfg(all(not(target_arch = "wasm32"), any(feature = "leptos", feature = "yew")))]
 pub(crate) use native::NO_BROWSER;
 #[cfg(not(target_arch = "wasm32"))]
-pub use native::{FlushFuture, SendFuture, Sender, Socket, StateStream};
+pub use native::{AckFuture, FlushFuture, RequestFuture, SendFuture, Sender, Socket, StateStream};
 
 /// A resilient browser WebSocket.
 ///
@@ -85,6 +89,7 @@ pub struct Builder<C: Codec = Raw> {
     url: UrlSource,
     config: Config,
     codec: C,
+    delivery: Option<Delivery>,
 }
 
 impl Socket<Raw> {
@@ -103,6 +108,7 @@ impl Socket<Raw> {
             url: UrlSource::Fixed(url.into()),
             config: Config::new(),
             codec: Raw,
+            delivery: None,
         }
     }
 
@@ -119,6 +125,7 @@ impl Socket<Raw> {
             url: UrlSource::Provider(provider),
             config: Config::new(),
             codec: Raw,
+            delivery: None,
         }
     }
 }
@@ -172,7 +179,9 @@ impl<C: Codec> Builder<C> {
         self
     }
 
-    /// Replace the whole configuration.
+    /// Replace the whole configuration. (Its [`Config::delivery`] window only matters
+    /// with [`Builder::delivery`], whose window replaces it: without the application's
+    /// readers no message has an id to be tracked by.)
     pub fn config(mut self, config: Config) -> Self {
         self.config = config;
         self
@@ -184,7 +193,24 @@ impl<C: Codec> Builder<C> {
             url: self.url,
             config: self.config,
             codec,
+            delivery: self.delivery,
         }
+    }
+
+    /// Acknowledged delivery: messages with an id are kept until the peer acknowledges
+    /// them and sent again on every new link until then; see [`Delivery`]. Default: off.
+    ///
+    /// ```
+    /// use resocket::{Delivery, Socket, WindowConfig};
+    ///
+    /// let builder = Socket::builder("/chat").delivery(
+    ///     Delivery::json().window(WindowConfig::default().max_messages(32)).timeout_ms(10_000),
+    /// );
+    /// # let _ = builder;
+    /// ```
+    pub fn delivery(mut self, delivery: impl Into<Delivery>) -> Self {
+        self.delivery = Some(delivery.into());
+        self
     }
 
     /// Open the socket now and return at once (state `Connecting`); sends are queued until
@@ -194,7 +220,10 @@ impl<C: Codec> Builder<C> {
     /// [`Error::InvalidUrl`] for a bad fixed URL, [`Error::InvalidOption`] for a bad
     /// configuration. Off wasm32 (on a server) there is no browser WebSocket: a valid
     /// configuration gives `Error::Js("no browser WebSocket on this target")`.
-    pub fn open(self) -> Result<Socket<C>, Error> {
+    pub fn open(mut self) -> Result<Socket<C>, Error> {
+        if let Some(d) = &self.delivery {
+            self.config.delivery = Some(d.window.clone());
+        }
         self.config.validate()?;
         self.start()
     }
@@ -229,7 +258,8 @@ impl<C: Codec> Builder<C> {
             UrlSource::Fixed(u) => (Some(url::resolve(&u)?), None),
             UrlSource::Provider(p) => (None, Some(p)),
         };
-        let shared = driver::start(self.config, fixed, provider);
+        let readers = self.delivery.map(|d| d.readers);
+        let shared = driver::start(self.config, fixed, provider, readers);
         Ok(Socket {
             sender: Sender::new(shared, Rc::new(self.codec)),
             sinking: None,
@@ -273,6 +303,104 @@ impl<C: Codec> Socket<C> {
     #[cfg(feature = "json")]
     pub fn send_json<T: serde::Serialize + ?Sized>(&self, value: &T) -> SendFuture {
         self.sender.send_json(value)
+    }
+
+    /// Send a value and wait until the peer acknowledges it (acknowledged delivery, see
+    /// [`Builder::delivery`]). The message's id is read by the [`Delivery`]'s id reader;
+    /// it is tracked as every message with an id is: it waits for room in the credit
+    /// window (and under backpressure, as [`Socket::send`]), is kept until acknowledged,
+    /// and is sent again on every new link until then (the server drops duplicates by
+    /// id). The builder's default timeout applies ([`Delivery::timeout_ms`]); see
+    /// [`Socket::send_acked_within`] for one of its own.
+    ///
+    /// The inbound acknowledgement is not yielded by the socket's stream.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), resocket::Error> {
+    /// use resocket::{codec::Json, Delivery, Sequence, Socket};
+    ///
+    /// #[derive(serde::Serialize, serde::Deserialize)]
+    /// struct Chat { id: u64, text: String }
+    ///
+    /// let socket = Socket::builder("/chat")
+    ///     .delivery(Delivery::json())
+    ///     .codec(Json::<Chat>::new())
+    ///     .connect()
+    ///     .await?;
+    /// let seq = Sequence::new();
+    /// let acked = socket.send_acked(Chat { id: seq.next(), text: "hi".into() }).await?;
+    /// println!("message {} delivered", acked.id);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// Each hands the message back ([`Error::into_unsent`]): [`Error::InvalidId`]
+    /// (delivery is off, or the message has no valid id), [`Error::DuplicateId`] (a
+    /// message with that id is still in flight), [`Error::AckTimeout`] (not acknowledged
+    /// in time; it is no longer sent again, and may or may not have arrived),
+    /// [`Error::Unacked`] (the socket closed for good first), [`Error::Closed`],
+    /// [`Error::TooLarge`], [`Error::Encode`] (nothing to hand back). If the socket is
+    /// dropped meanwhile: [`Error::Closed`].
+    pub fn send_acked(&self, item: C::Out) -> AckFuture {
+        self.sender.send_acked(item)
+    }
+
+    /// [`Socket::send_acked`] with a timeout of its own: not acknowledged within
+    /// `timeout` (counted from the call), it fails with [`Error::AckTimeout`].
+    pub fn send_acked_within(&self, item: C::Out, timeout: std::time::Duration) -> AckFuture {
+        self.sender.send_acked_within(item, timeout)
+    }
+
+    /// [`Socket::send_acked`] of a raw frame, bypassing the codec.
+    pub fn send_message_acked(&self, message: Message) -> AckFuture {
+        self.sender.send_message_acked(message)
+    }
+
+    /// Send a request and wait for the answer: the acknowledgement of its id (for
+    /// example `{"ack": 7, "response": …}` with [`Delivery::json`]), decoded by the
+    /// socket's codec. Delivery is that of [`Socket::send_acked`]: the request is sent
+    /// again on a new link until answered, so the server must answer a duplicate id
+    /// again rather than process it twice.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), resocket::Error> {
+    /// use resocket::{codec::Json, Delivery, Socket};
+    ///
+    /// #[derive(serde::Serialize)]
+    /// struct Ask { id: u64, request: String }
+    /// #[derive(serde::Deserialize)]
+    /// struct Answer { ack: u64, response: String }
+    ///
+    /// let socket = Socket::builder("/api")
+    ///     .delivery(Delivery::json().timeout_ms(5_000))
+    ///     .codec(Json::<Answer, Ask>::new())
+    ///     .connect()
+    ///     .await?;
+    /// let answer = socket.request(Ask { id: 1, request: "time".into() }).await?;
+    /// println!("{}: {}", answer.ack, answer.response);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// Those of [`Socket::send_acked`], and [`Error::Decode`] (with the answer) when the
+    /// codec cannot decode the answer.
+    pub fn request(&self, item: C::Out) -> RequestFuture<C> {
+        self.sender.request(item)
+    }
+
+    /// [`Socket::request`] with a timeout of its own, as [`Socket::send_acked_within`].
+    pub fn request_within(&self, item: C::Out, timeout: std::time::Duration) -> RequestFuture<C> {
+        self.sender.request_within(item, timeout)
+    }
+
+    /// Tracked messages not yet acknowledged (at most the window's `max_messages`).
+    pub fn unacked(&self) -> usize {
+        self.shared().borrow().sup.unacked_len()
+    }
+
+    /// Bytes of the tracked messages not yet acknowledged.
+    pub fn unacked_bytes(&self) -> usize {
+        self.shared().borrow().sup.unacked_bytes()
     }
 
     /// Wait until the queue is empty and `bufferedAmount` is 0.
@@ -360,7 +488,10 @@ impl<C: Codec> Socket<C> {
         self.shared().borrow().sup.retry_count()
     }
 
-    /// Counters: reconnects, messages and bytes in and out, last heartbeat RTT.
+    /// Counters: reconnects, messages and bytes in and out, last heartbeat RTT, tracked
+    /// messages acknowledged and sent again. `messages_in` counts the inbound
+    /// acknowledgements too (they arrive as messages), although the stream does not
+    /// yield them.
     pub fn stats(&self) -> Stats {
         self.shared().borrow().sup.stats()
     }

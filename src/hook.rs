@@ -51,6 +51,8 @@ pub(crate) struct Metrics {
     pub(crate) queued: usize,
     pub(crate) retry: u32,
     pub(crate) open: bool,
+    /// Tracked messages not yet acknowledged (acknowledged delivery).
+    pub(crate) unacked: usize,
 }
 
 impl Metrics {
@@ -61,6 +63,7 @@ impl Metrics {
         queued: 0,
         retry: 0,
         open: false,
+        unacked: 0,
     };
 }
 

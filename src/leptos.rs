@@ -8,6 +8,9 @@
 //!   and the retry count. States come from [`Socket::states`] (every transition is set in
 //!   order); the byte counts are re-read every [`POLL_MS`] ms only while they are non-zero
 //!   or a send waits — an idle socket has no timer;
+//! - with acknowledged delivery ([`Builder::delivery`]), the count of messages not yet
+//!   acknowledged (`unacked`), and [`SocketSender::send_acked`] / [`SocketSender::request`]
+//!   futures that resolve on the peer's acknowledgement ("sent", then "delivered");
 //! - a `Copy` [`SocketSender`] whose sends are queued and backpressured like the core's;
 //! - every inbound item, in order, passed to the `on_message` callback (decode errors,
 //!   dropped or unsent messages and failed fire-and-forget sends arrive as `Err`).
@@ -67,7 +70,7 @@ use ::leptos::prelude::{on_cleanup, GetValue, LocalStorage, StoredValue};
 use ::leptos::prelude::{signal, ReadSignal, Set, WriteSignal};
 
 use crate::hook::{Bridge, Glue, Metrics, Opened, INITIAL_STATE};
-use crate::{Builder, Codec, ConnectionState, Error, Message, ReadyState, Sender, Stats};
+use crate::{Acked, Builder, Codec, ConnectionState, Error, Message, ReadyState, Sender, Stats};
 #[cfg(doc)]
 use crate::{CloseInfo, Socket};
 
@@ -88,6 +91,10 @@ pub struct UseSocket<C: Codec + 'static> {
     pub queued_amount: ReadSignal<usize>,
     /// Retries made in the current outage.
     pub retry_count: ReadSignal<u32>,
+    /// Tracked messages not yet acknowledged ([`Socket::unacked`]; 0 unless
+    /// [`Builder::delivery`] is set). Set when a tracked send is made and when
+    /// acknowledgements arrive.
+    pub unacked: ReadSignal<usize>,
     /// Sends on this socket.
     pub sender: SocketSender<C>,
 }
@@ -208,6 +215,51 @@ impl<C: Codec + 'static> SocketSender<C> {
         Bridge::send_async(self.bridge().as_ref(), item)
     }
 
+    /// Encode and send `item`, tracked (acknowledged delivery, see
+    /// [`Builder::delivery`]); the future resolves when the peer acknowledges it, as
+    /// [`Socket::send_acked`]'s does. The message counts in [`UseSocket::unacked`] from
+    /// now until then. A chat shows "sent" at once and "delivered" when this resolves:
+    ///
+    /// ```no_run
+    /// use leptos::{prelude::*, task::spawn_local};
+    /// use resocket::{codec::Json, leptos::use_socket, Delivery, Sequence, Socket};
+    ///
+    /// #[derive(Clone, serde::Serialize, serde::Deserialize)]
+    /// struct Chat { id: u64, text: String }
+    ///
+    /// #[component]
+    /// fn Room() -> impl IntoView {
+    ///     let (delivered, set_delivered) = signal(Vec::<u64>::new());
+    ///     let builder = Socket::builder("/chat").delivery(Delivery::json()).codec(Json::<Chat>::new());
+    ///     let ws = use_socket(builder, |_| {});
+    ///     let seq = StoredValue::new_local(Sequence::new());
+    ///     let say = move |_| {
+    ///         let chat = Chat { id: seq.with_value(Sequence::next), text: "hi".into() };
+    ///         let acked = ws.sender.send_acked(chat);
+    ///         spawn_local(async move {
+    ///             if let Ok(a) = acked.await {
+    ///                 if let resocket::Id::Num(n) = a.id {
+    ///                     set_delivered.update(|d| d.push(n));
+    ///                 }
+    ///             }
+    ///         });
+    ///     };
+    ///     view! {
+    ///         <button on:click=say>"Say hi"</button>
+    ///         <p>{move || ws.unacked.get()} " on the way, " {move || delivered.get().len()} " delivered"</p>
+    ///     }
+    /// }
+    /// # fn main() {}
+    /// ```
+    pub fn send_acked(&self, item: C::Out) -> impl Future<Output = Result<Acked, Error>> + 'static {
+        Bridge::send_acked(self.bridge().as_ref(), item)
+    }
+
+    /// Send a request and wait for the answer, as [`Socket::request`].
+    pub fn request(&self, item: C::Out) -> impl Future<Output = Result<C::In, Error>> + 'static {
+        Bridge::request(self.bridge().as_ref(), item)
+    }
+
     /// Send without waiting, as [`Socket::try_send`].
     ///
     /// # Errors
@@ -291,12 +343,14 @@ where
     let (buffered_amount, set_buffered) = signal(snapshot.buffered);
     let (queued_amount, set_queued) = signal(snapshot.queued);
     let (retry_count, set_retry) = signal(snapshot.retry);
+    let (unacked, set_unacked) = signal(snapshot.unacked);
     let writers = Writers {
         state: set_state,
         ready_state: set_ready_state,
         buffered: set_buffered,
         queued: set_queued,
         retry: set_retry,
+        unacked: set_unacked,
         last: Cell::new(snapshot),
     };
 
@@ -309,6 +363,7 @@ where
         buffered_amount,
         queued_amount,
         retry_count,
+        unacked,
         sender,
     }
 }
@@ -320,6 +375,7 @@ struct Writers {
     buffered: WriteSignal<usize>,
     queued: WriteSignal<usize>,
     retry: WriteSignal<u32>,
+    unacked: WriteSignal<usize>,
     /// Compared before each count's signal is written.
     last: Cell<Metrics>,
 }
@@ -342,6 +398,9 @@ impl Glue for Writers {
         }
         if now.retry != last.retry {
             self.retry.try_set(now.retry);
+        }
+        if now.unacked != last.unacked {
+            self.unacked.try_set(now.unacked);
         }
     }
 }

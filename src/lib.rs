@@ -2,7 +2,9 @@
 //!
 //! A resilient WebSocket client for the browser, in Rust compiled to WebAssembly:
 //! typed messages, observable connection state, `bufferedAmount` backpressure,
-//! automatic reconnection with a bounded outbound queue, and a heartbeat for dead links.
+//! automatic reconnection with a bounded outbound queue, a heartbeat for dead links, and
+//! acknowledged delivery ([`Delivery`]: messages kept and sent again until the peer
+//! acknowledges them, [`Socket::send_acked`], [`Socket::request`]).
 //!
 //! ```no_run
 //! # #[cfg(target_arch = "wasm32")]
@@ -61,6 +63,12 @@ pub use crate::core::pressure::WaterMarks;
 pub use crate::core::state::{Cause, CloseInfo, ClosedBy, ConnectionState, ReadyState};
 pub use crate::error::Error;
 
-pub use crate::client::{Builder, FlushFuture, SendFuture, Sender, Socket, StateStream};
+#[cfg(feature = "json")]
+pub use crate::client::JsonDelivery;
+pub use crate::client::{
+    AckFuture, Acked, Builder, Delivery, FlushFuture, RequestFuture, SendFuture, Sender, Sequence,
+    Socket, StateStream,
+};
+pub use crate::core::delivery::{Ack, Id, WindowConfig};
 #[cfg(target_arch = "wasm32")]
 pub use crate::web::diagnostics::{diagnostics, Diagnostics};

@@ -8,6 +8,9 @@
 //!   as of this render; the component re-renders when any of them changes. States come
 //!   from [`Socket::states`]; the byte counts are re-read every [`POLL_MS`] ms only while
 //!   they are non-zero or a send waits — an idle socket has no timer;
+//! - with acknowledged delivery ([`Builder::delivery`]), the count of messages not yet
+//!   acknowledged (`unacked`), and [`SocketSender::send_acked`] / [`SocketSender::request`]
+//!   futures that resolve on the peer's acknowledgement ("sent", then "delivered");
 //! - a cheap, cloneable [`SocketSender`] whose sends are queued and backpressured like the
 //!   core's;
 //! - every inbound item, in order, emitted to the `on_message` [`Callback`] (decode errors,
@@ -82,7 +85,7 @@ use ::yew::functional::{hook, use_effect_with, use_force_update, use_memo, UseFo
 use ::yew::Callback;
 
 use crate::hook::{Bridge, Glue, Metrics, Opened, INITIAL_STATE};
-use crate::{Builder, Codec, ConnectionState, Error, Message, ReadyState, Sender, Stats};
+use crate::{Acked, Builder, Codec, ConnectionState, Error, Message, ReadyState, Sender, Stats};
 #[cfg(doc)]
 use crate::{CloseInfo, Socket};
 
@@ -100,6 +103,10 @@ pub struct UseSocketHandle<C: Codec + 'static> {
     pub queued_amount: usize,
     /// Retries made in the current outage.
     pub retry_count: u32,
+    /// Tracked messages not yet acknowledged ([`Socket::unacked`]; 0 unless
+    /// [`Builder::delivery`] is set). The component re-renders when a tracked send is
+    /// made and when acknowledgements arrive.
+    pub unacked: usize,
     /// Sends on this socket.
     pub sender: SocketSender<C>,
 }
@@ -112,6 +119,7 @@ impl<C: Codec + 'static> Clone for UseSocketHandle<C> {
             buffered_amount: self.buffered_amount,
             queued_amount: self.queued_amount,
             retry_count: self.retry_count,
+            unacked: self.unacked,
             sender: self.sender.clone(),
         }
     }
@@ -125,6 +133,7 @@ impl<C: Codec + 'static> PartialEq for UseSocketHandle<C> {
             && self.buffered_amount == other.buffered_amount
             && self.queued_amount == other.queued_amount
             && self.retry_count == other.retry_count
+            && self.unacked == other.unacked
     }
 }
 
@@ -136,6 +145,7 @@ impl<C: Codec + 'static> std::fmt::Debug for UseSocketHandle<C> {
             .field("buffered_amount", &self.buffered_amount)
             .field("queued_amount", &self.queued_amount)
             .field("retry_count", &self.retry_count)
+            .field("unacked", &self.unacked)
             .finish_non_exhaustive()
     }
 }
@@ -218,6 +228,20 @@ impl<C: Codec + 'static> SocketSender<C> {
     /// the browser or queued), waiting under backpressure. Dropping it withdraws the item.
     pub fn send_async(&self, item: C::Out) -> impl Future<Output = Result<(), Error>> + 'static {
         Bridge::send_async(Some(&self.bridge), item)
+    }
+
+    /// Encode and send `item`, tracked (acknowledged delivery, see
+    /// [`Builder::delivery`]); the future resolves when the peer acknowledges it, as
+    /// [`Socket::send_acked`]'s does. The message counts in [`UseSocketHandle::unacked`]
+    /// from now until then. A chat shows "sent" at once and "delivered" when this
+    /// resolves (spawn it with `yew::platform::spawn_local`).
+    pub fn send_acked(&self, item: C::Out) -> impl Future<Output = Result<Acked, Error>> + 'static {
+        Bridge::send_acked(Some(&self.bridge), item)
+    }
+
+    /// Send a request and wait for the answer, as [`Socket::request`].
+    pub fn request(&self, item: C::Out) -> impl Future<Output = Result<C::In, Error>> + 'static {
+        Bridge::request(Some(&self.bridge), item)
     }
 
     /// Send without waiting, as [`Socket::try_send`].
@@ -313,6 +337,7 @@ where
         buffered_amount: view.metrics.buffered,
         queued_amount: view.metrics.queued,
         retry_count: view.metrics.retry,
+        unacked: view.metrics.unacked,
         sender: SocketSender { bridge },
     }
 }

@@ -17,6 +17,8 @@
 //! - unmounting the component closes the socket: the server sees no open connection and a
 //!   close with code 1000, and resocket's live listeners, timers and sockets are back at
 //!   their values before mounting;
+//! - with acknowledged delivery, the unacknowledged count is rendered as tracked messages
+//!   go out and back to 0 when the acknowledgement arrives, and each `send_acked` resolves;
 //! - the first render is the initial state (`connecting`, `readyState` 0), as a server
 //!   renders it, so hydration matches; the socket's own state follows (here an invalid
 //!   URL's `closed`).
@@ -33,7 +35,7 @@ use leptos::mount::mount_to;
 use leptos::prelude::*;
 use resocket::codec::Json;
 use resocket::leptos::use_socket;
-use resocket::{Message, ReconnectPolicy, Socket};
+use resocket::{Delivery, Message, ReconnectPolicy, Sequence, Socket};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen_test::*;
 
@@ -106,6 +108,53 @@ fn Burst(url: String) -> impl IntoView {
             </ol>
         </div>
     }
+}
+
+/// Sends tracked messages with `send_acked` and shows the unacknowledged count; see
+/// `unacked_then_delivered`.
+#[component]
+fn Delivered(url: String) -> impl IntoView {
+    let (log, set_log) = signal(Vec::<String>::new());
+    let builder = Socket::builder(url).delivery(Delivery::json());
+    let ws = use_socket(builder, move |item| set_log.update(|l| l.push(line(item))));
+    let seq = StoredValue::new_local(Sequence::new());
+    let track = move |_| {
+        let n = seq.with_value(Sequence::next);
+        let acked = ws
+            .sender
+            .send_acked(Message::Text(format!(r#"{{"id":{n}}}"#)));
+        leptos::task::spawn_local(async move {
+            let text = match acked.await {
+                Ok(a) => format!("delivered:{}", a.id),
+                Err(e) => format!("error:{}", e.code()),
+            };
+            set_log.update(|l| l.push(text));
+        });
+    };
+    let ack_all = move |_| ws.sender.send(Message::from(r#"{"ackThrough":1000}"#));
+    view! {
+        <div class="probe">
+            <span class="state">{move || ws.state.get().name()}</span>
+            <span class="unacked">{ws.unacked}</span>
+            <button class="track" on:click=track>"track"</button>
+            <button class="ackall" on:click=ack_all>"ack all"</button>
+            <ul class="log">
+                {move || log.get().into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+#[wasm_bindgen_test]
+async fn unacked_count_goes_up_then_down_as_acknowledgements_arrive() {
+    let root = Root::new(HINT);
+    let url = ws_url(&format!("/echo?tag={}", tag("leptos-acked")));
+    let app = mount_to(
+        root.0.clone(),
+        move || view! { <Delivered url=url.clone()/> },
+    );
+    unacked_then_delivered(&root).await;
+    drop(app);
 }
 
 /// Added to the message of a DOM wait that times out.

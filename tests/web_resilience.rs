@@ -194,6 +194,56 @@ async fn heartbeat_measures_rtt_and_hides_pongs() {
     assert!(s.state().is_open());
 }
 
+/// A socket whose heartbeat pings once a minute, against /echo (which answers `ping`
+/// with `pong`, so an answered probe shows as an RTT).
+async fn probing_socket() -> Socket {
+    let hb = Heartbeat::default().interval_ms(60_000).timeout_ms(5_000);
+    let s = Socket::builder(ws_url("/echo"))
+        .heartbeat(hb)
+        .connect()
+        .await
+        .unwrap();
+    sleep(100).await;
+    assert_eq!(s.stats().last_rtt_ms, None, "no ping yet");
+    s
+}
+
+fn page_event(target: &web_sys::EventTarget, kind: &str, persisted: Option<bool>) {
+    let e = web_sys::Event::new(kind).unwrap();
+    if let Some(p) = persisted {
+        js_sys::Reflect::set(&e, &"persisted".into(), &p.into()).unwrap();
+    }
+    target.dispatch_event(&e).unwrap();
+}
+
+// A page restored from the back/forward cache, resumed, or visible again had its timers
+// stopped or throttled: the link is probed at once, not at the next minute's ping.
+#[wasm_bindgen_test]
+async fn a_page_coming_back_probes_the_link_at_once() {
+    let window = web_sys::window().unwrap();
+    let s = probing_socket().await;
+    page_event(&window, "pageshow", Some(false)); // a plain load: nothing to check
+    sleep(200).await;
+    assert_eq!(s.stats().last_rtt_ms, None, "probed on a plain pageshow");
+    page_event(&window, "pageshow", Some(true));
+    within(2_000, "probe after pageshow", async {
+        while s.stats().last_rtt_ms.is_none() {
+            sleep(10).await;
+        }
+    })
+    .await;
+
+    let s = probing_socket().await;
+    let document: web_sys::EventTarget = window.document().unwrap().into();
+    page_event(&document, "visibilitychange", None); // headless pages are visible
+    within(2_000, "probe after visibilitychange", async {
+        while s.stats().last_rtt_ms.is_none() {
+            sleep(10).await;
+        }
+    })
+    .await;
+}
+
 #[wasm_bindgen_test]
 async fn max_attempts_gives_up_with_the_error() {
     let r = Socket::builder(closed_url())

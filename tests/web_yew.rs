@@ -17,6 +17,8 @@
 //! - unmounting the component closes the socket: the server sees no open connection and a
 //!   close with code 1000, and resocket's live listeners, timers and sockets are back at
 //!   their values before mounting;
+//! - with acknowledged delivery, the unacknowledged count is rendered as tracked messages
+//!   go out and back to 0 when the acknowledgement arrives, and each `send_acked` resolves;
 //! - the first render is the initial state (`connecting`), as a server renders it, so
 //!   hydration matches; the socket's own state follows (here an invalid URL's `closed`).
 //!
@@ -31,7 +33,7 @@ use common::hooks::*;
 use common::*;
 use resocket::codec::Json;
 use resocket::yew::use_socket;
-use resocket::{Error, Message, ReconnectPolicy, Socket};
+use resocket::{Delivery, Error, Message, ReconnectPolicy, Sequence, Socket};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -148,6 +150,63 @@ fn Burst(props: &BurstProps) -> Html {
             </ol>
         </div>
     }
+}
+
+/// Sends tracked messages with `send_acked` and shows the unacknowledged count; see
+/// `unacked_then_delivered`.
+#[function_component]
+fn Delivered(props: &BurstProps) -> Html {
+    let log = use_reducer(Log::default);
+    let on_message = {
+        let log = log.dispatcher();
+        Callback::from(move |item: Result<Message, Error>| log.dispatch(line(item)))
+    };
+    let url = props.url.to_string();
+    let ws = use_socket(
+        move || Socket::builder(url).delivery(Delivery::json()),
+        on_message,
+    );
+    let seq = use_memo((), |_| Sequence::new());
+    let track = {
+        let (sender, log) = (ws.sender.clone(), log.dispatcher());
+        Callback::from(move |_: MouseEvent| {
+            let n = seq.next();
+            let acked = sender.send_acked(Message::Text(format!(r#"{{"id":{n}}}"#)));
+            let log = log.clone();
+            yew::platform::spawn_local(async move {
+                log.dispatch(match acked.await {
+                    Ok(a) => format!("delivered:{}", a.id),
+                    Err(e) => format!("error:{}", e.code()),
+                });
+            });
+        })
+    };
+    let ack_all = {
+        let sender = ws.sender.clone();
+        Callback::from(move |_: MouseEvent| sender.send(Message::from(r#"{"ackThrough":1000}"#)))
+    };
+    html! {
+        <div class="probe">
+            <span class="state">{ ws.state.name() }</span>
+            <span class="unacked">{ ws.unacked }</span>
+            <button class="track" onclick={track}>{ "track" }</button>
+            <button class="ackall" onclick={ack_all}>{ "ack all" }</button>
+            <ul class="log">
+                { for log.0.iter().map(|l| html! { <li>{ l.clone() }</li> }) }
+            </ul>
+        </div>
+    }
+}
+
+#[wasm_bindgen_test]
+async fn unacked_count_goes_up_then_down_as_acknowledgements_arrive() {
+    let root = Root::new(HINT);
+    let url = ws_url(&format!("/echo?tag={}", tag("yew-acked")));
+    let el: web_sys::Element = root.0.clone().unchecked_into();
+    let props = BurstProps { url: url.into() };
+    let app = yew::Renderer::<Delivered>::with_root_and_props(el, props).render();
+    unacked_then_delivered(&root).await;
+    app.destroy();
 }
 
 #[derive(Properties, PartialEq, Clone)]

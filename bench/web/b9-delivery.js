@@ -8,20 +8,31 @@
 // /control/ackstats) gives the ids it never received (lost) and those it received more
 // than once (dup). Reconnection: 100 ms initial delay, 1 s cap, stable after 200 ms, so
 // that 20 drops in a few seconds do not back off to the 30 s default cap.
-import { limit, loadNpm, mark, newTag, now, sleep, wsUrl } from "./common.js";
+import { limit, loadNpm, loadRs, mark, newTag, now, sleep, wsUrl } from "./common.js";
 
 const RECONNECT = { initialDelay: 100, maxDelay: 1000, stableAfter: 200 };
+
+/** The /ack URL of a run: gaps between drops uniform in 1..span, the last within the run. */
+function ackUrl(p, tag) {
+  const span = p.drops ? Math.floor((1.6 * p.count) / p.drops) : 0;
+  const faults = p.drops ? `&drops=${p.drops}&seed=${p.seed}&span=${span}` : "";
+  return wsUrl(`/ack?tag=${tag}${faults}`);
+}
+
+/** What the server recorded for `tag`, as figures. */
+async function figures(p, tag, ms, got, acked) {
+  const st = await (await fetch(`/control/ackstats?tag=${tag}&expect=${p.count}`)).json();
+  if (acked && got !== p.count) throw new Error(`${got} of ${p.count} acknowledged`);
+  return { ms, rate: (p.count / ms) * 1000, lost: st.missing_count, dup: st.duplicates };
+}
 
 async function run(p, acked) {
   const { ReSocket } = await loadNpm();
   const tag = newTag();
-  // Gaps between drops are uniform in 1..span: the last one falls within the run.
-  const span = p.drops ? Math.floor((1.6 * p.count) / p.drops) : 0;
-  const faults = p.drops ? `&drops=${p.drops}&seed=${p.seed}&span=${span}` : "";
   const options = { reconnect: RECONNECT };
   if (acked) options.delivery = { maxMessages: p.window };
   await mark("start");
-  const s = new ReSocket(wsUrl(`/ack?tag=${tag}${faults}`), options);
+  const s = new ReSocket(ackUrl(p, tag), options);
   let got = 0, last = now(), all;
   const done = new Promise((resolve) => (all = resolve));
   const seen = () => {
@@ -42,9 +53,7 @@ async function run(p, acked) {
     await limit(acked ? done : Promise.race([done, quiet]), p.limit, "delivery");
     const ms = (got === p.count ? last : now()) - t0;
     await mark("end", p.count);
-    const st = await (await fetch(`/control/ackstats?tag=${tag}&expect=${p.count}`)).json();
-    if (acked && got !== p.count) throw new Error(`${got} of ${p.count} acknowledged`);
-    return { ms, rate: (p.count / ms) * 1000, lost: st.missing_count, dup: st.duplicates };
+    return figures(p, tag, ms, got, acked);
   } finally {
     s.free();
   }
@@ -54,3 +63,18 @@ async function run(p, acked) {
 export const npm = (p) => run(p, false);
 /** The npm package with acknowledged delivery (`delivery: { maxMessages: window }`). */
 export const npmAck = (p) => run(p, true);
+
+/** The Rust API, the same runs (`delivery` of the benchmark app). */
+async function runRs(p, acked) {
+  const m = await loadRs();
+  const tag = newTag();
+  await mark("start");
+  const f = await m.delivery(ackUrl(p, tag), p.count, p.pad, p.window, acked, p.limit);
+  await mark("end", p.count);
+  return figures(p, tag, f[0], f[1], acked);
+}
+
+/** The Rust API without acknowledged delivery. */
+export const rs = (p) => runRs(p, false);
+/** The Rust API with `Delivery::json()` and a window of `window` messages. */
+export const rsAck = (p) => runRs(p, true);

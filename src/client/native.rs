@@ -11,10 +11,11 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use futures_core::Stream;
 
-use super::Builder;
+use super::{Acked, Builder};
 use crate::{Codec, ConnectionState, Error, Message, Raw, ReadyState, Stats};
 
 /// The text of the error [`Builder::open`] gives off the browser.
@@ -26,7 +27,7 @@ pub(crate) type Provider = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<Str
 impl<C: Codec> Builder<C> {
     /// [`Builder::open`] once the configuration is valid: there is nothing to open.
     pub(super) fn start(self) -> Result<Socket<C>, Error> {
-        let _ = (self.url, self.codec);
+        let _ = (self.url, self.codec, self.delivery);
         Err(Error::Js(NO_BROWSER.into()))
     }
 }
@@ -48,6 +49,27 @@ impl<C: Codec> Socket<C> {
     }
     #[cfg(feature = "json")]
     pub fn send_json<T: serde::Serialize + ?Sized>(&self, _: &T) -> SendFuture {
+        match self.never {}
+    }
+    pub fn send_acked(&self, _: C::Out) -> AckFuture {
+        match self.never {}
+    }
+    pub fn send_acked_within(&self, _: C::Out, _: Duration) -> AckFuture {
+        match self.never {}
+    }
+    pub fn send_message_acked(&self, _: Message) -> AckFuture {
+        match self.never {}
+    }
+    pub fn request(&self, _: C::Out) -> RequestFuture<C> {
+        match self.never {}
+    }
+    pub fn request_within(&self, _: C::Out, _: Duration) -> RequestFuture<C> {
+        match self.never {}
+    }
+    pub fn unacked(&self) -> usize {
+        match self.never {}
+    }
+    pub fn unacked_bytes(&self) -> usize {
         match self.never {}
     }
     pub fn flush(&self) -> FlushFuture {
@@ -142,6 +164,24 @@ impl<C: Codec> Sender<C> {
     pub fn try_send_message(&self, _: Message) -> Result<(), Error> {
         match self.never {}
     }
+    pub fn send_acked(&self, _: C::Out) -> AckFuture {
+        match self.never {}
+    }
+    pub fn send_acked_within(&self, _: C::Out, _: Duration) -> AckFuture {
+        match self.never {}
+    }
+    pub fn send_message_acked(&self, _: Message) -> AckFuture {
+        match self.never {}
+    }
+    pub fn request(&self, _: C::Out) -> RequestFuture<C> {
+        match self.never {}
+    }
+    pub fn request_within(&self, _: C::Out, _: Duration) -> RequestFuture<C> {
+        match self.never {}
+    }
+    pub fn unacked(&self) -> usize {
+        match self.never {}
+    }
     pub fn flush(&self) -> FlushFuture {
         match self.never {}
     }
@@ -167,6 +207,29 @@ impl Future for FlushFuture {
     type Output = Result<(), Error>;
     fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
         match self.0 {}
+    }
+}
+
+#[must_use = "futures do nothing unless awaited"]
+pub struct AckFuture(Infallible);
+
+impl Future for AckFuture {
+    type Output = Result<Acked, Error>;
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.0 {}
+    }
+}
+
+#[must_use = "futures do nothing unless awaited"]
+pub struct RequestFuture<C: Codec> {
+    never: Infallible,
+    _codec: PhantomData<fn() -> C>,
+}
+
+impl<C: Codec> Future for RequestFuture<C> {
+    type Output = Result<C::In, Error>;
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.never {}
     }
 }
 

@@ -5,9 +5,13 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
+use std::time::Duration;
+
+use crate::client::delivery::Acked;
 use crate::codec::Codec;
+use crate::core::delivery::Id;
 use crate::core::pressure::Ticket;
-use crate::web::driver::{self, Shared, Waiting};
+use crate::web::driver::{self, acks, Shared, Track, Waiting};
 use crate::web::socket::Frame;
 use crate::{Error, Message};
 
@@ -59,14 +63,53 @@ impl<C: Codec> Sender<C> {
     }
 
     fn frame_future(&self, frame: Result<Message, Error>) -> SendFuture {
-        let wait = match frame {
-            Ok(message) => send_future(&self.shared, message),
+        let tracked = frame.and_then(|m| acks::read_id(&self.shared, m, None));
+        let wait = match tracked {
+            Ok((message, track)) => send_future(&self.shared, message, track),
             Err(e) => SendWait {
                 shared: self.shared.clone(),
                 state: SendState::Done(Err(e)),
             },
         };
         SendFuture(wait)
+    }
+
+    /// As [`Socket::send_acked`](crate::Socket::send_acked).
+    pub fn send_acked(&self, item: C::Out) -> AckFuture {
+        AckFuture(ack_future(&self.shared, self.codec.encode(&item), None))
+    }
+
+    /// As [`Socket::send_acked_within`](crate::Socket::send_acked_within).
+    pub fn send_acked_within(&self, item: C::Out, timeout: Duration) -> AckFuture {
+        let ms = Some(duration_ms(timeout));
+        AckFuture(ack_future(&self.shared, self.codec.encode(&item), ms))
+    }
+
+    /// As [`Socket::send_message_acked`](crate::Socket::send_message_acked).
+    pub fn send_message_acked(&self, message: Message) -> AckFuture {
+        AckFuture(ack_future(&self.shared, Ok(message), None))
+    }
+
+    /// As [`Socket::request`](crate::Socket::request).
+    pub fn request(&self, item: C::Out) -> RequestFuture<C> {
+        RequestFuture {
+            wait: ack_future(&self.shared, self.codec.encode(&item), None),
+            codec: self.codec.clone(),
+        }
+    }
+
+    /// As [`Socket::request_within`](crate::Socket::request_within).
+    pub fn request_within(&self, item: C::Out, timeout: Duration) -> RequestFuture<C> {
+        let ms = Some(duration_ms(timeout));
+        RequestFuture {
+            wait: ack_future(&self.shared, self.codec.encode(&item), ms),
+            codec: self.codec.clone(),
+        }
+    }
+
+    /// As [`Socket::unacked`](crate::Socket::unacked).
+    pub fn unacked(&self) -> usize {
+        self.shared.borrow().sup.unacked_len()
     }
 
     /// As [`Socket::try_send`](crate::Socket::try_send).
@@ -82,7 +125,8 @@ impl<C: Codec> Sender<C> {
     /// # Errors
     /// See [`Socket::try_send`](crate::Socket::try_send).
     pub fn try_send_message(&self, message: Message) -> Result<(), Error> {
-        try_submit(&self.shared, message)
+        let (message, track) = acks::read_id(&self.shared, message, None)?;
+        try_submit(&self.shared, message, track)
     }
 
     /// As [`Socket::flush`](crate::Socket::flush).
@@ -103,13 +147,17 @@ impl<C: Codec> Sender<C> {
 /// shut; a closed socket or a full queue refuse it as [`Supervisor::send`] does.
 ///
 /// [`Supervisor::send`]: crate::core::supervisor::Supervisor::send
-pub(crate) fn try_submit<P: Frame>(shared: &Shared<P>, payload: P) -> Result<(), Error<P>> {
+pub(crate) fn try_submit<P: Frame>(
+    shared: &Shared<P>,
+    payload: P,
+    track: Option<Track>,
+) -> Result<(), Error<P>> {
     let buffered = driver::buffered_amount(shared);
     let result = {
         let mut inner = shared.borrow_mut();
         let level = inner.level(buffered);
         if inner.waiters.is_empty() && inner.gate.try_acquire(level) {
-            inner.sup.send(payload)
+            inner.hand_on(payload, track)
         } else {
             Err(Error::Full(payload))
         }
@@ -126,15 +174,20 @@ pub(crate) fn close<P: Frame>(shared: &Shared<P>, code: u16, reason: &str) -> Re
 }
 
 /// A send of `payload` that waits under backpressure (see [`SendFuture`]).
-pub(crate) fn send_future<P: Frame>(shared: &Shared<P>, payload: P) -> SendWait<P> {
+pub(crate) fn send_future<P: Frame>(
+    shared: &Shared<P>,
+    payload: P,
+    track: Option<Track>,
+) -> SendWait<P> {
     SendWait {
         shared: shared.clone(),
-        state: submit(shared, payload),
+        state: submit(shared, payload, track),
     }
 }
 
-/// Hand `message` on now if nothing waits and there is room; otherwise join the line.
-fn submit<P: Frame>(shared: &Shared<P>, message: P) -> SendState<P> {
+/// Hand `message` on now if nothing waits and there is room (in the credit window too,
+/// for a tracked message); otherwise join the line.
+fn submit<P: Frame>(shared: &Shared<P>, message: P, track: Option<Track>) -> SendState<P> {
     let buffered = driver::buffered_amount(shared);
     let now = {
         let mut inner = shared.borrow_mut();
@@ -143,10 +196,10 @@ fn submit<P: Frame>(shared: &Shared<P>, message: P) -> SendState<P> {
         let level = inner.level(buffered);
         let go = closed
             || (inner.waiters.is_empty()
-                && inner.sup.has_room(message.len())
+                && inner.has_room(message.len(), track.is_some())
                 && inner.gate.try_acquire(level));
         if go {
-            Some(inner.sup.send(message))
+            Some(inner.hand_on(message, track))
         } else {
             let ticket = inner.gate.enqueue();
             // Not held: the caller waits for this send, and its buffer is handed to the
@@ -154,6 +207,7 @@ fn submit<P: Frame>(shared: &Shared<P>, message: P) -> SendState<P> {
             inner.waiters.push_back(Waiting {
                 ticket,
                 message,
+                track,
                 waker: None,
             });
             drop(inner);
@@ -293,5 +347,159 @@ impl<P: Frame> Future for FlushWait<P> {
         }
         driver::ensure_polling(&self.shared);
         Poll::Pending
+    }
+}
+
+/// Milliseconds of `d`, saturated.
+fn duration_ms(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// A tracked send of `frame` whose future waits for its acknowledgement.
+pub(crate) fn ack_future<P: Frame>(
+    shared: &Shared<P>,
+    frame: Result<P, Error<P>>,
+    timeout_ms: Option<u64>,
+) -> AckWait<P> {
+    let failed = |e| AckWait {
+        shared: shared.clone(),
+        state: AckState::Done(Err(e)),
+    };
+    let (message, track) = match frame.and_then(|m| acks::read_id(shared, m, timeout_ms)) {
+        Ok(read) => read,
+        Err(e) => return failed(e),
+    };
+    let Some(mut track) = track else {
+        let reason = if shared.borrow().readers.is_some() {
+            "the message has no id"
+        } else {
+            "acknowledged delivery is off (Builder::delivery)"
+        };
+        return failed(Error::InvalidId {
+            reason: reason.into(),
+            message: Some(message),
+        });
+    };
+    let key = shared.borrow_mut().slot_key();
+    track.slot = Some(key);
+    let id = track.id.clone();
+    AckWait {
+        shared: shared.clone(),
+        state: AckState::Sending {
+            send: send_future(shared, message, Some(track)),
+            key,
+            id,
+        },
+    }
+}
+
+enum AckState<P: Frame> {
+    Done(Result<(Id, P), Error<P>>),
+    /// Waiting to be handed on (as `send().await`).
+    Sending {
+        send: SendWait<P>,
+        key: u64,
+        id: Id,
+    },
+    /// Handed on; waiting for the acknowledgement in slot `key`.
+    Acking {
+        key: u64,
+        id: Id,
+    },
+    Taken,
+}
+
+/// [`AckFuture`] for any payload the driver carries.
+pub(crate) struct AckWait<P: Frame> {
+    shared: Shared<P>,
+    state: AckState<P>,
+}
+
+impl<P: Frame> Unpin for AckWait<P> {}
+
+impl<P: Frame> Future for AckWait<P> {
+    type Output = Result<(Id, P), Error<P>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let (key, id) = match std::mem::replace(&mut self.state, AckState::Taken) {
+            AckState::Done(r) => return Poll::Ready(r),
+            AckState::Taken => return Poll::Ready(Err(Error::Closed { unsent: None })),
+            AckState::Sending { mut send, key, id } => match Pin::new(&mut send).poll(cx) {
+                Poll::Ready(Ok(())) => (key, id),
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => {
+                    self.state = AckState::Sending { send, key, id };
+                    return Poll::Pending;
+                }
+            },
+            AckState::Acking { key, id } => (key, id),
+        };
+        let mut inner = self.shared.borrow_mut();
+        let Some(i) = inner.acks.iter().position(|s| s.key == key) else {
+            return Poll::Ready(Err(Error::Closed { unsent: None }));
+        };
+        if inner.acks[i].result.is_some() {
+            let slot = inner.acks.swap_remove(i);
+            let result = slot.result.unwrap_or(Err(Error::Closed { unsent: None }));
+            return Poll::Ready(result.map(|m| (id, m)));
+        }
+        inner.acks[i].waker = Some(cx.waker().clone());
+        drop(inner);
+        self.state = AckState::Acking { key, id };
+        Poll::Pending
+    }
+}
+
+impl<P: Frame> Drop for AckWait<P> {
+    fn drop(&mut self) {
+        let key = match &self.state {
+            AckState::Sending { key, .. } | AckState::Acking { key, .. } => *key,
+            _ => return,
+        };
+        // The message stays tracked (sent again on a new link until acknowledged); only
+        // the wait for its acknowledgement ends.
+        if let Ok(mut inner) = self.shared.try_borrow_mut() {
+            inner.acks.retain(|s| s.key != key);
+        }
+    }
+}
+
+/// Resolves when the peer acknowledges the message; see
+/// [`Socket::send_acked`](crate::Socket::send_acked).
+///
+/// Dropping it while the message still waits for room withdraws the message, as with
+/// [`SendFuture`]; dropping it once the message was handed on only stops waiting: the
+/// message stays tracked, and is sent again on a new link until it is acknowledged.
+#[must_use = "futures do nothing unless awaited"]
+pub struct AckFuture(AckWait<Message>);
+
+impl Future for AckFuture {
+    type Output = Result<Acked, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0)
+            .poll(cx)
+            .map(|r| r.map(|(id, message)| Acked { id, message }))
+    }
+}
+
+/// Resolves with the peer's answer, decoded by the codec; see
+/// [`Socket::request`](crate::Socket::request).
+#[must_use = "futures do nothing unless awaited"]
+pub struct RequestFuture<C: Codec> {
+    wait: AckWait<Message>,
+    codec: Rc<C>,
+}
+
+impl<C: Codec> Future for RequestFuture<C> {
+    type Output = Result<C::In, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        match Pin::new(&mut this.wait).poll(cx) {
+            // The codec is application code: no borrow is held here.
+            Poll::Ready(r) => Poll::Ready(r.and_then(|(_, m)| this.codec.decode(m))),
+            Poll::Pending => Poll::Pending,
+        }
     }
 }

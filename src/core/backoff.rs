@@ -275,7 +275,7 @@ impl ReconnectPolicy {
         self.check().map_err(|i| i.reason(&[]))
     }
 
-    /// [`validate`](Self::validate), answering with codes (see [`rules`](super::rules)).
+    /// [`validate`](Self::validate), answering with codes (see [`rules`]).
     ///
     /// # Errors
     /// The first field that breaks a rule.

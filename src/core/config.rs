@@ -135,7 +135,7 @@ impl Config {
     }
 
     /// Check every field, answering with codes: which option breaks which rule (see
-    /// [`rules`](super::rules)). [`validate`](Self::validate) words the answer for the
+    /// [`rules`]). [`validate`](Self::validate) words the answer for the
     /// Rust API; the npm package words it in JavaScript.
     ///
     /// # Errors

@@ -2,7 +2,7 @@
 //!
 //! With [`Config::delivery`](super::config::Config::delivery) set, a message sent with an
 //! [`Id`] (the application's own id, read by the face from the message) is *tracked*: it
-//! stays in the [`Window`] from `send` until the peer acknowledges it, and every time a
+//! stays in the credit window from `send` until the peer acknowledges it, and every time a
 //! new socket opens, the tracked messages not yet acknowledged are sent again, in their
 //! order, before the queue. That is at-least-once delivery across drops: the ids let the
 //! server drop duplicates.

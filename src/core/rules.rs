@@ -3,7 +3,7 @@
 //! [`Config::check`](super::config::Config::check) applies the rules and answers with an
 //! [`Invalid`]: which option ([`Field`]) broke which [`Rule`], with the numbers involved,
 //! and no text. Each face writes the message in its own words: the Rust API through
-//! [`Error::InvalidOption`](crate::Error::InvalidOption) (`Display`, with the Rust names
+//! [`Error::InvalidOption`] (`Display`, with the Rust names
 //! of the fields), the npm package in JavaScript (with the option names of its
 //! `ReSocket` constructor). The npm package hands its options to the core as numbers in
 //! fixed slots ([`from_slots`]), so the conversion rules (a number of milliseconds must

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use super::{Glue, Handler};
 use crate::client::NO_BROWSER;
-use crate::{Builder, Codec, Error, Message, Sender, Stats};
+use crate::{Acked, Builder, Codec, Error, Message, Sender, Stats};
 
 fn unavailable() -> Error {
     Error::Js(NO_BROWSER.into())
@@ -68,6 +68,20 @@ impl<C: Codec + 'static> Bridge<C> {
         _: Option<&Rc<Self>>,
         _: C::Out,
     ) -> impl Future<Output = Result<(), Error>> + 'static {
+        std::future::ready(Err(unavailable()))
+    }
+
+    pub(crate) fn send_acked(
+        _: Option<&Rc<Self>>,
+        _: C::Out,
+    ) -> impl Future<Output = Result<Acked, Error>> + 'static {
+        std::future::ready(Err(unavailable()))
+    }
+
+    pub(crate) fn request(
+        _: Option<&Rc<Self>>,
+        _: C::Out,
+    ) -> impl Future<Output = Result<C::In, Error>> + 'static {
         std::future::ready(Err(unavailable()))
     }
 

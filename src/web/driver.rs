@@ -17,10 +17,11 @@ use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::Waker;
 
-use super::listener::OnlineWatch;
+use super::listener::{OnlineWatch, Signal};
 use super::socket::{BrowserSocket, Frame, SocketEvent};
 use super::timer::Timeout;
 use super::{now_ms, url};
+use crate::client::delivery::Readers;
 use crate::core::event::{Action, Event, Timer};
 use crate::core::inbound::Inbound;
 use crate::core::pressure::{Gate, Ticket};
@@ -30,8 +31,11 @@ use crate::{Config, ConnectionState, Error, Message, ReadyState};
 /// An async URL provider, asked before every attempt.
 pub(crate) type Provider = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<String, String>>>>>;
 
+pub(crate) mod acks;
 mod inner;
 mod queues;
+
+pub(crate) use acks::{AckSlot, Track};
 
 pub(crate) use inner::{buffered_amount, protocol, ready_state};
 pub(crate) use queues::{StateQueue, Waiting};
@@ -58,6 +62,16 @@ pub(crate) struct Inner<P = Message> {
     online: Option<OnlineWatch>,
     /// Wakers to wake once the borrow is released (see [`flush_wakes`]).
     wakes: Vec<Waker>,
+    /// The application's id and ack readers (acknowledged delivery), if set.
+    pub(crate) readers: Option<Readers<P>>,
+    /// Sends waiting for their acknowledgement (`send_acked`), and their outcome until
+    /// their future collects it.
+    pub(crate) acks: Vec<AckSlot<P>>,
+    /// The next [`AckSlot`] key.
+    pub(crate) next_slot: u64,
+    /// The inbound acknowledgements that released messages, in the order of the
+    /// [`Action::Acked`] they caused.
+    ack_messages: VecDeque<P>,
 }
 
 /// Shared handle to a running connection.
@@ -68,6 +82,7 @@ pub(crate) fn start<P: Frame>(
     config: Config,
     fixed_url: Option<String>,
     provider: Option<Provider>,
+    readers: Option<Readers<P>>,
 ) -> Shared<P> {
     let seed = (js_sys::Math::random() * (u64::MAX as f64)) as u64;
     let gate = Gate::new(config.water_marks);
@@ -87,6 +102,10 @@ pub(crate) fn start<P: Frame>(
         subscribers: Vec::new(),
         online: None,
         wakes: Vec::new(),
+        readers,
+        acks: Vec::new(),
+        next_slot: 0,
+        ack_messages: VecDeque::new(),
     }));
     watch_online(&shared);
     let online = OnlineWatch::is_online();
@@ -95,15 +114,20 @@ pub(crate) fn start<P: Frame>(
     shared
 }
 
-/// Listen for `online`/`offline` on the global scope while the connection lives (the
+/// Listen for `online`/`offline` (and, in a page, for it coming back: see [`Signal`]) on
+/// the global scope while the connection lives (the
 /// watch is dropped when it closes, and made again if `reconnect()` revives it).
 fn watch_online<P: Frame>(shared: &Shared<P>) {
     if shared.borrow().online.is_some() {
         return;
     }
     let weak = Rc::downgrade(shared);
-    let watch = OnlineWatch::new(move |up| {
-        let ev = if up { Event::Online } else { Event::Offline };
+    let watch = OnlineWatch::new(move |signal| {
+        let ev = match signal {
+            Signal::Online => Event::Online,
+            Signal::Offline => Event::Offline,
+            Signal::Resumed => Event::Resumed,
+        };
         dispatch_weak(&weak, ev);
     });
     shared.borrow_mut().online = watch;
@@ -203,14 +227,14 @@ fn admit_head<P: Frame>(shared: &Shared<P>) -> bool {
         inner.gate.cancel(ticket);
     } else {
         let level = inner.level(buffered);
-        if !inner.sup.has_room(len) || !inner.gate.poll(ticket, level) {
+        if !inner.has_room(len, head.track.is_some()) || !inner.gate.poll(ticket, level) {
             return false;
         }
     }
     let Some(w) = inner.waiters.pop_front() else {
         return false;
     };
-    let result = inner.sup.send(w.message);
+    let result = inner.hand_on(w.message, w.track);
     inner.finished.push((ticket, result));
     inner.wakes.extend(w.waker);
     true
@@ -262,20 +286,27 @@ fn execute<P: Frame>(shared: &Shared<P>, action: Action<P>) {
             let old = shared.borrow_mut().timers[timer.index()].take();
             drop(old);
         }
-        Action::Deliver(message) => inbound(shared, Ok(message)),
+        Action::Deliver(message) => {
+            if !acks::consumed(shared, &message) {
+                inbound(shared, Ok(message));
+            }
+        }
         Action::State(state) => on_state(shared, state),
         Action::Dropped(v) => inbound(shared, Err(Error::Dropped(v))),
         Action::Unsent(v) => inbound(shared, Err(Error::Unsent(v))),
         Action::Report(e) => inbound(shared, Err(e)),
-        Action::Acked(_) => {}
+        Action::Acked(v) => acks::acked(shared, v),
         Action::Expired(v) => {
-            for (_, m) in v {
+            let rest = acks::settle(shared, v, Error::AckTimeout);
+            for m in rest {
                 inbound(shared, Err(Error::AckTimeout(m)));
             }
         }
         Action::Unacked(v) => {
-            let v = v.into_iter().map(|(_, m)| m).collect();
-            inbound(shared, Err(Error::Unacked(v)));
+            let rest = acks::settle(shared, v, |m| Error::Unacked(vec![m]));
+            if !rest.is_empty() {
+                inbound(shared, Err(Error::Unacked(rest)));
+            }
         }
     }
 }
@@ -407,10 +438,17 @@ fn on_state<P: Frame>(shared: &Shared<P>, state: ConnectionState) {
 }
 
 /// Re-read buffered bytes every [`POLL_MS`] while a sender or `flush` waits on an open
-/// socket; never when idle or disconnected.
+/// socket; never when idle or disconnected, nor while the head sender waits for room in
+/// the credit window only.
 pub(crate) fn ensure_polling<P: Frame>(shared: &Shared<P>) {
     let mut inner = shared.borrow_mut();
-    let waiting = !inner.waiters.is_empty() || !inner.flushers.is_empty();
+    // A head that waits for room in the credit window waits for acknowledgements, which
+    // arrive as events (each pumps and re-checks it): no polling for it.
+    let head_polls = inner
+        .waiters
+        .front()
+        .is_some_and(|w| w.track.is_none() || inner.sup.has_room_tracked(w.message.len()));
+    let waiting = head_polls || !inner.flushers.is_empty();
     let open = matches!(inner.sup.state(), ConnectionState::Open) && inner.socket.is_some();
     if !(waiting && open) {
         inner.poll_timer = None;

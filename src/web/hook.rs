@@ -22,7 +22,7 @@ use futures_core::Stream;
 use super::timer::Timeout;
 use crate::hook::{Glue, Handler, Metrics, POLL_MS};
 use crate::{
-    Builder, CloseInfo, ClosedBy, Codec, ConnectionState, Error, Message, Sender, Socket,
+    Acked, Builder, CloseInfo, ClosedBy, Codec, ConnectionState, Error, Message, Sender, Socket,
     StateStream, Stats,
 };
 
@@ -37,6 +37,7 @@ impl Metrics {
             queued: socket.queued_amount(),
             retry: socket.retry_count(),
             open: socket.state().is_open(),
+            unacked: socket.unacked(),
         }
     }
 
@@ -216,6 +217,47 @@ impl<C: Codec + 'static> Bridge<C> {
         item: C::Out,
     ) -> impl Future<Output = Result<(), Error>> + 'static {
         Bridge::waiting(this, |s| s.send(item))
+    }
+
+    /// As [`Socket::send_acked`]: resolves when the peer acknowledges `item`.
+    pub(crate) fn send_acked(
+        this: Option<&Rc<Self>>,
+        item: C::Out,
+    ) -> impl Future<Output = Result<Acked, Error>> + 'static {
+        Bridge::acked(this, |s| s.send_acked(item))
+    }
+
+    /// As [`Socket::request`]: resolves with the peer's answer.
+    pub(crate) fn request(
+        this: Option<&Rc<Self>>,
+        item: C::Out,
+    ) -> impl Future<Output = Result<C::In, Error>> + 'static {
+        Bridge::acked(this, |s| s.request(item))
+    }
+
+    /// Start a tracked send now (it takes its place in the send order, and the unacked
+    /// count is re-read at once); the future waits for its acknowledgement.
+    fn acked<T, F>(
+        this: Option<&Rc<Self>>,
+        start: impl FnOnce(&Sender<C>) -> F,
+    ) -> impl Future<Output = Result<T, Error>> + 'static
+    where
+        F: Future<Output = Result<T, Error>> + 'static,
+    {
+        let started = this.and_then(|b| b.sender.as_ref().map(|s| (b.clone(), start(s))));
+        if let Some((b, _)) = &started {
+            b.kick();
+        }
+        async move {
+            match started {
+                Some((b, fut)) => {
+                    let r = fut.await;
+                    b.kick();
+                    r
+                }
+                None => Err(Error::Closed { unsent: None }),
+            }
+        }
     }
 
     /// As [`Socket::try_send`].

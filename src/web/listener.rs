@@ -46,21 +46,66 @@ impl Drop for Listener {
     }
 }
 
-/// `online`/`offline` listeners on the global scope (window or worker), if it has them.
+/// What the global scope tells a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Signal {
+    /// `online`.
+    Online,
+    /// `offline`.
+    Offline,
+    /// The page came back: `pageshow` from the back/forward cache, `resume` after a
+    /// freeze, or `visibilitychange` to visible.
+    Resumed,
+}
+
+/// `online`/`offline` listeners on the global scope (window or worker), if it has them,
+/// and in a page the page-lifecycle events that mean it came back.
 pub(crate) struct OnlineWatch {
-    _online: Listener,
-    _offline: Listener,
+    _listeners: Vec<Listener>,
+}
+
+/// `true` when `object[key]` is `want` (a string) or `true`.
+fn reads(object: &JsValue, key: &str, want: Option<&str>) -> bool {
+    let v = js_sys::Reflect::get(object, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    match want {
+        Some(s) => v.as_string().as_deref() == Some(s),
+        None => v.as_bool() == Some(true),
+    }
 }
 
 impl OnlineWatch {
-    pub(crate) fn new(on_change: impl Fn(bool) + Clone + 'static) -> Option<OnlineWatch> {
+    pub(crate) fn new(on: impl Fn(Signal) + Clone + 'static) -> Option<OnlineWatch> {
         let target = js_sys::global().dyn_into::<EventTarget>().ok()?;
-        let up = on_change.clone();
-        let online = Listener::new(&target, "online", move |_| up(true))?;
-        let offline = Listener::new(&target, "offline", move |_| on_change(false))?;
+        let (up, down) = (on.clone(), on.clone());
+        let mut listeners = vec![
+            Listener::new(&target, "online", move |_| up(Signal::Online))?,
+            Listener::new(&target, "offline", move |_| down(Signal::Offline))?,
+        ];
+        // A page (not a worker): its lifecycle. A restored or resumed page's timers were
+        // stopped or throttled, so the connection checks its link at once.
+        let document = js_sys::Reflect::get(&target, &"document".into()).ok();
+        if let Some(document) = document.and_then(|d| d.dyn_into::<EventTarget>().ok()) {
+            let shown = on.clone();
+            let pageshow = move |e: web_sys::Event| {
+                if reads(&e, "persisted", None) {
+                    shown(Signal::Resumed)
+                }
+            };
+            let resumed = on.clone();
+            let doc = document.clone();
+            let visible = move |_| {
+                if reads(&doc, "visibilityState", Some("visible")) {
+                    on(Signal::Resumed)
+                }
+            };
+            listeners.extend(Listener::new(&target, "pageshow", pageshow));
+            listeners.extend(Listener::new(&document, "resume", move |_| {
+                resumed(Signal::Resumed)
+            }));
+            listeners.extend(Listener::new(&document, "visibilitychange", visible));
+        }
         Some(OnlineWatch {
-            _online: online,
-            _offline: offline,
+            _listeners: listeners,
         })
     }
 

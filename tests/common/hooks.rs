@@ -344,3 +344,38 @@ pub async fn unmounted_and_freed(root: &Root, t: &str, before: &resocket::Diagno
         "a callback ran"
     );
 }
+
+/// With a delivery probe on `/echo` (`.track` sends the next `{"id":n}` with the sender's
+/// `send_acked` and logs `delivered:n` when it resolves; `.ackall` sends a plain
+/// `{"ackThrough":1000}`, which the echo turns into an acknowledgement of all of them):
+/// the unacknowledged count is rendered as the messages go out ("sent"), then 0 once the
+/// acknowledgement arrives, and each message is "delivered". The acknowledgement itself
+/// never reaches `on_message`.
+pub async fn unacked_then_delivered(root: &Root) {
+    until_open(root).await;
+    assert_eq!(root.text(".unacked").as_deref(), Some("0"));
+    root.click(".track");
+    root.click(".track");
+    root.until(5_000, "two unacknowledged rendered", || {
+        root.text(".unacked").as_deref() == Some("2")
+    })
+    .await;
+    // Their echoes carry no acknowledgement: they are ordinary messages.
+    root.until(5_000, "echoes", || root.items().len() == 2)
+        .await;
+    assert_eq!(root.items(), [r#"{"id":1}"#, r#"{"id":2}"#]);
+    assert_eq!(
+        root.text(".unacked").as_deref(),
+        Some("2"),
+        "still not acknowledged"
+    );
+    root.click(".ackall");
+    root.until(5_000, "acknowledged", || {
+        root.text(".unacked").as_deref() == Some("0") && root.items().len() == 4
+    })
+    .await;
+    assert_eq!(
+        root.items(),
+        [r#"{"id":1}"#, r#"{"id":2}"#, "delivered:1", "delivered:2"]
+    );
+}

@@ -4,17 +4,28 @@
 //! tabs: the server broadcasts every message to everyone in the room, the sender included.
 //! "Drop link" asks the server to cut this tab's connection (`/control/drop?tag=T`, the tag
 //! this tab connects with) so the reconnection can be watched.
+//!
+//! Delivery is acknowledged: each message this tab sends has an id (the tab's tag and a
+//! [`Sequence`] number), the server answers its sender with `{"ack": id}`, and the line
+//! shows "sending…" until then and "delivered" after. A message the link lost is sent
+//! again on the next connection, so a line may arrive twice: every tab drops ids it has
+//! already shown.
+
+use std::collections::VecDeque;
 
 use leptos::prelude::*;
 use resocket::codec::Json;
 use resocket::leptos::use_socket;
-use resocket::{ConnectionState, ReconnectPolicy, Socket};
+use resocket::{ConnectionState, Delivery, ReconnectPolicy, Sequence, Socket};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 /// One chat message, as JSON on the wire.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct Chat {
+    /// Set on the messages of tabs with acknowledged delivery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
     from: String,
     text: String,
 }
@@ -23,8 +34,21 @@ struct Chat {
 #[derive(Clone, Debug)]
 enum Line {
     Chat(Chat),
+    /// A message of this tab, with its delivery status.
+    Mine(Chat, RwSignal<Status>),
     Notice(String),
 }
+
+/// Where a message of this tab is.
+#[derive(Clone, Debug, PartialEq)]
+enum Status {
+    Sending,
+    Delivered,
+    Failed(String),
+}
+
+/// Most ids remembered to drop duplicates.
+const SEEN: usize = 512;
 
 #[wasm_bindgen(start)]
 pub fn start() {
@@ -39,28 +63,60 @@ fn App() -> impl IntoView {
     let url = format!("/chat?room={}&tag={tag}", encode(&room));
 
     let (lines, set_lines) = signal(Vec::<Line>::new());
+    // The ids shown (or sent) lately: a message sent again after a drop is shown once.
+    let seen = StoredValue::new_local(VecDeque::<String>::new());
+    let first_time = move |id: &str| {
+        seen.try_update_value(|s| {
+            if s.iter().any(|x| x == id) {
+                return false;
+            }
+            if s.len() == SEEN {
+                s.pop_front();
+            }
+            s.push_back(id.to_string());
+            true
+        })
+        .unwrap_or(true)
+    };
     let ws = use_socket(
         Socket::builder(url)
             .reconnect(ReconnectPolicy::default().max_delay_ms(5_000))
+            .delivery(Delivery::json())
             .codec(Json::<Chat>::new()),
         move |item| {
             let line = match item {
+                Ok(chat) if chat.id.as_deref().is_some_and(|id| !first_time(id)) => return,
                 Ok(chat) => Line::Chat(chat),
                 Err(e) => Line::Notice(e.to_string()),
             };
             set_lines.update(|l| l.push(line));
         },
     );
+    let seq = StoredValue::new_local(Sequence::new());
 
     let (draft, set_draft) = signal(String::new());
     let author = me.clone();
+    let sender_tag = tag.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let text = draft.get_untracked().trim().to_string();
         if !text.is_empty() {
-            ws.sender.send(Chat {
+            let id = format!("{}-{}", sender_tag, seq.with_value(Sequence::next));
+            first_time(&id);
+            let chat = Chat {
+                id: Some(id),
                 from: author.clone(),
                 text,
+            };
+            let status = RwSignal::new(Status::Sending);
+            set_lines.update(|l| l.push(Line::Mine(chat.clone(), status)));
+            let acked = ws.sender.send_acked(chat);
+            leptos::task::spawn_local(async move {
+                let now = match acked.await {
+                    Ok(_) => Status::Delivered,
+                    Err(e) => Status::Failed(e.to_string()),
+                };
+                status.try_set(now);
             });
             set_draft.set(String::new());
         }
@@ -97,6 +153,10 @@ fn App() -> impl IntoView {
                 <div class="meter">
                     <span class="label">"queued"</span>
                     <span class="value">{move || bytes(ws.queued_amount.get())}</span>
+                </div>
+                <div class="meter">
+                    <span class="label">"unacked"</span>
+                    <span class="value">{ws.unacked}</span>
                 </div>
                 <span class="detail">{move || detail(&ws.state.get())}</span>
                 <button class="ghost" on:click=move |_| drop_link(&tag)>"Drop link"</button>
@@ -140,6 +200,20 @@ fn line_view(line: Line, me: &str) -> AnyView {
             }
             .into_any()
         }
+        Line::Mine(chat, status) => view! {
+            <li class="msg mine">
+                <span class="from">{chat.from}</span>
+                <span class="text">{chat.text}</span>
+                <span class="from status">
+                    {move || match status.get() {
+                        Status::Sending => "sending…".to_string(),
+                        Status::Delivered => "delivered".to_string(),
+                        Status::Failed(e) => format!("not delivered: {e}"),
+                    }}
+                </span>
+            </li>
+        }
+        .into_any(),
         Line::Notice(text) => view! {
             <li class="msg notice">
                 <span class="text">{text}</span>

@@ -4,12 +4,20 @@
 //! tabs: the server broadcasts every message to everyone in the room, the sender included.
 //! "Drop link" asks the server to cut this tab's connection (`/control/drop?tag=T`, the tag
 //! this tab connects with) so the reconnection can be watched.
+//!
+//! Delivery is acknowledged: each message this tab sends has an id (the tab's tag and a
+//! [`Sequence`] number), the server answers its sender with `{"ack": id}`, and the line
+//! shows "sending…" until then and "delivered" after. A message the link lost is sent
+//! again on the next connection, so a line may arrive twice: every tab drops ids it has
+//! already shown.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use resocket::codec::Json;
 use resocket::yew::use_socket;
-use resocket::{ConnectionState, Error, ReconnectPolicy, Socket};
+use resocket::{ConnectionState, Delivery, Error, ReconnectPolicy, Sequence, Socket};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlInputElement;
@@ -18,6 +26,9 @@ use yew::prelude::*;
 /// One chat message, as JSON on the wire.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Chat {
+    /// Set on the messages of tabs with acknowledged delivery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
     from: String,
     text: String,
 }
@@ -26,20 +37,69 @@ struct Chat {
 #[derive(Clone, Debug, PartialEq)]
 enum Line {
     Chat(Chat),
+    /// A message of this tab, with its delivery status.
+    Mine(Chat, Status),
     Notice(String),
+}
+
+/// Where a message of this tab is.
+#[derive(Clone, Debug, PartialEq)]
+enum Status {
+    Sending,
+    Delivered,
+    Failed(String),
 }
 
 /// Every row received, in order.
 #[derive(Default, PartialEq)]
 struct Lines(Vec<Line>);
 
-impl Reducible for Lines {
-    type Action = Line;
+enum Change {
+    Add(Line),
+    /// The message of this tab with this id is now here.
+    Settle(String, Status),
+}
 
-    fn reduce(self: Rc<Self>, line: Line) -> Rc<Self> {
+impl Reducible for Lines {
+    type Action = Change;
+
+    fn reduce(self: Rc<Self>, change: Change) -> Rc<Self> {
         let mut lines = self.0.clone();
-        lines.push(line);
+        match change {
+            Change::Add(line) => lines.push(line),
+            Change::Settle(id, now) => {
+                for line in lines.iter_mut().rev() {
+                    if let Line::Mine(chat, status) = line {
+                        if chat.id.as_deref() == Some(id.as_str()) {
+                            *status = now;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
         Rc::new(Lines(lines))
+    }
+}
+
+/// Most ids remembered to drop duplicates.
+const SEEN: usize = 512;
+
+/// The ids shown (or sent) lately: a message sent again after a drop is shown once.
+#[derive(Default)]
+struct Seen(VecDeque<String>);
+
+impl Seen {
+    /// `true` the first time `id` is seen.
+    fn first_time(&mut self, id: &str) -> bool {
+        if self.0.iter().any(|x| x == id) {
+            return false;
+        }
+        if self.0.len() == SEEN {
+            self.0.pop_front();
+        }
+        self.0.push_back(id.to_string());
+        true
     }
 }
 
@@ -58,13 +118,17 @@ fn App() -> Html {
     let tag = use_memo((), |_| format!("yew-chat-{}", random(1_000_000_000)));
 
     let lines = use_reducer(Lines::default);
+    let seen = use_mut_ref(Seen::default);
+    let seq = use_memo((), |_| Sequence::new());
     let on_message = {
-        let lines = lines.dispatcher();
+        let (lines, seen) = (lines.dispatcher(), seen.clone());
         Callback::from(move |item: Result<Chat, Error>| {
-            lines.dispatch(match item {
+            let line = match item {
+                Ok(chat) if chat.id.as_deref().is_some_and(|id| !first(&seen, id)) => return,
                 Ok(chat) => Line::Chat(chat),
                 Err(e) => Line::Notice(e.to_string()),
-            })
+            };
+            lines.dispatch(Change::Add(line));
         })
     };
     let url = format!("/chat?room={}&tag={}", encode(&room), tag);
@@ -72,6 +136,7 @@ fn App() -> Html {
         move || {
             Socket::builder(url)
                 .reconnect(ReconnectPolicy::default().max_delay_ms(5_000))
+                .delivery(Delivery::json())
                 .codec(Json::<Chat>::new())
         },
         on_message,
@@ -86,13 +151,27 @@ fn App() -> Html {
     };
     let onsubmit = {
         let (draft, sender, me) = (draft.clone(), ws.sender.clone(), me.clone());
+        let (lines, seen, tag) = (lines.dispatcher(), seen.clone(), tag.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let text = draft.trim().to_string();
             if !text.is_empty() {
-                sender.send(Chat {
+                let id = format!("{}-{}", tag, seq.next());
+                first(&seen, &id);
+                let chat = Chat {
+                    id: Some(id.clone()),
                     from: (*me).clone(),
                     text,
+                };
+                lines.dispatch(Change::Add(Line::Mine(chat.clone(), Status::Sending)));
+                let acked = sender.send_acked(chat);
+                let lines = lines.clone();
+                yew::platform::spawn_local(async move {
+                    let now = match acked.await {
+                        Ok(_) => Status::Delivered,
+                        Err(e) => Status::Failed(e.to_string()),
+                    };
+                    lines.dispatch(Change::Settle(id, now));
                 });
                 draft.set(String::new());
             }
@@ -129,6 +208,10 @@ fn App() -> Html {
                     <span class="label">{ "queued" }</span>
                     <span class="value">{ bytes(ws.queued_amount) }</span>
                 </div>
+                <div class="meter">
+                    <span class="label">{ "unacked" }</span>
+                    <span class="value">{ ws.unacked }</span>
+                </div>
                 <span class="detail">{ detail(&ws.state) }</span>
                 <button class="ghost" onclick={ondrop}>{ "Drop link" }</button>
             </section>
@@ -156,10 +239,28 @@ fn line_view(key: usize, line: &Line, me: &str) -> Html {
                 <span class="text">{ chat.text.clone() }</span>
             </li>
         },
+        Line::Mine(chat, status) => html! {
+            <li {key} class="msg mine">
+                <span class="from">{ chat.from.clone() }</span>
+                <span class="text">{ chat.text.clone() }</span>
+                <span class="from status">
+                    { match status {
+                        Status::Sending => "sending…".to_string(),
+                        Status::Delivered => "delivered".to_string(),
+                        Status::Failed(e) => format!("not delivered: {e}"),
+                    } }
+                </span>
+            </li>
+        },
         Line::Notice(text) => html! {
             <li {key} class="msg notice"><span class="text">{ text.clone() }</span></li>
         },
     }
+}
+
+/// `true` the first time this tab sees `id`.
+fn first(seen: &RefCell<Seen>, id: &str) -> bool {
+    seen.borrow_mut().first_time(id)
 }
 
 /// What the badge does not say.

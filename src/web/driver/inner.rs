@@ -103,6 +103,8 @@ impl<P: Frame> Inner<P> {
                 .push((w.ticket, Err(Error::Closed { unsent })));
             wakes.extend(w.waker);
         }
+        self.close_slots();
+        wakes.append(&mut self.wakes);
         wakes.append(&mut self.flushers);
         wakes.extend(self.inbound_waker.take());
         for sub in self.subscribers.drain(..).filter_map(|s| s.upgrade()) {

@@ -33,5 +33,7 @@ impl StateQueue {
 pub(crate) struct Waiting<P = Message> {
     pub(crate) ticket: Ticket,
     pub(crate) message: P,
+    /// A tracked message: it waits for room in the credit window too.
+    pub(crate) track: Option<super::Track>,
     pub(crate) waker: Option<Waker>,
 }

@@ -460,3 +460,77 @@ fn global_fetch() -> Function {
         .and_then(|f| f.dyn_into::<Function>().ok())
         .unwrap_or_else(|| Function::new_no_args(""))
 }
+
+/// B9, Rust face: send `count` messages `{"id":i,"pad":"x…"}` to `url` (an `/ack`
+/// endpoint) with `send().await`; with `acked`, under acknowledged delivery
+/// (`Delivery::json()`, a window of `window` messages) until nothing is unacknowledged;
+/// without, until `count` acknowledgements arrived as messages, or nothing came for 1.5 s.
+/// Returns `[ms from the first send to the last acknowledgement, acknowledged]`.
+#[wasm_bindgen]
+pub async fn delivery(
+    url: String,
+    count: u32,
+    pad: u32,
+    window: u32,
+    acked: bool,
+    limit_ms: f64,
+) -> Result<JsValue, JsValue> {
+    use resocket::{Delivery, WindowConfig};
+    use std::cell::Cell;
+    limited(limit_ms, async move {
+        let policy = ReconnectPolicy::default()
+            .initial_delay_ms(100)
+            .max_delay_ms(1000)
+            .stable_after_ms(200);
+        let mut builder = Socket::builder(url).reconnect(policy);
+        if acked {
+            let w = WindowConfig::default().max_messages(window as usize);
+            builder = builder.delivery(Delivery::json().window(w));
+        }
+        let mut socket = builder.connect().await.map_err(js_err)?;
+        let sender = socket.sender();
+        let pad = "x".repeat(pad as usize);
+        let all_sent = Cell::new(false);
+        let t0 = now();
+        let send = async {
+            for i in 1..=count {
+                let m = Message::Text(format!("{{\"id\":{i},\"pad\":\"{pad}\"}}"));
+                sender.send_message(m).await.map_err(js_err)?;
+            }
+            all_sent.set(true);
+            Ok::<(), JsValue>(())
+        };
+        let (sent, (got, last)) = if acked {
+            let settled = async {
+                while !(all_sent.get() && sender.unacked() == 0) {
+                    sleep(1.0).await;
+                }
+                (count, now())
+            };
+            future::join(send, settled).await
+        } else {
+            // The acknowledgements arrive as messages: count them.
+            let read = async {
+                let (mut n, mut last) = (0, now());
+                while n < count {
+                    let next = Box::pin(socket.next());
+                    match future::select(next, Box::pin(sleep(1500.0))).await {
+                        Either::Left((Some(Ok(_)), _)) => {
+                            n += 1;
+                            last = now();
+                        }
+                        Either::Left((Some(Err(_)), _)) => {}
+                        Either::Left((None, _)) => break,
+                        Either::Right(_) if all_sent.get() => break,
+                        Either::Right(_) => {}
+                    }
+                }
+                (n, last)
+            };
+            future::join(send, read).await
+        };
+        sent?;
+        Ok(figures(&[last - t0, f64::from(got)]))
+    })
+    .await
+}
