@@ -151,6 +151,11 @@ export class Link {
   #flushers = [];
   #poll = null;
   #online = null;
+  /**
+   * Whether the head waiting send waits for room in the queue or the credit window (an
+   * event makes it: nothing to poll) rather than for the backpressure gate.
+   */
+  #roomWait = false;
   /** Keys of waiting sends handed on in this pump: kept (copied) if the core queued them. */
   #handed = [];
   /** The data of the message being handed to the core. */
@@ -312,7 +317,7 @@ export class Link {
     if (r === 0) {
       const ticket = out()[0];
       return new Promise((resolve, reject) => {
-        this.#waiters.push({ ticket, key, len, resolve, reject });
+        if (this.#waiters.push({ ticket, key, len, resolve, reject }) === 1) this.#roomWait = false;
         this.#ensurePolling();
       });
     }
@@ -356,7 +361,7 @@ export class Link {
       t.reject = reject;
     });
     if (r === 0) {
-      this.#waiters.push({ ticket, key, len, resolve: t.resolve, reject: t.reject, t });
+      if (this.#waiters.push({ ticket, key, len, resolve: t.resolve, reject: t.reject, t }) === 1) this.#roomWait = false;
       this.#ensurePolling();
       return promise;
     }
@@ -844,10 +849,16 @@ export class Link {
     if (w === undefined) return false;
     const t = w.t;
     if (t === undefined) {
-      if (W.rs_admit(this.#h, w.ticket, w.key, w.len, this.#buffered(), 0, 0, NaN, 0) === 0) return false;
+      if (W.rs_admit(this.#h, w.ticket, w.key, w.len, this.#buffered(), 0, 0, NaN, 0) === 0) {
+        this.#roomWait = out()[0] === 1;
+        return false;
+      }
     } else {
       if (t.kind === 2) arg(t.text);
-      if (W.rs_admit(this.#h, w.ticket, w.key, w.len, this.#buffered(), t.kind, t.num, t.timeout, now()) === 0) return false;
+      if (W.rs_admit(this.#h, w.ticket, w.key, w.len, this.#buffered(), t.kind, t.num, t.timeout, now()) === 0) {
+        this.#roomWait = out()[0] === 1;
+        return false;
+      }
     }
     this.#waiters.shift();
     const o = out();
@@ -874,7 +885,7 @@ export class Link {
   }
 
   #ensurePolling() {
-    const waiting = this.#waiters.length > 0 || this.#flushers.length > 0;
+    const waiting = (this.#waiters.length > 0 && !this.#roomWait) || this.#flushers.length > 0;
     const o = waiting && !this.#ended ? this.#status() : null;
     if (o === null || o[0] !== 1 || this.#socket === null) return this.#stopPolling();
     if (this.#poll !== null) return;

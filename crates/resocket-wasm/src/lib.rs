@@ -437,7 +437,9 @@ pub extern "C" fn rs_try_send(h: *mut Engine, key: u32, len: f64, buffered: f64)
 }
 
 /// The head waiting send (`ticket`, message `key` of `len` bytes): 1 handed on now (its
-/// result at `OUT[0]`: 1 accepted, -1 refused with the error at `OUT[1..]`), 0 not yet.
+/// result at `OUT[0]`: 1 accepted, -1 refused with the error at `OUT[1..]`), 0 not yet
+/// (`OUT[0]`: 1 when it waits for room in the queue or the credit window, which only an
+/// event can make, 0 when it waits for the backpressure gate, which the shell polls).
 /// A connection that is closed refuses it at once. A tracked message (acknowledged
 /// delivery) also gives its id (`id_kind` 1: the number `id_num`; 2: a text pushed before;
 /// 0: untracked), its deadline `timeout` in ms (NaN: none) and the time, as to
@@ -473,6 +475,10 @@ pub extern "C" fn rs_admit(
             None => e.sup.has_room(frame.len),
             Some(_) => e.sup.has_room_tracked(frame.len),
         };
+        // Waiting for room (in the queue or the credit window) ends with an event the
+        // shell passes on (open, an acknowledgement, a deadline, the end): nothing to
+        // poll. Waiting for the gate ends when `bufferedAmount` falls: polled.
+        out()[0] = f64::from(u8::from(!room));
         if !room || !e.gate.poll(ticket, lvl) {
             return 0;
         }
@@ -1157,6 +1163,7 @@ mod tests {
             0,
             "above the low mark: still closed"
         );
+        assert_eq!(out()[0], 0.0, "waiting for the gate: polled");
         assert_eq!(rs_admit(h, ticket, 1, 50.0, 5.0, 0, 0.0, f64::NAN, 2.0), 1);
         assert_eq!(out()[0], 1.0, "accepted");
         assert_eq!(
@@ -1323,6 +1330,7 @@ mod tests {
             0,
             "still full"
         );
+        assert_eq!(out()[0], 1.0, "waiting for the window: nothing to poll");
         drain(h);
         assert_eq!(rs_ack(h, ID_NUM, 1.0, 4.0), 1);
         assert_eq!(

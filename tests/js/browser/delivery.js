@@ -5,7 +5,7 @@
 // the page itself sends as an acknowledgement). tests.js registers these (every name
 // starts with "delivery").
 
-import { ReSocket, ReSocketError } from "resocket-wasm";
+import { ReSocket, ReSocketError, diagnostics } from "resocket-wasm";
 import { DELIBERATE, assert, control, eq, handled, once, show, sleep, tag, until, watchUncaught, withTimeout } from "./hostile-harness.js";
 
 const wsBase = `ws://${location.host}`;
@@ -119,6 +119,10 @@ test("delivery: to a silent server, sends beyond the window wait, trySend() is f
     for (const p of sends.slice(8)) assert(await pending(p), "a send beyond the window waits");
     eq(ws.trySend('{"id":100}'), false, "trySend() of a tracked message: no room");
     eq(ws.trySend("untracked"), false, "trySend() never overtakes the waiting sends");
+    // Only an acknowledgement (an event) can make room: no timer re-checks meanwhile.
+    const ran = diagnostics().callbacksRun;
+    await sleep(200);
+    eq(diagnostics().callbacksRun - ran, 0, "no callback ran while the sends waited for the window only (nothing polled)");
     for (let i = 0; i < 20; i++) {
       await sleep(10);
       assert(ws.stats().unacked <= 8, `unacked ${ws.stats().unacked} within the window`);
