@@ -153,6 +153,9 @@ export function errorAt(at, values) {
     case "invalid_option":
       d.option = first;
       break;
+    case "duplicate_id":
+      d.id = b === 1 ? a : first;
+      break;
     default:
       d.url = first;
   }

@@ -54,7 +54,7 @@ const TEXTS = {
   js: (d) => `JavaScript error: ${d.reason}`,
   unacked: (d) => `${d.messages.length} message(s) not acknowledged before close`,
   ack_timeout: (d) => `${d.messages.length === 1 ? "no acknowledgement" : `${d.messages.length} message(s) not acknowledged`} before the deadline`,
-  duplicate_id: (d) => `id ${d.url} is already in flight`,
+  duplicate_id: (d) => `id ${JSON.stringify(d.id)} is already in flight`,
   invalid_id: (d) => `invalid message id: ${d.reason}`,
 };
 

@@ -40,6 +40,7 @@ const EV_CLASSIFIED = 6;
 const EV_TIMER = 7;
 const EV_ONLINE = 8;
 const EV_OFFLINE = 9;
+const EV_RESUMED = 12;
 const EV_BOUNCED = 10;
 const EV_BOUNCED_TRACKED = 11;
 
@@ -638,38 +639,56 @@ export class Link {
     }
   }
 
+  /**
+   * `online`/`offline` on the global scope and, in a page, what says it came back: a
+   * `pageshow` from the back/forward cache, `resume` after a freeze, `visibilitychange`
+   * to visible. Their timers were stopped or throttled: the core checks the link at once.
+   */
   #watchOnline() {
     if (this.#online !== null) return;
     const g = globalThis;
     if (typeof g.addEventListener !== "function") return;
-    const up = () => {
+    const on = (kind) => () => {
       live.callbacksRun++;
-      this.#event(EV_ONLINE, 0);
+      this.#event(kind, 0);
     };
-    const down = () => {
-      live.callbacksRun++;
-      this.#event(EV_OFFLINE, 0);
-    };
-    try {
-      g.addEventListener("online", up);
-      g.addEventListener("offline", down);
-    } catch {
-      return;
+    const resumed = on(EV_RESUMED);
+    const regs = [
+      [g, "online", on(EV_ONLINE)],
+      [g, "offline", on(EV_OFFLINE)],
+    ];
+    const doc = g.document;
+    if (doc != null && typeof doc.addEventListener === "function") {
+      regs.push(
+        [g, "pageshow", (e) => e.persisted === true && resumed()],
+        [doc, "resume", resumed],
+        [doc, "visibilitychange", () => doc.visibilityState === "visible" && resumed()],
+      );
     }
-    live.listeners += 2;
-    this.#online = [up, down];
+    const added = [];
+    for (const r of regs) {
+      try {
+        r[0].addEventListener(r[1], r[2]);
+        added.push(r);
+      } catch {
+        // a target that refuses: that signal is not watched
+      }
+    }
+    live.listeners += added.length;
+    this.#online = added;
   }
 
   #unwatchOnline() {
     const o = this.#online;
     if (o === null) return;
     this.#online = null;
-    live.listeners -= 2;
-    try {
-      globalThis.removeEventListener("online", o[0]);
-      globalThis.removeEventListener("offline", o[1]);
-    } catch {
-      // ignored
+    live.listeners -= o.length;
+    for (const [target, type, f] of o) {
+      try {
+        target.removeEventListener(type, f);
+      } catch {
+        // ignored
+      }
     }
   }
 

@@ -90,8 +90,8 @@ pub enum Error<M = Message> {
     /// was sent; the message is handed back.
     #[error("id {id} is already in flight")]
     DuplicateId {
-        /// The id, as text.
-        id: String,
+        /// The id.
+        id: crate::core::delivery::Id,
         /// The refused message.
         message: M,
     },

@@ -423,7 +423,7 @@ async fn invalid_and_duplicate_ids_are_refused_with_the_message() {
     s.send_message(tracked(1)).await.unwrap();
     match s.send_message(tracked(1)).await {
         Err(Error::DuplicateId { id, message }) => {
-            assert_eq!((id.as_str(), message), ("1", tracked(1)));
+            assert_eq!((id, message), (resocket::Id::Num(1), tracked(1)));
         }
         other => panic!("expected DuplicateId, got {other:?}"),
     }

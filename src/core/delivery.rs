@@ -71,7 +71,8 @@ impl core::fmt::Display for Id {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Id::Num(n) => write!(f, "{n}"),
-            Id::Text(s) => write!(f, "{s:?}"),
+            // Quoted, not Debug-escaped: the npm module carries no escaping code.
+            Id::Text(s) => write!(f, "\"{s}\""),
         }
     }
 }

@@ -282,7 +282,6 @@ impl<P: Payload + Clone> Supervisor<P> {
             });
         }
         if self.window.contains(&id) {
-            let id = alloc::format!("{id}");
             return Err(Error::DuplicateId { id, message });
         }
         if !self.window.has_room(message.len()) {

@@ -292,6 +292,7 @@ const EV_ONLINE: u32 = 8;
 const EV_OFFLINE: u32 = 9;
 const EV_BOUNCED: u32 = 10;
 const EV_BOUNCED_TRACKED: u32 = 11;
+const EV_RESUMED: u32 = 12;
 
 /// An event: `kind` (see the constants), the socket or attempt `id`, two numbers `a`
 /// and `b` (a close code and wasClean, a size, a decision, a timer, a bounced key and
@@ -335,6 +336,7 @@ pub extern "C" fn rs_event(h: *mut Engine, kind: u32, id: f64, a: f64, b: f64, n
         },
         EV_ONLINE => Event::Online,
         EV_OFFLINE => Event::Offline,
+        EV_RESUMED => Event::Resumed,
         EV_BOUNCED | EV_BOUNCED_TRACKED => Event::Bounced {
             id,
             message: Frame {
@@ -833,6 +835,8 @@ fn write_error(at: usize, err: &Error<u32>) {
         Error::InvalidCloseReason(n) => (*n as f64, 0.0),
         Error::GaveUp { attempts, .. } => (f64::from(*attempts), 0.0),
         Error::TooLarge { size, limit, .. } => (*size as f64, *limit as f64),
+        // A numeric id as a number (1 at `at + 3`); a text id as the string below.
+        Error::DuplicateId { id: Id::Num(n), .. } => (*n as f64, 1.0),
         Error::Lagged(n) => (*n as f64, 0.0),
         _ => (0.0, 0.0),
     };
@@ -841,7 +845,9 @@ fn write_error(at: usize, err: &Error<u32>) {
     let (url, reason): (&str, &str) = match err {
         Error::InvalidUrl { url, reason } => (url, reason),
         Error::InvalidOption { option, reason } => (option, reason),
-        Error::DuplicateId { id, .. } => (id, ""),
+        Error::DuplicateId {
+            id: Id::Text(id), ..
+        } => (id.as_str(), ""),
         Error::InvalidId { reason, .. } => ("", reason),
         Error::ConnectFailed { url } => (url, ""),
         Error::GaveUp { reason, .. } => ("", reason),
@@ -1409,7 +1415,7 @@ mod tests {
         );
         assert_eq!(
             (text_at(0), text_at(4)),
-            ("duplicate_id".into(), "\"a\"".into())
+            ("duplicate_id".into(), "a".into())
         );
         assert_eq!(handed(out()[8]), [11]);
         free(h);

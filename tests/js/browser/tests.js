@@ -585,6 +585,33 @@ test("heartbeat: pongs are measured and filtered", async ({ open }) => {
   assert(server.pings >= 1, `server saw no ping: ${show(server)}`);
 });
 
+test("a page coming back (back/forward cache, resume, visible) probes the link at once", async ({ open }) => {
+  const probing = async () => {
+    const ws = open(`${wsBase}/echo?tag=${tag("lifecycle")}`, { heartbeat: { interval: 60000, timeout: 5000 } });
+    await once(ws, "open");
+    await sleep(100);
+    eq(ws.stats().lastRttMs, null, "no ping before a minute");
+    return ws;
+  };
+  const shown = (persisted) => {
+    const e = new Event("pageshow");
+    Object.defineProperty(e, "persisted", { value: persisted });
+    window.dispatchEvent(e);
+  };
+  let ws = await probing();
+  shown(false); // a plain load: nothing to check
+  await sleep(200);
+  eq(ws.stats().lastRttMs, null, "no probe on a plain pageshow");
+  shown(true);
+  await until(() => ws.stats().lastRttMs !== null, 2000, "a probe after pageshow from the cache");
+  ws = await probing();
+  document.dispatchEvent(new Event("visibilitychange")); // test pages are visible
+  await until(() => ws.stats().lastRttMs !== null, 2000, "a probe after visibilitychange");
+  ws = await probing();
+  document.dispatchEvent(new Event("resume"));
+  await until(() => ws.stats().lastRttMs !== null, 2000, "a probe after resume");
+});
+
 test("works in a module Web Worker", async () => {
   const script = new URL("./worker.js", import.meta.url);
   script.searchParams.set("url", `${wsBase}/echo?tag=${tag("worker")}`);
