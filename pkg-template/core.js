@@ -118,9 +118,16 @@ export function text(i) {
   return decoder.decode(new Uint8Array(memory.buffer, at, o[i + 1]));
 }
 
+let keysView = null;
+
 /** The first `n` message keys the last call handed back. */
 export function keys(n) {
-  return n > 0 ? Array.from(new Uint32Array(memory.buffer, W.rs_keys(), n)) : [];
+  if (!(n > 0)) return [];
+  if (keysView === null || keysView.buffer !== memory.buffer) keysView = new Uint32Array(memory.buffer);
+  const at = W.rs_keys() >>> 2;
+  const k = new Array(n);
+  for (let i = 0; i < n; i++) k[i] = keysView[at + i];
+  return k;
 }
 
 /**

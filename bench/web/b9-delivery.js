@@ -1,6 +1,6 @@
 // B9: delivery across drops. A client sends `count` numbered JSON messages
 // {"id":i,"pad":"x…"} to the server's /ack endpoint (which acknowledges each with
-// {"ack":i}), each with `await send()`, and the run ends when every message is
+// {"ack":i}), each with `await sendJson()` (the Rust API: `send().await` of the text), and the run ends when every message is
 // acknowledged (with acknowledged delivery: every `delivered` event; without: every ack
 // arrived as a message) or, when messages were lost, when nothing more has come for
 // 1.5 s. With `drops`, the server drops the link at that many seeded random points
@@ -45,7 +45,7 @@ async function run(p, acked) {
   const pad = "x".repeat(p.pad);
   try {
     const t0 = now();
-    for (let i = 1; i <= p.count; i++) await s.send(`{"id":${i},"pad":"${pad}"}`);
+    for (let i = 1; i <= p.count; i++) await s.sendJson({ id: i, pad });
     // Without acknowledged delivery, what the drops took never comes: stop when quiet.
     const quiet = (async () => {
       while (now() - last < 1500) await sleep(100);
