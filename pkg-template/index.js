@@ -529,9 +529,10 @@ export class ReSocket extends EventTarget {
 
   /**
    * Whether `data` is an acknowledgement (then it is consumed, not dispatched): the
-   * application's `delivery.ack` function says so by returning an id or `{ through }`;
-   * under field names, a JSON object with the `ack` or `through` field. The core decides
-   * what it releases (an unknown or invalid id releases nothing).
+   * application's `delivery.ack` function returns a valid id or `{ through }` with a valid
+   * bound; under field names, a text that starts with "{" is a JSON object whose `ack`
+   * field is a valid id, or else whose `through` field is a valid bound. The core checks
+   * the id and decides what it releases (an id not in flight releases nothing).
    */
   #acknowledges(data) {
     const d = this.#delivery;
@@ -559,12 +560,15 @@ export class ReSocket extends EventTarget {
         if (through === undefined || through === null) return false;
       }
     }
-    if (this.#freed) return true;
+    // Only a valid id (or bound) makes it an acknowledgement; anything else is an
+    // ordinary message (the core's id rule; tests/cases/acks.json).
     if (a !== undefined && a !== null) {
       const [kind, num, text] = idParts(a);
-      if (kind === 1 || kind === 2) this.#link.ack(kind, num, text, data, parsed);
-    } else if (typeof through === "number") this.#link.ack(4, through, "", data, parsed);
-    return true;
+      if (kind !== 1 && kind !== 2) return false;
+      return this.#freed || this.#link.ack(kind, num, text, data, parsed);
+    }
+    if (typeof through !== "number") return false;
+    return this.#freed || this.#link.ack(4, through, "", data, parsed);
   }
 
   #run(list, event) {

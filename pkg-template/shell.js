@@ -397,9 +397,10 @@ export class Link {
    * `num`. What it covers is released (the acked action, below); anything else changes nothing.
    */
   ack(kind, num, text, data, parsed) {
-    if (this.#ended) return;
+    if (this.#ended) return true;
     if (kind === 2) arg(text);
-    if (W.rs_ack(this.#h, kind, num, now()) === 0) return;
+    const released = W.rs_ack(this.#h, kind, num, now());
+    if (released <= 0) return released === 0;
     const before = [this.#ackData, this.#ackParsed];
     this.#ackData = data;
     this.#ackParsed = parsed;
@@ -408,6 +409,7 @@ export class Link {
     } finally {
       [this.#ackData, this.#ackParsed] = before;
     }
+    return true;
   }
 
   /** Acked (15), expired (16) or unacknowledged at the end (17): the core let these keys go. */

@@ -174,3 +174,48 @@ fn the_rust_face_words_option_errors_with_its_own_names() {
         "invalid option `reconnect`: initial_delay_ms (40000) must not exceed max_delay_ms (30000)"
     );
 }
+
+/// The id or acknowledgement a case expects, as the core's values.
+fn case_id(v: &Value) -> resocket::Id {
+    match v {
+        Value::String(s) => resocket::Id::text(s).expect("a text id"),
+        n => resocket::Id::int(n.as_u64().expect("a numeric id")).expect("an id"),
+    }
+}
+
+#[test]
+fn the_json_shortcut_reads_ids_and_acks_as_the_table_says() {
+    use resocket::{Ack, Delivery, Message};
+    let t = table(include_str!("cases/acks.json"));
+    let d = Delivery::json();
+    let mut ran = 0;
+    for case in t["outbound"].as_array().expect("outbound") {
+        let m = Message::Text(case["text"].as_str().expect("text").to_owned());
+        let got = d.read_id(&m);
+        match &case["id"] {
+            Value::Null => assert_eq!(got, Ok(None), "{case}"),
+            Value::String(s) if s == "invalid" => assert!(got.is_err(), "{case}: {got:?}"),
+            want => assert_eq!(got, Ok(Some(case_id(want))), "{case}"),
+        }
+        ran += 1;
+    }
+    for case in t["inbound"].as_array().expect("inbound") {
+        let m = Message::Text(case["text"].as_str().expect("text").to_owned());
+        let want = match &case["ack"] {
+            Value::Null => None,
+            a if a.get("through").is_some() => {
+                Some(Ack::Through(a["through"].as_u64().expect("n")))
+            }
+            a => Some(Ack::Id(case_id(&a["id"]))),
+        };
+        assert_eq!(d.read_ack(&m), want, "{case}");
+        ran += 1;
+    }
+    // Binary frames are never read.
+    assert_eq!(
+        d.read_id(&Message::Binary(br#"{"id":7}"#.to_vec())),
+        Ok(None)
+    );
+    assert_eq!(d.read_ack(&Message::Binary(br#"{"ack":7}"#.to_vec())), None);
+    assert!(ran >= 30, "{ran} cases");
+}

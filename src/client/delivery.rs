@@ -46,7 +46,7 @@ impl<P> Clone for Readers<P> {
 ///   it is encoded: a message with an id is tracked, one without is sent as usual;
 /// - the **ack reader**, `Fn(&Message) -> Option<Ack>`, run on every inbound message: an
 ///   acknowledgement is consumed (the socket's stream does not yield it) and releases the
-///   tracked messages it covers.
+///   tracked messages it covers; `None` leaves it an ordinary message.
 ///
 /// Both readers work on the encoded [`Message`], not on the codec's typed value: one
 /// reader then serves every send path (`send`, `send_message`, `send_json`, the hooks'
@@ -171,9 +171,13 @@ impl Delivery {
     /// reads; an application with large messages and ids of its own (a typed codec, a
     /// binary header) reads them cheaper with [`Delivery::new`].
     ///
-    /// An outbound object whose `"id"` is there but is not a valid id (`-1`, `1.5`,
-    /// `""`, `null`, …) is refused with [`Error::InvalidId`](crate::Error::InvalidId):
-    /// it is not sent untracked.
+    /// Only a text message that starts with `{` is read (binary frames never are). An
+    /// outbound object whose `"id"` is there but is not a valid id (`-1`, `1.5`, `""`,
+    /// `true`, …) is refused with [`Error::InvalidId`](crate::Error::InvalidId): it is
+    /// not sent untracked (`"id": null` is no id). An inbound object is an
+    /// acknowledgement when its `"ack"` is a valid id or, without one, its
+    /// `"ackThrough"` a valid bound; anything else is an ordinary message. The npm
+    /// package reads the same shape: both follow `tests/cases/acks.json`.
     ///
     /// ```
     /// use resocket::{Ack, Delivery, Id, Message};
@@ -280,7 +284,7 @@ impl From<JsonDelivery> for Delivery {
         let id_name: Rc<str> = j.id.into();
         let (ack_name, through_name): (Rc<str>, Rc<str>) = (j.ack.into(), j.through.into());
         let id: IdReader = Rc::new(move |m| {
-            let Some(v) = json::field(m, &id_name) else {
+            let Some(v) = json::field(m, &id_name).filter(|v| !v.is_null()) else {
                 return Ok(None);
             };
             json::id(&v)
@@ -289,7 +293,7 @@ impl From<JsonDelivery> for Delivery {
         });
         let ack: AckReader = Rc::new(move |m| {
             let (one, all) = json::fields(m, &ack_name, &through_name)?;
-            if let Some(v) = one {
+            if let Some(v) = one.filter(|v| !v.is_null()) {
                 return json::id(&v).map(Ack::Id);
             }
             match json::id(&all?)? {
@@ -323,11 +327,13 @@ mod json {
     /// one).
     pub(super) fn fields(m: &Message, a: &str, b: &str) -> Option<(Option<Value>, Option<Value>)> {
         let seed = Fields { a, b };
-        let found = match m {
-            Message::Text(t) => seed.deserialize(&mut serde_json::Deserializer::from_str(t)),
-            Message::Binary(v) => seed.deserialize(&mut serde_json::Deserializer::from_slice(v)),
-        };
-        found.ok()
+        // Only a text frame that starts with '{' is read (tests/cases/acks.json).
+        match m {
+            Message::Text(t) if t.starts_with('{') => seed
+                .deserialize(&mut serde_json::Deserializer::from_str(t))
+                .ok(),
+            _ => None,
+        }
     }
 
     /// The value of field `name` of a top-level object.

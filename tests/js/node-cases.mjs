@@ -45,4 +45,77 @@ for (const [name, prefix] of [["urls", "url "], ["close", "close("], ["options",
     console.log(`FAIL node cases: UTF-8 lengths ${JSON.stringify(sizes)}, expected ${JSON.stringify(want)}`);
   }
 }
+
+// The JSON shortcut of acknowledged delivery (acks.json, which the Rust face's readers
+// run natively): which outbound texts are tracked with which id, which inbound texts are
+// acknowledgements (consumed) and which are ordinary messages. A stand-in socket opens at
+// once and lets the test hand the package inbound messages.
+{
+  let sock;
+  class Stand {
+    constructor() {
+      sock = this;
+      this.readyState = 0;
+      this.bufferedAmount = 0;
+      this.protocol = "";
+      this.extensions = "";
+      queueMicrotask(() => {
+        this.readyState = 1;
+        this.onopen?.(new Event("open"));
+      });
+    }
+    send() {}
+    close() {
+      this.readyState = 3;
+    }
+  }
+  const table = JSON.parse(await readFile(join(dir, "acks.json"), "utf8"));
+  const opened = async () => {
+    const ws = new ReSocket("ws://127.0.0.1:9/", { WebSocket: Stand, delivery: true });
+    await new Promise((r) => ws.addEventListener("open", r, { once: true }));
+    const seen = { delivered: [], messages: [] };
+    ws.addEventListener("delivered", (e) => seen.delivered.push(e.id));
+    ws.addEventListener("message", (e) => seen.messages.push(e.data));
+    return [ws, sock, seen];
+  };
+  const inject = async (s, data) => {
+    s.onmessage?.(new MessageEvent("message", { data }));
+    await new Promise((r) => setTimeout(r, 0));
+  };
+  const wrong = [];
+  for (const c of table.outbound) {
+    const [ws, s, seen] = await opened();
+    let got;
+    try {
+      ws.trySend(c.text);
+      if (ws.stats().unacked === 0) got = null;
+      else {
+        // Which id: the acknowledgement of the expected one releases it.
+        await inject(s, JSON.stringify({ ack: c.id }));
+        got = seen.delivered.length === 1 ? seen.delivered[0] : `tracked, not under ${JSON.stringify(c.id)}`;
+      }
+    } catch (e) {
+      got = e.code === "invalid_id" ? "invalid" : e.code;
+    }
+    if (got !== c.id) wrong.push(`send ${c.text}: ${JSON.stringify(got)}, want ${JSON.stringify(c.id)}`);
+    ws.free();
+  }
+  for (const c of table.inbound) {
+    const [ws, s, seen] = await opened();
+    const id = c.ack === null ? 7 : (c.ack.id ?? c.ack.through);
+    ws.trySend(JSON.stringify({ id }));
+    await inject(s, c.text);
+    const consumed = seen.messages.length === 0;
+    const released = ws.stats().unacked === 0;
+    const ok = c.ack === null ? !consumed && !released && seen.messages[0] === c.text : consumed && released;
+    if (!ok) wrong.push(`receive ${c.text}: consumed ${consumed}, released ${released}, want ${JSON.stringify(c.ack)}`);
+    ws.free();
+  }
+  const n = table.outbound.length + table.inbound.length;
+  if (wrong.length === 0 && n >= 30) console.log(`ok node cases: acks.json (${n} cases) as the Rust face's readers answer natively`);
+  else {
+    failed = true;
+    console.log(`FAIL node cases: acks.json: ${n} cases, ${wrong.length} differ: ${wrong.slice(0, 6).join(" | ")}`);
+  }
+}
 process.exitCode = failed ? 1 : 0;

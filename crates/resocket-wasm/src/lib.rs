@@ -614,10 +614,11 @@ pub extern "C" fn rs_track(
 
 /// An acknowledgement read from an inbound message: `kind` 1 the numeric id `n`, 2 a text
 /// id pushed before, 4 every numeric id up to `n` (cumulative). Returns how many tracked
-/// messages it released (their keys come as an acked action); one that is not an id, or
-/// acknowledges nothing in flight, changes nothing.
+/// messages it released (their keys come as an acked action; one that acknowledges
+/// nothing in flight changes nothing), or -1 when it is not an id (then the message is
+/// not an acknowledgement: tests/cases/acks.json).
 #[no_mangle]
-pub extern "C" fn rs_ack(h: *mut Engine, kind: u32, n: f64, now: f64) -> u32 {
+pub extern "C" fn rs_ack(h: *mut Engine, kind: u32, n: f64, now: f64) -> i32 {
     let e = engine(h);
     let ack = match kind {
         ACK_THROUGH => Ack::through(n),
@@ -625,8 +626,8 @@ pub extern "C" fn rs_ack(h: *mut Engine, kind: u32, n: f64, now: f64) -> u32 {
     };
     ARGS.get().clear();
     match ack {
-        Some(ack) => e.sup.ack(now as u64, &ack) as u32,
-        None => 0,
+        Some(ack) => e.sup.ack(now as u64, &ack) as i32,
+        None => -1,
     }
 }
 
@@ -1274,21 +1275,21 @@ mod tests {
             (2.0, 6.0),
             "two unacknowledged, 6 bytes"
         );
-        // Garbage acknowledges nothing: a fraction, a negative, a huge number, an empty
-        // text, an unknown id, a wrong kind.
+        // Garbage is not an acknowledgement (-1): a fraction, a negative, a huge number,
+        // an empty text, a wrong kind; an unknown id acknowledges nothing (0).
         for (kind, n) in [
             (ID_NUM, 7.5),
             (ID_NUM, -1.0),
             (ID_NUM, 1e300),
             (ACK_THROUGH, 1e300),
-            (ID_NUM, 999.0),
             (ID_WRONG_TYPE, 7.0),
             (ID_NONE, 7.0),
         ] {
-            assert_eq!(rs_ack(h, kind, n, 3.0), 0, "{kind} {n}");
+            assert_eq!(rs_ack(h, kind, n, 3.0), -1, "{kind} {n}");
         }
+        assert_eq!(rs_ack(h, ID_NUM, 999.0, 3.0), 0);
         push("");
-        assert_eq!(rs_ack(h, ID_TEXT, f64::NAN, 3.0), 0);
+        assert_eq!(rs_ack(h, ID_TEXT, f64::NAN, 3.0), -1);
         assert!(drain_keys(h).is_empty(), "nothing released");
         push("m-1");
         assert_eq!(rs_ack(h, ID_TEXT, f64::NAN, 3.0), 1);
