@@ -60,6 +60,17 @@ pub struct Frame {
     pong: bool,
 }
 
+impl Frame {
+    /// An outbound message: the shell's `key` and its length `len` in bytes.
+    fn outbound(key: u32, len: f64) -> Frame {
+        Frame {
+            key,
+            len: usize_of(len),
+            pong: false,
+        }
+    }
+}
+
 impl Payload for Frame {
     fn len(&self) -> usize {
         self.len
@@ -399,11 +410,7 @@ fn closed(e: &Engine) -> bool {
 pub extern "C" fn rs_send(h: *mut Engine, key: u32, len: f64, buffered: f64) -> i32 {
     clear_out();
     let e = engine(h);
-    let frame = Frame {
-        key,
-        len: usize_of(len),
-        pong: false,
-    };
+    let frame = Frame::outbound(key, len);
     let lvl = level(e, buffered);
     let go = closed(e)
         || (!e.gate.has_waiters() && e.sup.has_room(frame.len) && e.gate.try_acquire(lvl));
@@ -419,11 +426,7 @@ pub extern "C" fn rs_send(h: *mut Engine, key: u32, len: f64, buffered: f64) -> 
 pub extern "C" fn rs_try_send(h: *mut Engine, key: u32, len: f64, buffered: f64) -> i32 {
     clear_out();
     let e = engine(h);
-    let frame = Frame {
-        key,
-        len: usize_of(len),
-        pong: false,
-    };
+    let frame = Frame::outbound(key, len);
     let lvl = level(e, buffered);
     if e.gate.has_waiters() || !e.gate.try_acquire(lvl) {
         return 0;
@@ -462,11 +465,7 @@ pub extern "C" fn rs_admit(
     clear_out();
     let e = engine(h);
     let ticket = Ticket::from_number(ticket as u64);
-    let frame = Frame {
-        key,
-        len: usize_of(len),
-        pong: false,
-    };
+    let frame = Frame::outbound(key, len);
     let tracked = (id_kind != ID_NONE).then(|| id_of(id_kind, id_num));
     ARGS.get().clear();
     if closed(e) {
@@ -580,11 +579,7 @@ pub extern "C" fn rs_track(
 ) -> i32 {
     clear_out();
     let e = engine(h);
-    let frame = Frame {
-        key,
-        len: usize_of(len),
-        pong: false,
-    };
+    let frame = Frame::outbound(key, len);
     let id = id_of(id_kind, id_num);
     ARGS.get().clear();
     let refused = e.sup.config().delivery.is_none() || id.is_err() || timeout_of(timeout).is_err();
