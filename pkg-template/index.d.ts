@@ -263,7 +263,20 @@ export interface ReSocketOptions {
   WebSocket?: new (url: string, protocols?: string | string[]) => object;
   /** Acknowledged delivery (`true`: all defaults), or `false` (off). @default false */
   delivery?: boolean | DeliveryOptions;
+  /**
+   * Share one WebSocket among every `ReSocket` of this origin made with the same name and
+   * URL: in this page, other tabs, frames and workers. One context leads and holds the
+   * socket (with its options: reconnect, heartbeat, protocols, timeouts); every other
+   * follows over a BroadcastChannel, with its own queue, limits, backpressure and
+   * acknowledged delivery. Leadership moves (Web Locks) when the leader closes, leaves,
+   * is frozen or hidden into the back/forward cache, or stops answering for 3.5 s. Where
+   * Web Locks are missing (insecure contexts, Node), sharing is within the context only.
+   */
+  share?: string;
 }
+
+/** A socket's part in a shared connection (the `share` option). */
+export type ShareRole = "leader" | "follower" | "electing" | "closed";
 
 /** Counters of one socket, across reconnects. */
 export interface ReSocketStats {
@@ -442,6 +455,12 @@ export declare class ReSocket extends EventTargetBase implements AsyncIterable<R
   readonly queuedAmount: number;
   /** Retries made in the current outage. */
   readonly retryCount: number;
+  /**
+   * With the `share` option: "leader" when this context holds the socket, "follower" when
+   * another does, "electing" while neither is known, "closed" once this socket closed;
+   * null without the option.
+   */
+  readonly shareRole: ShareRole | null;
   /** The absolute URL of the latest attempt. */
   readonly url: string;
   /** The subprotocol the server selected ("" if none). */

@@ -4,7 +4,8 @@
 
 import { checkTimeout, core, ready } from "./core.js";
 import { Link, calls, diagnostics, engine, invalidUrl, resolveUrl } from "./shell.js";
-import { ReSocketError, describe, optionError, check, closeArgs, jsonText, sendOptions, tooLarge, utf8Length, wasmError } from "./options.js";
+import { ReSocketError, describe, optionError, check, closeArgs, jsonText, sendOptions, split, tooLarge, utf8Length, wasmError } from "./options.js";
+import { join } from "./share.js";
 
 export { ReSocketError, diagnostics, ready };
 
@@ -417,6 +418,8 @@ export class ReSocket extends EventTarget {
   #delivery = null;
   /** The last number `delivery.sequence` stamped. */
   #seq = 0;
+  /** This socket's place in a shared connection (the `share` option), or null. */
+  #member = null;
 
   /**
    * @param url a `ws:`/`wss:` URL (`http(s):` and page-relative URLs are accepted), or a
@@ -479,8 +482,13 @@ export class ReSocket extends EventTarget {
       }
     }
     let h;
+    const custom = typeof wasm.should === "function";
+    const shared = wasm.share === undefined ? null : split(wasm.nums);
     try {
-      h = engine(wasm.nums, wasm.strs, fixed ?? (refused === null ? null : ""), typeof wasm.should === "function");
+      // A member of a shared connection has no heartbeat of its own (see share.js).
+      h = shared === null
+        ? engine(wasm.nums, wasm.strs, fixed ?? (refused === null ? null : ""), custom)
+        : engine(shared.member, [undefined, undefined, ...wasm.protocols], fixed ?? (refused === null ? null : ""), custom);
     } catch (e) {
       throw wasmError(e, { protocols: wasm.protocols });
     }
@@ -488,14 +496,36 @@ export class ReSocket extends EventTarget {
       core().rs_free(h);
       throw wasmError(invalidUrl(refused));
     }
+    const provider = typeof target === "function" ? target : null;
+    if (shared !== null) {
+      this.#member = join(wasm.share, {
+        key: fixed ?? "",
+        nums: shared.host,
+        strs: wasm.strs,
+        fixed,
+        custom,
+        Ctor,
+        protocols: wasm.protocols,
+        provider,
+        should: wasm.should,
+      });
+      Ctor = this.#member.Socket;
+      // Ids numbered by `delivery.sequence` start at a random offset: every member of the
+      // share reads every acknowledgement, and must not take another's for its own.
+      this.#seq = Math.floor(Math.random() * 2 ** 31) * 2 ** 20;
+    }
+    const member = this.#member;
     calls.depth++;
     try {
       this.#link = new Link(h, {
-        emit: (type, detail) => this.#event(type, detail),
+        emit: (type, detail) => {
+          if (member !== null && type === "close") member.leave();
+          this.#event(type, detail);
+        },
         hold: held,
         Ctor,
         protocols: wasm.protocols,
-        provider: typeof target === "function" ? target : null,
+        provider,
         should: wasm.should,
       });
     } finally {
@@ -687,6 +717,14 @@ export class ReSocket extends EventTarget {
   /** Retries made in the current outage. */
   get retryCount() {
     return this.#freed ? 0 : this.#link.retryCount;
+  }
+  /**
+   * With the `share` option: "leader" when this context holds the shared connection's
+   * socket, "follower" when another context does, "electing" while neither is known;
+   * null without the option.
+   */
+  get shareRole() {
+    return this.#member === null ? null : this.#member.role;
   }
   /** The absolute URL of the latest attempt. */
   get url() {
@@ -925,6 +963,7 @@ export class ReSocket extends EventTarget {
     this.#freed = true;
     this.#link = null;
     collected?.unregister(this);
+    this.#member?.leave();
     calls.depth++;
     try {
       link.free();

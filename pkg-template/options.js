@@ -111,7 +111,7 @@ export function wasmError(d, fields) {
 }
 
 const KNOWN = {
-  "": ["protocols", "reconnect", "queue", "highWaterMark", "lowWaterMark", "heartbeat", "closeTimeout", "maxMessageSize", "delivery"],
+  "": ["protocols", "reconnect", "queue", "highWaterMark", "lowWaterMark", "heartbeat", "closeTimeout", "maxMessageSize", "delivery", "share"],
   reconnect: [
     "initialDelay",
     "factor",
@@ -284,7 +284,29 @@ export function check(options) {
   wasm.nums[AT.closeTimeout] = num(o.number("closeTimeout"));
   wasm.nums[AT.maxMessageSize] = num(o.number("maxMessageSize"));
   if (o.get("delivery") !== undefined) delivery(o.get("delivery"), wasm);
+  const share = o.get("share");
+  if (share !== undefined) {
+    if (typeof share !== "string" || share.length === 0) throw optionError("share", "must be a non-empty string (the name of the shared connection)");
+    wasm.share = share;
+  }
   return wasm;
+}
+
+/**
+ * A shared connection's two halves (share.js): `host`, the numbers of the connection that
+ * owns the socket (the options without acknowledged delivery, which is each member's), and
+ * `member`, the numbers of each ReSocket of the share (without a heartbeat: the host's
+ * checks the socket, the share checks the leader).
+ */
+export function split(nums) {
+  const host = nums.slice();
+  host[AT.delivery] = 0;
+  host[AT["delivery.maxMessages"]] = NaN;
+  host[AT["delivery.maxBytes"]] = NaN;
+  const member = nums.slice();
+  member[AT.heartbeat] = 0;
+  for (const f of ["heartbeat.interval", "heartbeat.timeout", "heartbeat.pong"]) member[AT[f]] = NaN;
+  return { host, member };
 }
 
 /**

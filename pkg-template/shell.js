@@ -926,6 +926,16 @@ export class Link {
       this.#poll = null;
     }
   }
+
+  /**
+   * Sends `data` on the open socket now, beside the core's queue: a frame of a shared
+   * connection's member (share.js), whose own core queued, admitted and gated it. False
+   * when there is no open socket or it refused.
+   */
+  sendNow(data) {
+    const s = this.#socket;
+    return s !== null && this.#sendOn(s[0], data);
+  }
 }
 
 /** Opens the core's half: the handle, or throws the refused option as plain data. */

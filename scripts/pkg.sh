@@ -75,11 +75,11 @@ gz() { gzip -9 -c "$1" | wc -c; }
 kib() { awk -v n="$1" 'BEGIN { printf "%.1f KiB", n / 1024 }'; }
 wasm_raw=$(wc -c <"$wasm_opt_out")
 wasm_gz=$(gz "$wasm_opt_out")
-js=("$out/index.js" "$out/shell.js" "$out/core.js" "$out/options.js")
+js=("$out/index.js" "$out/shell.js" "$out/share.js" "$out/core.js" "$out/options.js")
 js_raw=$(cat "${js[@]}" | wc -c)
 js_gz=$(cat "${js[@]}" | gzip -9 | wc -c)
 inline_gz=$(gz "$out/resocket_wasm_inline.js")
 log "pkg/ ready: resocket-wasm $(node -p 'require(process.argv[1]).version' "$out/package.json")"
 log "  the module (resocket_wasm.wasm, not shipped)  $(kib "$wasm_raw")  gzip $(kib "$wasm_gz")"
-log "  JS (index.js, shell.js, core.js, options.js)  $(kib "$js_raw")  gzip $(kib "$js_gz")"
+log "  JS (index.js, shell.js, share.js, core.js, options.js)  $(kib "$js_raw")  gzip $(kib "$js_gz")"
 log "  resocket_wasm_inline.js (the module as base64)  gzip $(kib "$inline_gz")"

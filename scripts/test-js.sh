@@ -54,7 +54,7 @@ if [ -f "$tarball" ] &&
   installed="$app/node_modules/resocket-wasm"
   missing=""
   for f in package.json index.js index.d.ts core.js options.js react.js react.d.ts reconnecting-websocket.js reconnecting-websocket.d.ts \
-    partysocket.js partysocket.d.ts partysocket-react.js partysocket-react.d.ts shell.js resocket_wasm_inline.js README.md LICENSE-MIT LICENSE-APACHE; do
+    partysocket.js partysocket.d.ts partysocket-react.js partysocket-react.d.ts shell.js share.js resocket_wasm_inline.js README.md LICENSE-MIT LICENSE-APACHE; do
     [ -f "$installed/$f" ] || missing="$missing $f"
   done
   # The module travels inside the JavaScript: no .wasm ships.

@@ -774,8 +774,8 @@ try {
 // How the package loads its WebAssembly module (loading.js); what a closed socket
 // releases without free() (release.js); data handed through as it is (data-plane.js); the
 // shared case tables that the core also runs natively (cases.js); acknowledged delivery
-// (delivery.js).
-for (const file of ["./loading.js", "./release.js", "./data-plane.js", "./cases.js", "./delivery.js"]) {
+// (delivery.js); shared connections across contexts (share.js).
+for (const file of ["./loading.js", "./release.js", "./data-plane.js", "./cases.js", "./delivery.js", "./share.js"]) {
   try {
     for (const t of (await import(file)).default) test(t.name, t.fn, t.timeout);
   } catch (e) {

@@ -9,6 +9,7 @@ import {
   type ReSocketOptions,
   type ReSocketState,
   type ReSocketStats,
+  type ShareRole,
 } from "resocket-wasm";
 import DefaultReSocket from "resocket-wasm";
 
@@ -148,4 +149,11 @@ export async function main(): Promise<void> {
   }
   noReconnect.reconnect();
   noReconnect.free();
+}
+
+// One connection shared by every tab of the application.
+export function shared(url: string): ShareRole | null {
+  const ws = new ReSocket(url, { share: "chat", reconnect: { maxAttempts: 10 } });
+  ws.addEventListener("statechange", () => console.log(ws.state, ws.shareRole));
+  return ws.shareRole;
 }
