@@ -22,7 +22,7 @@
 // - Closed means released: a share with no member left has no lock, channel, timer,
 //   listener or host.
 
-import { Link, engine } from "./shell.js";
+import { Link, engine, live } from "./shell.js";
 import { utf8Length } from "./options.js";
 
 /** How often the leader says it is alive, and how long a follower waits before taking over. */
@@ -249,6 +249,7 @@ class Share {
       try {
         this.#channel = new BroadcastChannel(this.#name);
         this.#channel.onmessage = (e) => this.#onChannel(e.data);
+        live.listeners++;
       } catch {
         this.#channel = null;
         this.#locks = null;
@@ -402,6 +403,7 @@ class Share {
     this.#blocked.clear();
     this.#announce();
     if (this.#channel !== null) {
+      live.timers++;
       this.#beat = setInterval(() => this.#post({ k: "beat", e: this.#epoch, t: this.#since, b: this.#host?.bufferedAmount ?? 0 }), BEAT_MS);
     }
     if (this.#views().length > 0) this.#startHost();
@@ -421,8 +423,7 @@ class Share {
     const e = this.#epoch;
     this.role = "electing";
     this.#epoch = null;
-    if (this.#beat !== null) clearInterval(this.#beat);
-    this.#beat = null;
+    this.#stopBeat();
     // The members see their connection go away (1001), or drop (1006) when this context
     // was replaced; they connect again through the next leader.
     const seen = code === 1006 ? 1006 : 1001;
@@ -436,6 +437,13 @@ class Share {
     this.#request = null;
     release?.();
     if (!this.#ended && !this.#paused && this.#locks !== null) this.#elect(false);
+  }
+
+  #stopBeat() {
+    if (this.#beat === null) return;
+    clearInterval(this.#beat);
+    live.timers--;
+    this.#beat = null;
   }
 
   #startHost() {
@@ -634,7 +642,9 @@ class Share {
   #armWatch() {
     if (this.#watch !== null || this.#channel === null) return;
     const due = now() + WATCH_MS;
+    live.timers++;
     this.#watch = setTimeout(() => {
+      live.timers--;
       this.#watch = null;
       if (this.#ended || this.#paused || this.role === "leader") return;
       const t = now();
@@ -645,7 +655,9 @@ class Share {
   }
 
   #stopWatch() {
-    if (this.#watch !== null) clearTimeout(this.#watch);
+    if (this.#watch === null) return;
+    clearTimeout(this.#watch);
+    live.timers--;
     this.#watch = null;
   }
 
@@ -691,6 +703,7 @@ class Share {
       try {
         r[0].addEventListener(r[1], r[2]);
         this.#lifecycle.push(r);
+        live.listeners++;
       } catch {
         // a target that refuses: that signal is not watched
       }
@@ -705,20 +718,23 @@ class Share {
     this.#request?.abort();
     this.#request = null;
     this.#stopWatch();
-    if (this.#beat !== null) clearInterval(this.#beat);
-    this.#beat = null;
+    this.#stopBeat();
     this.#closeHost(1000, "");
     for (const [t, type, f] of this.#lifecycle.splice(0)) {
+      live.listeners--;
       try {
         t.removeEventListener(type, f);
       } catch {
         // ignored
       }
     }
-    try {
-      this.#channel?.close();
-    } catch {
-      // ignored
+    if (this.#channel !== null) {
+      live.listeners--;
+      try {
+        this.#channel.close();
+      } catch {
+        // ignored
+      }
     }
     this.#channel = null;
   }

@@ -16,7 +16,8 @@ import { utf8Length, wasmError } from "./options.js";
 /** Calls the application made into a ReSocket, in progress (see the owner's `#event`). */
 export const calls = { depth: 0 };
 
-const live = { listeners: 0, timers: 0, sockets: 0, callbacksRun: 0 };
+/** Listeners, timers and sockets held in this realm (share.js counts its own here too). */
+export const live = { listeners: 0, timers: 0, sockets: 0, callbacksRun: 0 };
 
 /** Live counts of the listeners, timers and sockets held by every ReSocket in this realm. */
 export function diagnostics() {

@@ -78,3 +78,41 @@ if (problems.length === 0) {
   console.log(`FAIL node: ${problems.join("; ")}`);
   process.exit(1);
 }
+
+// A shared connection in Node: no Web Locks here, so the share is this process's sockets.
+const shareProblems = [];
+const stats = async (t) => (await fetch(`http://${server}/control/stats?tag=${t}`)).json();
+const st = `node-share-${Date.now().toString(36)}`;
+const a = new ReSocket(`ws://${server}/echo?tag=${st}`, { WebSocket: WsClass, share: "node" });
+const b = new ReSocket(`ws://${server}/echo?tag=${st}`, { WebSocket: WsClass, share: "node" });
+try {
+  await Promise.all([once(a, "open"), once(b, "open")]);
+  const got = [[], []];
+  a.addEventListener("message", (e) => got[0].push(e.data));
+  b.addEventListener("message", (e) => got[1].push(e.data));
+  await a.send("from a");
+  await b.send("from b");
+  for (let i = 0; i < 100 && got.some((g) => g.length < 2); i++) await new Promise((r) => setTimeout(r, 10));
+  if (JSON.stringify(got) !== JSON.stringify([["from a", "from b"], ["from a", "from b"]])) shareProblems.push(`messages ${JSON.stringify(got)}`);
+  const s = await stats(st);
+  if (s.accepted !== 1 || s.open !== 1) shareProblems.push(`connections: accepted ${s.accepted}, open ${s.open}`);
+  if (a.shareRole !== "leader" || b.shareRole !== "leader") shareProblems.push(`roles ${a.shareRole}, ${b.shareRole}`);
+  a.close();
+  b.close();
+  await Promise.all([once(a, "close"), once(b, "close")]);
+  for (let i = 0; i < 100 && (await stats(st)).open !== 0; i++) await new Promise((r) => setTimeout(r, 10));
+  if ((await stats(st)).open !== 0) shareProblems.push("the connection stayed open after both closed");
+  const d = diagnostics();
+  if (d.liveSockets !== 0 || d.liveTimers !== 0) shareProblems.push(`left: ${d.liveSockets} sockets, ${d.liveTimers} timers`);
+} catch (e) {
+  shareProblems.push(String(e?.message ?? e));
+} finally {
+  a.free();
+  b.free();
+}
+if (shareProblems.length === 0) {
+  console.log("ok node: two ReSockets with one share name use one connection and release it when both close");
+} else {
+  console.log(`FAIL node: share: ${shareProblems.join("; ")}`);
+  process.exit(1);
+}

@@ -4,8 +4,8 @@
 // id it received (/control/ackstats: missing and duplicated ids). tests.js registers these
 // (every name starts with "share").
 
-import { ReSocket } from "resocket-wasm";
-import { assert, control, eq, once, show, sleep, tag, until, withTimeout } from "./hostile-harness.js";
+import { ReSocket, diagnostics } from "resocket-wasm";
+import { DIAG_KEYS, assert, backTo, control, eq, once, pick, quietDiagnostics, show, sleep, tag, until, withTimeout } from "./hostile-harness.js";
 
 const wsBase = `ws://${location.host}`;
 const tests = [];
@@ -241,6 +241,31 @@ test("share: members in one page share one connection; the last to close closes 
   } finally {
     for (const ws of [a, b, other]) ws.close();
   }
+});
+
+test("share: closed means released: once every member closed, no socket, timer or listener of the share remains, in the leader and in a follower", async () => {
+  const t = tag("share-release");
+  const url = `${wsBase}/echo?tag=${t}`;
+  const base = await quietDiagnostics();
+  await withFrames(1, async ([a]) => {
+    const frameBase = pick(a.frame.contentWindow.resocket.diagnostics());
+    // Twice: this page leading, then following.
+    for (const pageLeads of [true, false]) {
+      const first = pageLeads ? new ReSocket(url, { share: t }) : new a.R(url, { share: t });
+      await until(() => first.shareRole === "leader" && isOpen(first), 5000, "the first member to lead");
+      const sockets = [first, pageLeads ? new a.R(url, { share: t }) : new ReSocket(url, { share: t }), new ReSocket(url, { share: t })];
+      await until(() => sockets.every(isOpen), 5000, "every member open");
+      const during = pick(diagnostics());
+      assert(during.liveTimers > base.liveTimers && during.liveListeners > base.liveListeners, `the share holds timers and listeners while open: ${show(during)}`);
+      for (const ws of sockets) ws.close();
+      await until(() => sockets.every((ws) => ws.state === "closed"), 5000, "every member closed");
+      const left = await backTo(base);
+      assert(left === null, `this page: ${left}`);
+      const inFrame = pick(a.frame.contentWindow.resocket.diagnostics());
+      assert(DIAG_KEYS.every((k) => inFrame[k] <= frameBase[k]), `the frame: diagnostics not back to ${show(frameBase)}: ${show(inFrame)}`);
+    }
+    await stats(t, (x) => x.open === 0, "no connection left open");
+  });
 });
 
 export default tests;
