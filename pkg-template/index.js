@@ -748,7 +748,11 @@ export class ReSocket extends EventTarget {
 
   /** Counters: reconnects, messages and bytes in and out, dropped messages, last heartbeat RTT. */
   stats() {
-    return this.#freed ? { ...this.#final.stats } : this.#link.stats();
+    if (this.#freed) return { ...this.#final.stats };
+    const s = this.#link.stats();
+    // A shared connection's round trip is its host's (a member has no heartbeat of its own).
+    if (s !== null && this.#member !== null && this.#member.role !== "closed") s.lastRttMs = this.#member.rtt;
+    return s;
   }
 
   /**

@@ -30,6 +30,11 @@ export const BEAT_MS = 1000;
 export const SILENCE_MS = 3500;
 /** How often a follower checks. */
 const WATCH_MS = 500;
+/**
+ * How long a hidden leader keeps the lock for the visible context it hands over to, and
+ * how often a visible follower asks.
+ */
+const HANDOVER_MS = 3000;
 /** A watchdog that fires this much later than asked was throttled or frozen: it does not judge. */
 const LATE_MS = 1000;
 const PROTOCOL = "resocket-share/1/";
@@ -58,6 +63,15 @@ function digest(s) {
     b = Math.imul(b ^ c, 0x5bd1e995) >>> 0;
   }
   return a.toString(36) + b.toString(36);
+}
+
+/** Whether this context is a page the user sees (a worker is not). */
+function visible() {
+  try {
+    return globalThis.document?.visibilityState === "visible";
+  } catch {
+    return false;
+  }
 }
 
 /** Now, in ms since the time origin every context of the origin shares. */
@@ -136,6 +150,11 @@ class Member {
 
   get role() {
     return this.active ? this.share.role : "closed";
+  }
+
+  /** The connection's last heartbeat round trip (the host's), or null. */
+  get rtt() {
+    return this.share.rtt;
   }
 }
 
@@ -229,8 +248,15 @@ class Share {
   /** Members in other contexts attached to this leader, and those refused until they attach again. */
   #followers = new Set();
   #blocked = new Set();
-  /** The leader's bufferedAmount, as it last said (followers). */
+  /** The leader's bufferedAmount and heartbeat round trip, as it last said (followers). */
   #leaderBuffered = 0;
+  #leaderRtt = null;
+  /** This context's name on the channel: a hand-over is addressed to it. */
+  #self = token();
+  /** When this context last asked a hidden leader to hand over. */
+  #asked = -Infinity;
+  /** A hand-over in progress: the lock kept for the context taken over, and its deadline. */
+  #handing = null;
   #beat = null;
   #watch = null;
   #heard = 0;
@@ -404,7 +430,7 @@ class Share {
     this.#announce();
     if (this.#channel !== null) {
       live.timers++;
-      this.#beat = setInterval(() => this.#post({ k: "beat", e: this.#epoch, t: this.#since, b: this.#host?.bufferedAmount ?? 0 }), BEAT_MS);
+      this.#beat = setInterval(() => this.#post({ k: "beat", e: this.#epoch, t: this.#since, b: this.#host?.bufferedAmount ?? 0, rtt: this.rtt, v: visible() }), BEAT_MS);
     }
     if (this.#views().length > 0) this.#startHost();
   }
@@ -437,6 +463,37 @@ class Share {
     this.#request = null;
     release?.();
     if (!this.#ended && !this.#paused && this.#locks !== null) this.#elect(false);
+  }
+
+  get rtt() {
+    if (this.role !== "leader") return this.role === "follower" ? this.#leaderRtt : null;
+    const r = this.#host?.stats()?.lastRttMs;
+    return typeof r === "number" ? r : null;
+  }
+
+  /**
+   * A visible context asked to lead and this one is hidden: it steps down but keeps the
+   * lock for that context to take (`steal`), so that no other waiting context gets it
+   * between; if that context does not take it within HANDOVER_MS, the lock is released.
+   */
+  #handOver(to) {
+    const release = this.#release;
+    this.#post({ k: "handoff", e: this.#epoch, to });
+    this.#release = null;
+    this.#stepDown(1001, "");
+    if (release === null) return;
+    live.timers++;
+    const timer = setTimeout(() => this.#endHandOver(), HANDOVER_MS);
+    this.#handing = { timer, release };
+  }
+
+  #endHandOver() {
+    const h = this.#handing;
+    if (h === null) return;
+    this.#handing = null;
+    clearTimeout(h.timer);
+    live.timers--;
+    h.release();
   }
 
   #stopBeat() {
@@ -530,11 +587,22 @@ class Share {
       if (typeof m.e !== "string" || typeof m.t !== "number") return;
       if (m.e === this.#epoch) {
         this.#heard = now();
-        if (m.k === "beat" && typeof m.b === "number") this.#leaderBuffered = m.b;
+        if (m.k !== "beat") return;
+        if (typeof m.b === "number") this.#leaderBuffered = m.b;
+        this.#leaderRtt = typeof m.rtt === "number" ? m.rtt : null;
+        // A hidden leader (a background tab, a worker) while this page is seen: ask for the lead.
+        if (m.v === false && visible() && now() - this.#asked > HANDOVER_MS) {
+          this.#asked = now();
+          this.#post({ k: "yield", e: m.e, to: this.#self });
+        }
       } else if (this.#epoch === null || m.t > this.#since) {
         this.#heard = now();
         this.#follow(m.e, m.t);
       }
+      return;
+    }
+    if (m.k === "handoff") {
+      if (m.to === this.#self && m.e === this.#epoch) this.#takeOver();
       return;
     }
     if (m.k === "bye") {
@@ -584,6 +652,7 @@ class Share {
 
   /** A new leader: views of the old one close; views waiting attach to it. */
   #follow(epoch, since) {
+    this.#endHandOver();
     this.role = "follower";
     const had = this.#epoch !== null;
     this.#epoch = epoch;
@@ -611,6 +680,9 @@ class Share {
         return;
       case "detach":
         if (typeof m.from === "string") this.#followers.delete(m.from);
+        return;
+      case "yield":
+        if (m.e === e && typeof m.to === "string" && !visible()) this.#handOver(m.to);
         return;
       case "f": {
         if (m.e !== e || typeof m.from !== "string" || typeof m.s !== "number") return;
@@ -719,6 +791,7 @@ class Share {
     this.#request = null;
     this.#stopWatch();
     this.#stopBeat();
+    this.#endHandOver();
     this.#closeHost(1000, "");
     for (const [t, type, f] of this.#lifecycle.splice(0)) {
       live.listeners--;

@@ -182,6 +182,30 @@ test("react: a burst of 100 messages reaches onMessage once each, in order", asy
   eq((await control(`/control/stats?tag=${t}`)).accepted, 1, "server: connections (a render per message reconnects none)");
 });
 
+test("react: components with one share name share one connection; each gets every message; unmounting one leaves the other", async ({ mount }) => {
+  const t = tag("share");
+  const url = `/echo?tag=${t}`;
+  const logs = [newLog(), newLog()];
+  const got = [[], []];
+  const opts = (i) => ({ share: t, onMessage: (e) => got[i].push(e.data) });
+  const first = mount(h(Probe, { url, options: opts(0), log: logs[0], n: 0 }));
+  mount(h(Probe, { url, options: opts(1), log: logs[1], n: 1 }));
+  await until(() => logs.every((l) => l.last?.state === "open"), 10000, "both open");
+  eq(logs.map((l) => l.last.socket.shareRole), ["leader", "leader"], "one page: both in the leading context");
+  const s = await serverStats(t, (x) => x.open >= 1, 3000, "the connection");
+  eq([s.accepted, s.open], [1, 1], "one connection for two components");
+  await logs[0].last.send("a");
+  await logs[1].last.send("b");
+  await until(() => got.every((g) => g.length === 2), 3000, "both messages at both components");
+  eq(got, [["a", "b"], ["a", "b"]], "each component gets every message, in order");
+  first.unmount();
+  await sleep(100);
+  eq(logs[1].last.state, "open", "the other component stays open");
+  await logs[1].last.send("c");
+  await until(() => got[1].includes("c"), 3000, "the other component's echo");
+  eq((await control(`/control/stats?tag=${t}`)).accepted, 1, "still the one connection");
+});
+
 test("react: send, sendJson, trySend, close and socket keep their identity; re-renders do not reconnect", async ({ mount }) => {
   const t = tag("identity");
   const url = `/echo?tag=${t}`;

@@ -187,37 +187,87 @@ test("share: removing the leader's frame moves the leadership; with acknowledged
   });
 });
 
+/** A member in a module worker: `{ worker, last }` (its latest role and state), terminated by the caller. */
+function workerMember(url, share) {
+  const script = new URL("./share-worker.js", import.meta.url);
+  script.searchParams.set("url", url);
+  script.searchParams.set("share", share);
+  const w = { worker: new Worker(script, { type: "module" }), last: null };
+  w.worker.onmessage = (e) => (w.last = e.data);
+  return w;
+}
+
 test("share: a leader that stops answering (a blocked worker) is replaced within the liveness timeout, and steps down when it wakes", async () => {
   const t = tag("share-stuck");
   const url = `${wsBase}/echo?tag=${t}`;
-  const script = new URL("./share-worker.js", import.meta.url);
-  script.searchParams.set("url", url);
-  script.searchParams.set("share", t);
-  const worker = new Worker(script, { type: "module" });
-  let last = null;
-  worker.onmessage = (e) => (last = e.data);
-  let ws = null;
+  // Two workers: neither is a page the user sees, so neither asks the other to hand over.
+  const a = workerMember(url, t);
+  let b = null;
   try {
-    await until(() => last?.role === "leader" && last?.state === "open", 10000, "the worker to lead, open");
-    ws = new ReSocket(url, { share: t, reconnect: RECONNECT });
-    await until(() => isOpen(ws) && ws.shareRole === "follower", 5000, "this page to follow, open");
-    const got = collect(ws);
-    worker.postMessage({ op: "block", ms: 6000 });
+    await until(() => a.last?.role === "leader" && a.last?.state === "open", 10000, "worker A to lead, open");
+    b = workerMember(url, t);
+    await until(() => b.last?.role === "follower" && b.last?.state === "open", 10000, "worker B to follow, open");
+    a.worker.postMessage({ op: "block", ms: 6000 });
     await sleep(50);
     const blocked = performance.now();
-    await until(() => ws.shareRole === "leader" && isOpen(ws), 6000, "this page to take over");
+    await until(() => b.last?.role === "leader" && b.last?.state === "open", 6000, "worker B to take over");
     const took = performance.now() - blocked;
     // Silence for 3.5 s after the last beat (beats every second), checked every 0.5 s.
     assert(took <= 3500 + 500 + 1000, `took over within the liveness timeout (${Math.round(took)} ms)`);
-    await ws.send("after");
-    await until(() => got.includes("after"), 3000, "an echo on the new connection");
-    // The worker wakes: it learns it was replaced and lets its connection go.
-    await until(() => last?.role === "follower", 10000, "the worker to follow");
-    await stats(t, (x) => x.open === 1, "one open connection once the old leader stepped down", 5000);
+    // A wakes: it learns it was replaced and lets its connection go.
+    await until(() => a.last?.role === "follower" && a.last?.state === "open", 10000, "worker A to follow");
+    const s = await stats(t, (x) => x.open === 1, "one open connection once the old leader stepped down", 5000);
+    eq(s.accepted, 2, "two connections in turn");
+  } finally {
+    a.worker.terminate();
+    b?.worker.terminate();
+  }
+});
+
+test("share: a hidden leader (a worker) hands the lead to a page the user sees, without a second connection at once", async () => {
+  assert(document.visibilityState === "visible", `the test page is ${document.visibilityState}: the hand-over to a visible page cannot be checked`);
+  const t = tag("share-visible");
+  const url = `${wsBase}/echo?tag=${t}`;
+  const w = workerMember(url, t);
+  let ws = null;
+  try {
+    await until(() => w.last?.role === "leader" && w.last?.state === "open", 10000, "the worker to lead, open");
+    ws = new ReSocket(url, { share: t, reconnect: RECONNECT });
+    const joined = performance.now();
+    await until(() => ws.shareRole === "leader" && isOpen(ws), 5000, "this page to take the lead");
+    const took = performance.now() - joined;
+    assert(took <= 1000 + 1000, `the page led within a beat of joining (${Math.round(took)} ms)`);
+    await until(() => w.last?.role === "follower" && w.last?.state === "open", 5000, "the worker to follow, open");
+    const got = collect(ws);
+    await ws.send("seen");
+    await until(() => got.includes("seen"), 3000, "the echo through the page's connection");
+    const s = await stats(t, (x) => x.open === 1, "one open connection");
+    eq([s.accepted, s.open], [2, 1], "the worker's connection, then the page's");
   } finally {
     ws?.close();
-    worker.terminate();
+    w.worker.terminate();
   }
+});
+
+test("share: every member reads the connection's heartbeat round trip", async () => {
+  const t = tag("share-rtt");
+  const url = `${wsBase}/echo?tag=${t}`;
+  await withFrames(1, async ([a]) => {
+    const opts = { share: t, heartbeat: { interval: 200, timeout: 2000 } };
+    const leader = new ReSocket(url, opts);
+    await until(() => leader.shareRole === "leader" && isOpen(leader), 5000, "this page to lead");
+    const follower = new a.R(url, opts);
+    try {
+      await until(() => isOpen(follower), 5000, "the follower open");
+      await until(() => leader.stats().lastRttMs !== null, 3000, "the leader's RTT");
+      await until(() => follower.stats().lastRttMs !== null, 3000, "the follower's RTT (from the leader's beat)");
+      const s = await stats(t, (x) => x.pings >= 1, "pings at the server");
+      assert(s.pings >= 1, `the server saw pings: ${show(s)}`);
+    } finally {
+      follower.close();
+      leader.close();
+    }
+  });
 });
 
 test("share: members in one page share one connection; the last to close closes it", async () => {
