@@ -9,7 +9,7 @@
 //! - `suspend_and_resume_keep_the_queue_and_reconnect_at_once`: seeded sequences of
 //!   sends (queued and tracked), connection outcomes, timers, acknowledgements,
 //!   online/offline, and `pagehide`/`pageshow` with `persisted`. Suspending closes the
-//!   socket with 1001, disarms every timer, counts no failure, drops or hands back
+//!   socket (1000, "going away"), disarms every timer, counts no failure, drops or hands back
 //!   nothing; while suspended no timer is armed and no socket opened; resuming connects
 //!   at once (online); every queued message reaches the server exactly once and in
 //!   order, and each new socket gets the unacknowledged tracked messages first, in order.
@@ -384,11 +384,11 @@ impl World {
         if let Some(id) = socket {
             let going_away = Action::Abandon {
                 id,
-                code: 1001,
+                code: 1000,
                 reason: "going away".into(),
             };
             if !acts.contains(&going_away) {
-                return Err(format!("socket {id} not closed with 1001: {acts:?}"));
+                return Err(format!("socket {id} not closed as going away: {acts:?}"));
             }
         }
         if !self.armed.is_empty() {

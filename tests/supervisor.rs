@@ -693,7 +693,7 @@ fn resumed_probes_an_open_link_and_retries_a_waiting_one() {
     );
 }
 
-// Into the back/forward cache and back: the open link closes with 1001, the queue and
+// Into the back/forward cache and back: the open link closes ("going away"), the queue and
 // every other rule wait, nothing counts as a failure, and the page's return reconnects
 // at once and sends the queue.
 #[test]
@@ -706,7 +706,7 @@ fn suspended_closes_going_away_keeps_the_queue_and_resumes_at_once() {
     let a = h.at(100, Event::Suspended);
     assert!(a.contains(&Action::Abandon {
         id: 1,
-        code: 1001,
+        code: 1000,
         reason: "going away".into()
     }));
     assert!(a.contains(&Action::CancelTimer(Timer::Ping)));

@@ -135,9 +135,9 @@ pub enum Event<P = Message> {
     /// The page is going into the back/forward cache
     /// ([`pagehide`](https://developer.mozilla.org/en-US/docs/Web/API/Window/pagehide_event)
     /// with `persisted`). A page there runs nothing, and an open socket may keep it out
-    /// of the cache, so the current socket is closed with 1001 ("going away") and every
-    /// timer is disarmed; the queue and the tracked messages are kept, nothing counts as
-    /// a failure, and the state becomes `Reconnecting` with [`Cause::Suspended`] (a
+    /// of the cache, so the current socket is closed (code 1000, reason `"going away"`:
+    /// a page may not send 1001) and every timer is disarmed; the queue and the tracked
+    /// messages are kept, nothing counts as a failure, and the state becomes `Reconnecting` with [`Cause::Suspended`] (a
     /// connection already waiting to retry keeps its state). [`Event::Resumed`]
     /// reconnects at once. A connection closing or closed, or asking the application's
     /// classifier (whose answer must stand), is left as it is.

@@ -89,7 +89,7 @@ pub enum Cause {
     Manual,
     /// The page went into the browser's back/forward cache
     /// ([`pagehide`](https://developer.mozilla.org/en-US/docs/Web/API/Window/pagehide_event)
-    /// with `persisted`): the link was closed with 1001 ("going away"), the queue and the
+    /// with `persisted`): the link was closed (code 1000, reason `"going away"`), the queue and the
     /// tracked messages are kept, and the next attempt starts at once when the page is
     /// shown again. Not a failure: no retry is counted.
     Suspended,

@@ -6,9 +6,11 @@ use crate::core::message::Payload;
 use crate::core::state::{Cause, ConnectionState};
 use alloc::borrow::ToOwned;
 
-/// The close code a socket gets when its page goes into the back/forward cache
-/// (RFC 6455 "going away").
-const GOING_AWAY: u16 = 1001;
+/// The close code and reason a socket gets when its page goes into the back/forward
+/// cache. RFC 6455 has 1001 ("going away") for it, but a page may close a `WebSocket`
+/// only with 1000 or 3000-4999 (`close(1001)` throws; the browser sends 1001 itself only
+/// when it tears a page's sockets down), so the reason says it.
+const GOING_AWAY: (u16, &str) = (1000, "going away");
 
 impl<P: Payload + Clone> Supervisor<P> {
     /// See [`Event::Suspended`](crate::core::event::Event::Suspended).
@@ -16,8 +18,8 @@ impl<P: Payload + Clone> Supervisor<P> {
         match self.phase {
             Phase::Connecting(id) | Phase::Open(id) => self.actions.push_back(Action::Abandon {
                 id,
-                code: GOING_AWAY,
-                reason: "going away".to_owned(),
+                code: GOING_AWAY.0,
+                reason: GOING_AWAY.1.to_owned(),
             }),
             Phase::Resolving(_) | Phase::Backoff => {}
             // A classifier's answer must stand (a stop stays a stop): it comes when the
