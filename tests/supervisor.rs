@@ -727,6 +727,36 @@ fn suspended_closes_going_away_keeps_the_queue_and_resumes_at_once() {
     assert_eq!(states(&a), vec![ConnectionState::Open]);
 }
 
+// The time spent in the back/forward cache does not count against the policy's time
+// limit: it is measured again from the page's return.
+#[test]
+fn time_in_the_cache_is_no_outage() {
+    let mut h = H::new(config(policy().max_elapsed_ms(Some(5_000))));
+    h.start();
+    h.at(
+        0,
+        Event::Closed {
+            id: 1,
+            code: 1006,
+            reason: String::new(),
+            was_clean: false,
+        },
+    );
+    h.at(100, Event::Suspended);
+    let a = h.at(3_600_000, Event::Resumed);
+    assert_eq!(connect_id(&a), Some(2));
+    let a = h.at(
+        3_600_010,
+        Event::Closed {
+            id: 2,
+            code: 1006,
+            reason: String::new(),
+            was_clean: false,
+        },
+    );
+    assert_eq!(reconnecting(&a).2, Cause::ConnectFailed);
+}
+
 // Resumed while offline: the attempt waits for `online`, as after a drop offline.
 #[test]
 fn resumed_offline_waits_for_online_then_connects() {

@@ -56,6 +56,9 @@ impl<P: Payload + Clone> Supervisor<P> {
             Phase::Open(id) => self.ping(now, id),
             Phase::Backoff if self.online => self.begin_attempt(),
             Phase::Suspended => {
+                // The time in the cache is no outage: the policy's time limit is measured
+                // again from the page's return.
+                self.outage_since = None;
                 self.phase = Phase::Backoff;
                 self.arm_ack_timeout(now);
                 if self.online {
