@@ -26,27 +26,9 @@ use resocket::{Cause, Config, ConnectionState, Heartbeat, Message, ReconnectPoli
 
 const SEEDS: u64 = 2_000;
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        if n == 0 {
-            0
-        } else {
-            self.next() % n
-        }
-    }
-    fn pct(&mut self, p: u64) -> bool {
-        self.below(100) < p
-    }
-}
+#[path = "sim/rng.rs"]
+mod rng;
+use rng::Rng;
 
 fn seeds() -> Vec<u64> {
     match std::env::var("LIFECYCLE_SEED") {

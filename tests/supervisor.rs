@@ -662,15 +662,21 @@ fn a_late_heartbeat_timer_probes_again_instead_of_failing_the_link() {
     assert_eq!(reconnecting(&a).2, Cause::HeartbeatTimeout);
 }
 
+/// Socket 1 open at 0, with heartbeat `hb`.
+fn open_with(hb: Heartbeat) -> H {
+    let mut cfg = config(policy());
+    cfg.heartbeat = Some(hb);
+    let mut h = H::new(cfg);
+    h.start();
+    h.open(0, 1);
+    h
+}
+
 // The page came back (resumed, restored from the back/forward cache, visible again):
 // an open link is probed at once, a connection waiting to retry retries at once.
 #[test]
 fn resumed_probes_an_open_link_and_retries_a_waiting_one() {
-    let mut cfg = config(policy());
-    cfg.heartbeat = Some(Heartbeat::default().interval_ms(30_000).timeout_ms(300));
-    let mut h = H::new(cfg);
-    h.start();
-    h.open(0, 1);
+    let mut h = open_with(Heartbeat::default().interval_ms(30_000).timeout_ms(300));
     let a = h.at(500, Event::Resumed);
     assert!(a.contains(&Action::Ping {
         id: 1,
@@ -698,11 +704,7 @@ fn resumed_probes_an_open_link_and_retries_a_waiting_one() {
 // at once and sends the queue.
 #[test]
 fn suspended_closes_going_away_keeps_the_queue_and_resumes_at_once() {
-    let mut cfg = config(policy());
-    cfg.heartbeat = Some(Heartbeat::default());
-    let mut h = H::new(cfg);
-    h.start();
-    h.open(0, 1);
+    let mut h = open_with(Heartbeat::default());
     let a = h.at(100, Event::Suspended);
     assert!(a.contains(&Action::Abandon {
         id: 1,
@@ -733,27 +735,11 @@ fn suspended_closes_going_away_keeps_the_queue_and_resumes_at_once() {
 fn time_in_the_cache_is_no_outage() {
     let mut h = H::new(config(policy().max_elapsed_ms(Some(5_000))));
     h.start();
-    h.at(
-        0,
-        Event::Closed {
-            id: 1,
-            code: 1006,
-            reason: String::new(),
-            was_clean: false,
-        },
-    );
+    h.drop_link(0, 1);
     h.at(100, Event::Suspended);
     let a = h.at(3_600_000, Event::Resumed);
     assert_eq!(connect_id(&a), Some(2));
-    let a = h.at(
-        3_600_010,
-        Event::Closed {
-            id: 2,
-            code: 1006,
-            reason: String::new(),
-            was_clean: false,
-        },
-    );
+    let a = h.drop_link(3_600_010, 2);
     assert_eq!(reconnecting(&a).2, Cause::ConnectFailed);
 }
 
