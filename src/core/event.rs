@@ -142,6 +142,25 @@ pub enum Event<P = Message> {
     /// reconnects at once. A connection closing or closed, or asking the application's
     /// classifier (whose answer must stand), is left as it is.
     ///
+    /// ```
+    /// use resocket::core::event::Event;
+    /// use resocket::core::supervisor::Supervisor;
+    /// use resocket::{Cause, Config, ConnectionState, Message};
+    ///
+    /// let mut sup: Supervisor = Supervisor::new(Config::new(), Some("wss://example.com/".into()), 1);
+    /// sup.start(true);
+    /// sup.handle(0, Event::Opened { id: 1 });
+    /// sup.handle(10, Event::Suspended); // pagehide, persisted
+    /// assert!(matches!(
+    ///     sup.state(),
+    ///     ConnectionState::Reconnecting { cause: Cause::Suspended, .. }
+    /// ));
+    /// sup.send(Message::Text("kept".into())).unwrap(); // queued, not refused
+    /// assert_eq!(sup.queued_len(), 1);
+    /// sup.handle(60_000, Event::Resumed); // pageshow, persisted: no backoff
+    /// assert!(matches!(sup.state(), ConnectionState::Connecting { .. }));
+    /// ```
+    ///
     /// [`Cause::Suspended`]: super::state::Cause::Suspended
     Suspended,
 }
