@@ -137,17 +137,19 @@ pub enum Event<P = Message> {
     /// with `persisted`). A page there runs nothing, and an open socket may keep it out
     /// of the cache, so the current socket is closed (code 1000, reason `"going away"`:
     /// a page may not send 1001) and every timer is disarmed; the queue and the tracked
-    /// messages are kept, nothing counts as a failure, and the state becomes `Reconnecting` with [`Cause::Suspended`] (a
-    /// connection already waiting to retry keeps its state). [`Event::Resumed`]
-    /// reconnects at once. A connection closing or closed, or asking the application's
-    /// classifier (whose answer must stand), is left as it is.
+    /// messages are kept, nothing counts as a failure, and the state becomes
+    /// `Reconnecting` with [`Cause::Suspended`] (a connection already waiting to retry
+    /// keeps its state). [`Event::Resumed`] reconnects at once. A connection closing or
+    /// closed, or asking the application's classifier (whose answer must stand), is left
+    /// as it is.
     ///
     /// ```
     /// use resocket::core::event::Event;
     /// use resocket::core::supervisor::Supervisor;
     /// use resocket::{Cause, Config, ConnectionState, Message};
     ///
-    /// let mut sup: Supervisor = Supervisor::new(Config::new(), Some("wss://example.com/".into()), 1);
+    /// let url = Some("wss://example.com/".into());
+    /// let mut sup: Supervisor = Supervisor::new(Config::new(), url, 1);
     /// sup.start(true);
     /// sup.handle(0, Event::Opened { id: 1 });
     /// sup.handle(10, Event::Suspended); // pagehide, persisted
