@@ -54,7 +54,8 @@ export type ReconnectCause =
   | "connect_timeout"
   | "heartbeat_timeout"
   | "url_provider"
-  | "manual";
+  | "manual"
+  | "suspended";
 
 /** Who ended a connection for good. */
 export type ClosedBy = "client" | "remote" | "policy";

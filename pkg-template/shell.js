@@ -42,11 +42,12 @@ const EV_TIMER = 7;
 const EV_ONLINE = 8;
 const EV_OFFLINE = 9;
 const EV_RESUMED = 12;
+const EV_SUSPENDED = 13;
 const EV_BOUNCED = 10;
 const EV_BOUNCED_TRACKED = 11;
 
 const STATES = ["connecting", "open", "reconnecting", "closing", "closed"];
-const CAUSES = ["closed", "connect_failed", "connect_timeout", "heartbeat_timeout", "url_provider", "manual"];
+const CAUSES = ["closed", "connect_failed", "connect_timeout", "heartbeat_timeout", "url_provider", "manual", "suspended"];
 const BY = ["client", "remote", "policy"];
 
 /** How often bufferedAmount is re-read while a sender or flush() waits on an open link. */
@@ -643,9 +644,10 @@ export class Link {
   }
 
   /**
-   * `online`/`offline` on the global scope and, in a page, what says it came back: a
-   * `pageshow` from the back/forward cache, `resume` after a freeze, `visibilitychange`
-   * to visible. Their timers were stopped or throttled: the core checks the link at once.
+   * `online`/`offline` on the global scope and, in a page, what says it left or came
+   * back: a `pagehide` into the back/forward cache (the core closes the link, keeping
+   * the queue), a `pageshow` from it, `resume` after a freeze, `visibilitychange` to
+   * visible. Their timers were stopped or throttled: the core checks the link at once.
    */
   #watchOnline() {
     if (this.#online !== null) return;
@@ -656,6 +658,7 @@ export class Link {
       this.#event(kind, 0);
     };
     const resumed = on(EV_RESUMED);
+    const suspended = on(EV_SUSPENDED);
     const regs = [
       [g, "online", on(EV_ONLINE)],
       [g, "offline", on(EV_OFFLINE)],
@@ -663,6 +666,7 @@ export class Link {
     const doc = g.document;
     if (doc != null && typeof doc.addEventListener === "function") {
       regs.push(
+        [g, "pagehide", (e) => e.persisted === true && suspended()],
         [g, "pageshow", (e) => e.persisted === true && resumed()],
         [doc, "resume", resumed],
         [doc, "visibilitychange", () => doc.visibilityState === "visible" && resumed()],

@@ -14,7 +14,8 @@
 #   - browsers: tests/js/browser/ in Chromium (playwright-core), Firefox (geckodriver)
 #     and WebKit (WebKitWebDriver under Xvfb), served with the installed package by a
 #     test server of its own; React for the hook's tests is built by
-#     tests/js/react-vendor.mjs (esbuild) into the page's vendor/ folder.
+#     tests/js/react-vendor.mjs (esbuild) into the page's vendor/ folder; and the
+#     back/forward cache by real navigation away and back (tests/js/bfcache.mjs).
 # Every check prints a line; the last line is `js: N passed, M failed`. Exits non-zero on
 # any failure, including an engine that does not start. Every process it starts is
 # stopped on exit. RESOCKET_JS_ENGINES="chromium firefox" limits the engines (default:
@@ -207,11 +208,16 @@ cp "$js/partysocket-react-ssr.mjs" "$app/" && run_counted "node party-react SSR"
 
 # --- browsers -----------------------------------------------------------------------------
 runner=(timeout 600 node "$js/run-browser.mjs" --page "$page")
+# The back/forward cache, by real navigation (tests/js/bfcache.mjs): per engine, after its
+# in-page tests, unless RESOCKET_JS_FILTER names something else.
+bfcache=(timeout 180 node "$js/bfcache.mjs" --page "$page")
+bfcache_wanted() { [[ "bfcache" == *"${RESOCKET_JS_FILTER:-}"* ]]; }
 for engine in $engines; do
   case $engine in
     chromium)
       step "Chromium ($(/usr/bin/chromium --version 2>/dev/null | head -1))"
       run_counted chromium "${runner[@]}" --engine chromium
+      bfcache_wanted && run_counted "chromium bfcache" "${bfcache[@]}" --engine chromium
       ;;
     firefox)
       step "Firefox ($(firefox-esr --version 2>/dev/null | head -1))"
@@ -220,6 +226,7 @@ for engine in $engines; do
       start_bg "$tmp/geckodriver.log" "$gecko" --host 127.0.0.1 --port "$port"
       if wait_http "http://127.0.0.1:$port/status" "$tmp/geckodriver.log"; then
         run_counted firefox "${runner[@]}" --engine firefox --webdriver "http://127.0.0.1:$port"
+        bfcache_wanted && run_counted "firefox bfcache" "${bfcache[@]}" --engine firefox --webdriver "http://127.0.0.1:$port"
       else
         not_ok "firefox: geckodriver did not start"
       fi
@@ -239,6 +246,7 @@ for engine in $engines; do
       start_bg "$tmp/webkit.log" env DISPLAY="$display" WebKitWebDriver --port="$port"
       if wait_http "http://127.0.0.1:$port/status" "$tmp/webkit.log"; then
         run_counted webkit env DISPLAY="$display" "${runner[@]}" --engine webkit --webdriver "http://127.0.0.1:$port"
+        bfcache_wanted && run_counted "webkit bfcache" env DISPLAY="$display" "${bfcache[@]}" --engine webkit --webdriver "http://127.0.0.1:$port"
       else
         not_ok "webkit: WebKitWebDriver did not start"
       fi

@@ -662,31 +662,117 @@ fn a_late_heartbeat_timer_probes_again_instead_of_failing_the_link() {
     assert_eq!(reconnecting(&a).2, Cause::HeartbeatTimeout);
 }
 
+/// Socket 1 open at 0, with heartbeat `hb`.
+fn open_with(hb: Heartbeat) -> H {
+    let mut cfg = config(policy());
+    cfg.heartbeat = Some(hb);
+    let mut h = H::new(cfg);
+    h.start();
+    h.open(0, 1);
+    h
+}
+
 // The page came back (resumed, restored from the back/forward cache, visible again):
 // an open link is probed at once, a connection waiting to retry retries at once.
 #[test]
 fn resumed_probes_an_open_link_and_retries_a_waiting_one() {
-    let mut cfg = config(policy());
-    cfg.heartbeat = Some(Heartbeat::default().interval_ms(30_000).timeout_ms(300));
-    let mut h = H::new(cfg);
-    h.start();
-    h.open(0, 1);
+    let mut h = open_with(Heartbeat::default().interval_ms(30_000).timeout_ms(300));
     let a = h.at(500, Event::Resumed);
     assert!(a.contains(&Action::Ping {
         id: 1,
         message: m("ping")
     }));
     assert_eq!(timer(&a, Timer::PongTimeout), Some(300));
-    // A probe is already out: no second one.
+    // A probe is already out: no second one now, but its answer may be queued behind
+    // its timeout, which probes again instead of failing the link.
     assert!(h.at(510, Event::Resumed).is_empty());
     let a = h.fire(800, Timer::PongTimeout);
+    assert!(states(&a).is_empty(), "{a:?}");
+    assert_eq!(timer(&a, Timer::PongTimeout), Some(300));
+    let a = h.fire(1100, Timer::PongTimeout);
     assert_eq!(reconnecting(&a).2, Cause::HeartbeatTimeout);
     // Waiting out a backoff: retry now.
-    let a = h.at(801, Event::Resumed);
+    let a = h.at(1101, Event::Resumed);
     assert!(
         a.iter().any(|x| matches!(x, Action::Connect { id: 2, .. })),
         "{a:?}"
     );
+}
+
+// Into the back/forward cache and back: the open link closes ("going away"), the queue and
+// every other rule wait, nothing counts as a failure, and the page's return reconnects
+// at once and sends the queue.
+#[test]
+fn suspended_closes_going_away_keeps_the_queue_and_resumes_at_once() {
+    let mut h = open_with(Heartbeat::default());
+    let a = h.at(100, Event::Suspended);
+    assert!(a.contains(&Action::Abandon {
+        id: 1,
+        code: 1000,
+        reason: "going away".into()
+    }));
+    assert!(a.contains(&Action::CancelTimer(Timer::Ping)));
+    let cause = Cause::Suspended;
+    assert_eq!(reconnecting(&a), (0, 0, cause));
+    h.sup.send(m("a")).unwrap();
+    h.sup.send(m("b")).unwrap();
+    // Still suspended: a second pagehide, `online`, the old socket's close change nothing.
+    assert!(h.at(150, Event::Suspended).is_empty());
+    assert!(h.at(160, Event::Online).is_empty());
+    assert!(h.drop_link(170, 1).is_empty());
+    assert_eq!(h.sup.retry_count(), 0);
+    let a = h.at(60_000, Event::Resumed);
+    assert_eq!(connect_id(&a), Some(2));
+    assert_eq!(timer(&a, Timer::Backoff), None);
+    let a = h.open(60_010, 2);
+    assert_eq!(sends(&a), vec![m("a"), m("b")]);
+    assert_eq!(states(&a), vec![ConnectionState::Open]);
+}
+
+// The time spent in the back/forward cache does not count against the policy's time
+// limit: it is measured again from the page's return.
+#[test]
+fn time_in_the_cache_is_no_outage() {
+    let mut h = H::new(config(policy().max_elapsed_ms(Some(5_000))));
+    h.start();
+    h.drop_link(0, 1);
+    h.at(100, Event::Suspended);
+    let a = h.at(3_600_000, Event::Resumed);
+    assert_eq!(connect_id(&a), Some(2));
+    let a = h.drop_link(3_600_010, 2);
+    assert_eq!(reconnecting(&a).2, Cause::ConnectFailed);
+}
+
+// Resumed while offline: the attempt waits for `online`, as after a drop offline.
+#[test]
+fn resumed_offline_waits_for_online_then_connects() {
+    let mut h = H::new(config(policy()));
+    h.start();
+    h.open(0, 1);
+    h.at(10, Event::Suspended);
+    h.at(20, Event::Offline);
+    let a = h.at(30, Event::Resumed);
+    assert_eq!(connect_id(&a), None);
+    assert_eq!(timer(&a, Timer::Backoff), Some(policy().max_delay_ms));
+    let a = h.at(40, Event::Online);
+    assert_eq!(connect_id(&a), Some(2));
+}
+
+// The classifier's answer must stand (a stop stays a stop); a closing or closed
+// connection has nothing to suspend.
+#[test]
+fn suspended_leaves_classifying_closing_and_closed_alone() {
+    let mut h = classifying();
+    assert!(h.at(5_000, Event::Suspended).is_empty());
+    let mut h = H::new(config(policy()));
+    h.start();
+    h.open(0, 1);
+    h.sup.close(1000, "").unwrap();
+    h.drain();
+    assert!(h.at(10, Event::Suspended).is_empty());
+    h.drop_link(20, 1);
+    assert!(h.at(30, Event::Suspended).is_empty());
+    assert!(h.at(40, Event::Resumed).is_empty());
 }
 
 // A message needs the time only while a ping waits for its pong: a driver reads no clock

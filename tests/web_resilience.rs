@@ -208,14 +208,6 @@ async fn probing_socket() -> Socket {
     s
 }
 
-fn page_event(target: &web_sys::EventTarget, kind: &str, persisted: Option<bool>) {
-    let e = web_sys::Event::new(kind).unwrap();
-    if let Some(p) = persisted {
-        js_sys::Reflect::set(&e, &"persisted".into(), &p.into()).unwrap();
-    }
-    target.dispatch_event(&e).unwrap();
-}
-
 // A page restored from the back/forward cache, resumed, or visible again had its timers
 // stopped or throttled: the link is probed at once, not at the next minute's ping.
 #[wasm_bindgen_test]

@@ -125,9 +125,46 @@ pub enum Event<P = Message> {
     /// The page came back: it was resumed after being frozen, restored from the
     /// back/forward cache, or became visible. Its timers may have been stopped or
     /// throttled, so the link is checked now: with a heartbeat, a ping goes out at once
-    /// (unless one is already waiting for its answer); a connection waiting to retry
-    /// (and online) retries at once.
+    /// (unless one is already waiting for its answer: its answer may be queued behind
+    /// its timeout, which then probes again instead of failing the link); a connection
+    /// waiting to retry (and online) retries at once.
+    ///
+    /// A connection [suspended](Event::Suspended) reconnects at once (when online; else
+    /// it waits for `online` as after a drop).
     Resumed,
+    /// The page is going into the back/forward cache
+    /// ([`pagehide`](https://developer.mozilla.org/en-US/docs/Web/API/Window/pagehide_event)
+    /// with `persisted`). A page there runs nothing, and an open socket may keep it out
+    /// of the cache, so the current socket is closed (code 1000, reason `"going away"`:
+    /// a page may not send 1001) and every timer is disarmed; the queue and the tracked
+    /// messages are kept, nothing counts as a failure, and the state becomes
+    /// `Reconnecting` with [`Cause::Suspended`] (a connection already waiting to retry
+    /// keeps its state). [`Event::Resumed`] reconnects at once. A connection closing or
+    /// closed, or asking the application's classifier (whose answer must stand), is left
+    /// as it is.
+    ///
+    /// ```
+    /// use resocket::core::event::Event;
+    /// use resocket::core::supervisor::Supervisor;
+    /// use resocket::{Cause, Config, ConnectionState, Message};
+    ///
+    /// let url = Some("wss://example.com/".into());
+    /// let mut sup: Supervisor = Supervisor::new(Config::new(), url, 1);
+    /// sup.start(true);
+    /// sup.handle(0, Event::Opened { id: 1 });
+    /// sup.handle(10, Event::Suspended); // pagehide, persisted
+    /// assert!(matches!(
+    ///     sup.state(),
+    ///     ConnectionState::Reconnecting { cause: Cause::Suspended, .. }
+    /// ));
+    /// sup.send(Message::Text("kept".into())).unwrap(); // queued, not refused
+    /// assert_eq!(sup.queued_len(), 1);
+    /// sup.handle(60_000, Event::Resumed); // pageshow, persisted: no backoff
+    /// assert!(matches!(sup.state(), ConnectionState::Connecting { .. }));
+    /// ```
+    ///
+    /// [`Cause::Suspended`]: super::state::Cause::Suspended
+    Suspended,
 }
 
 /// Something the driver must do, carrying the driver's [`Payload`](super::message::Payload) `P`.

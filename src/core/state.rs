@@ -87,6 +87,12 @@ pub enum Cause {
     UrlProvider(String),
     /// The application asked for a reconnect.
     Manual,
+    /// The page went into the browser's back/forward cache
+    /// ([`pagehide`](https://developer.mozilla.org/en-US/docs/Web/API/Window/pagehide_event)
+    /// with `persisted`): the link was closed (code 1000, reason `"going away"`), the queue and the
+    /// tracked messages are kept, and the next attempt starts at once when the page is
+    /// shown again. Not a failure: no retry is counted.
+    Suspended,
 }
 
 /// The life cycle of a resocket connection, across reconnects.

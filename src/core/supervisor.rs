@@ -20,6 +20,7 @@ use crate::Error;
 mod events;
 pub use events::LATE_TIMER_MS;
 mod lifecycle;
+mod page;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -31,6 +32,9 @@ enum Phase {
     /// [`Action::Classify`]). Behaves like `Backoff` for the application's calls.
     Classifying(u64),
     Backoff,
+    /// The page went into the back/forward cache ([`Event::Suspended`]): no socket, no
+    /// timer; the next attempt starts when it is shown again ([`Event::Resumed`]).
+    Suspended,
     Closing(u64),
     Closed,
 }
@@ -58,6 +62,9 @@ pub struct Supervisor<P = Message> {
     ping_sent_at: Option<u64>,
     /// When the armed [`Timer::PongTimeout`] is due.
     pong_due: Option<u64>,
+    /// The page came back ([`Event::Resumed`]) while a ping waited for its answer: the
+    /// answer may be queued behind the timeout, which then probes again.
+    resumed_while_probing: bool,
     /// The latest time given to [`handle`](Self::handle).
     last_now: u64,
     /// When the armed [`Timer::AckTimeout`] fires.
@@ -93,6 +100,7 @@ impl<P: Payload + Clone> Supervisor<P> {
             armed: [false; Timer::ALL.len()],
             ping_sent_at: None,
             pong_due: None,
+            resumed_while_probing: false,
             last_now: 0,
             ack_due: None,
             classifying: None,
@@ -205,7 +213,8 @@ impl<P: Payload + Clone> Supervisor<P> {
             | Phase::Resolving(_)
             | Phase::Connecting(_)
             | Phase::Classifying(_)
-            | Phase::Backoff => match self.outbox.push(message) {
+            | Phase::Backoff
+            | Phase::Suspended => match self.outbox.push(message) {
                 Ok(Push::Queued) => Ok(()),
                 Ok(Push::QueuedDropping(dropped)) => {
                     self.stats.dropped += dropped.len() as u64;
@@ -360,7 +369,11 @@ impl<P: Payload + Clone> Supervisor<P> {
                 self.arm(Timer::CloseTimeout, after_ms);
                 self.set_state(ConnectionState::Closing);
             }
-            Phase::Idle | Phase::Resolving(_) | Phase::Classifying(_) | Phase::Backoff => {
+            Phase::Idle
+            | Phase::Resolving(_)
+            | Phase::Classifying(_)
+            | Phase::Backoff
+            | Phase::Suspended => {
                 self.classifying = None;
                 self.finish(code, reason.to_owned(), true, ClosedBy::Client, None);
             }
@@ -410,7 +423,7 @@ impl<P: Payload + Clone> Supervisor<P> {
                 });
                 self.begin_attempt();
             }
-            Phase::Backoff => self.begin_attempt(),
+            Phase::Backoff | Phase::Suspended => self.begin_attempt(),
             Phase::Idle | Phase::Resolving(_) => {}
         }
         Ok(())
@@ -479,12 +492,8 @@ impl<P: Payload + Clone> Supervisor<P> {
                     self.begin_attempt();
                 }
             }
-            Event::Resumed => match self.phase {
-                // Probe the link now, unless a probe is already out.
-                Phase::Open(id) if !self.armed[Timer::PongTimeout.index()] => self.ping(now, id),
-                Phase::Backoff if self.online => self.begin_attempt(),
-                _ => {}
-            },
+            Event::Suspended => self.on_suspended(),
+            Event::Resumed => self.on_resumed(now),
             Event::Offline => {
                 self.online = false;
                 if self.phase == Phase::Backoff {

@@ -127,6 +127,7 @@ fn watch_online<P: Frame>(shared: &Shared<P>) {
             Signal::Online => Event::Online,
             Signal::Offline => Event::Offline,
             Signal::Resumed => Event::Resumed,
+            Signal::Suspended => Event::Suspended,
         };
         dispatch_weak(&weak, ev);
     });

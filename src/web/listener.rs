@@ -56,10 +56,13 @@ pub(crate) enum Signal {
     /// The page came back: `pageshow` from the back/forward cache, `resume` after a
     /// freeze, or `visibilitychange` to visible.
     Resumed,
+    /// The page is going into the back/forward cache: `pagehide` with `persisted`.
+    Suspended,
 }
 
 /// `online`/`offline` listeners on the global scope (window or worker), if it has them,
-/// and in a page the page-lifecycle events that mean it came back.
+/// and in a page the page-lifecycle events that mean it left for the back/forward cache
+/// or came back.
 pub(crate) struct OnlineWatch {
     _listeners: Vec<Listener>,
 }
@@ -85,6 +88,12 @@ impl OnlineWatch {
         // stopped or throttled, so the connection checks its link at once.
         let document = js_sys::Reflect::get(&target, &"document".into()).ok();
         if let Some(document) = document.and_then(|d| d.dyn_into::<EventTarget>().ok()) {
+            let hidden = on.clone();
+            let pagehide = move |e: web_sys::Event| {
+                if reads(&e, "persisted", None) {
+                    hidden(Signal::Suspended)
+                }
+            };
             let shown = on.clone();
             let pageshow = move |e: web_sys::Event| {
                 if reads(&e, "persisted", None) {
@@ -98,6 +107,7 @@ impl OnlineWatch {
                     on(Signal::Resumed)
                 }
             };
+            listeners.extend(Listener::new(&target, "pagehide", pagehide));
             listeners.extend(Listener::new(&target, "pageshow", pageshow));
             listeners.extend(Listener::new(&document, "resume", move |_| {
                 resumed(Signal::Resumed)

@@ -93,3 +93,14 @@ pub async fn wait_state<C: resocket::Codec>(
     })
     .await
 }
+
+/// Dispatch a page-lifecycle event of `kind` on `target`, with `persisted` when given
+/// (`pagehide`/`pageshow`: whether the page goes into, or comes from, the back/forward
+/// cache).
+pub fn page_event(target: &web_sys::EventTarget, kind: &str, persisted: Option<bool>) {
+    let e = web_sys::Event::new(kind).unwrap();
+    if let Some(p) = persisted {
+        js_sys::Reflect::set(&e, &"persisted".into(), &p.into()).unwrap();
+    }
+    target.dispatch_event(&e).unwrap();
+}

@@ -92,6 +92,7 @@ impl Sim {
                     Cause::HeartbeatTimeout => "fail: heartbeat timeout",
                     Cause::UrlProvider(_) => "fail: url provider",
                     Cause::Manual => "manual",
+                    Cause::Suspended => panic!("suspended, and this world has no pagehide"),
                 });
                 if self.online {
                     self.fails += 1;

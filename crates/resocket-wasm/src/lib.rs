@@ -304,6 +304,7 @@ const EV_OFFLINE: u32 = 9;
 const EV_BOUNCED: u32 = 10;
 const EV_BOUNCED_TRACKED: u32 = 11;
 const EV_RESUMED: u32 = 12;
+const EV_SUSPENDED: u32 = 13;
 
 /// An event: `kind` (see the constants), the socket or attempt `id`, two numbers `a`
 /// and `b` (a close code and wasClean, a size, a decision, a timer, a bounced key and
@@ -348,6 +349,7 @@ pub extern "C" fn rs_event(h: *mut Engine, kind: u32, id: f64, a: f64, b: f64, n
         EV_ONLINE => Event::Online,
         EV_OFFLINE => Event::Offline,
         EV_RESUMED => Event::Resumed,
+        EV_SUSPENDED => Event::Suspended,
         EV_BOUNCED | EV_BOUNCED_TRACKED => Event::Bounced {
             id,
             message: Frame {
@@ -1006,6 +1008,7 @@ fn write_state(state: &ConnectionState) {
                     4.0
                 }
                 Cause::Manual => 5.0,
+                Cause::Suspended => 6.0,
             };
         }
         ConnectionState::Closed(info) => {

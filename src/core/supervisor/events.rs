@@ -10,7 +10,10 @@ use crate::core::state::{Cause, ClosedBy, ConnectionState};
 
 /// How late a [`Timer::PongTimeout`] may fire and still declare the link dead. Later
 /// than this, the page was frozen or throttled (hidden tabs' timers may run once a
-/// minute), and the heartbeat probes again instead.
+/// minute), and the heartbeat probes again instead. It probes again too when the page
+/// came back ([`Event::Resumed`](crate::core::event::Event::Resumed)) while the ping
+/// waited: a frozen page runs its queued tasks in no set order, so the answer may wait
+/// behind a timeout that is barely late.
 pub const LATE_TIMER_MS: u64 = 1_000;
 
 impl<P: Payload + Clone> Supervisor<P> {
@@ -172,9 +175,10 @@ impl<P: Payload + Clone> Supervisor<P> {
             (Timer::Ping, Phase::Open(id)) => self.ping(now, id),
             (Timer::PongTimeout, Phase::Open(id)) => {
                 let due = self.pong_due.take().unwrap_or(now);
-                if now.saturating_sub(due) > LATE_TIMER_MS {
-                    // The timer ran late: the page was frozen or its timers throttled, and
-                    // what proves the link alive may be queued behind this timer. Only a
+                let resumed = ::core::mem::take(&mut self.resumed_while_probing);
+                if resumed || now.saturating_sub(due) > LATE_TIMER_MS {
+                    // The timer ran late, or the page was frozen while it ran: what
+                    // proves the link alive may be queued behind this timer. Only a
                     // timeout the page lived through counts: probe again from now.
                     self.ping(now, id);
                 } else {
@@ -199,6 +203,7 @@ impl<P: Payload + Clone> Supervisor<P> {
         self.actions.push_back(Action::Ping { id, message });
         self.ping_sent_at = Some(now);
         if !self.armed[Timer::PongTimeout.index()] {
+            self.resumed_while_probing = false;
             self.pong_due = Some(now.saturating_add(timeout));
             self.arm(Timer::PongTimeout, timeout);
         }

@@ -33,7 +33,7 @@ impl<P: Payload + Clone> Supervisor<P> {
         self.actions.push_back(Action::Connect { id, url });
     }
 
-    fn cancel_link_timers(&mut self) {
+    pub(super) fn cancel_link_timers(&mut self) {
         for t in [
             Timer::ConnectTimeout,
             Timer::Stable,
@@ -256,7 +256,11 @@ impl<P: Payload + Clone> Supervisor<P> {
     }
 
     /// Arms [`Timer::AckTimeout`] for the window's earliest deadline (or disarms it).
+    /// Not while suspended: no timer runs then, and resuming arms it.
     pub(super) fn arm_ack_timeout(&mut self, now: u64) {
+        if self.phase == Phase::Suspended {
+            return;
+        }
         let due = self.window.next_deadline();
         if due == self.ack_due && (due.is_none() || self.armed[Timer::AckTimeout.index()]) {
             return;

@@ -612,6 +612,21 @@ test("a page coming back (back/forward cache, resume, visible) probes the link a
   await until(() => ws.stats().lastRttMs !== null, 2000, "a probe after resume");
 });
 
+// The real back/forward cache needs navigation away and back, which this page cannot
+// do to itself: tests/js/bfcache.mjs does it. Here: a real unload is left alone.
+test("bfcache: a pagehide that is not into the cache (an unload) leaves the link as it is", async ({ open }) => {
+  const ws = open(`${wsBase}/echo?tag=${tag("pagehide")}`);
+  await once(ws, "open");
+  const e = new Event("pagehide");
+  Object.defineProperty(e, "persisted", { value: false });
+  window.dispatchEvent(e);
+  await sleep(100);
+  eq(ws.state, "open", "state after a pagehide without persisted");
+  const echo = once(ws, "message", 2000);
+  ws.send("still here");
+  eq((await echo).data, "still here", "echo");
+});
+
 test("works in a module Web Worker", async () => {
   const script = new URL("./worker.js", import.meta.url);
   script.searchParams.set("url", `${wsBase}/echo?tag=${tag("worker")}`);

@@ -73,6 +73,10 @@ pub struct Response {
     pub content_type: &'static str,
     pub body: Vec<u8>,
     pub extra: Vec<(&'static str, String)>,
+    /// `Cache-Control`: `no-store`, but `no-cache` for static files (still fetched again
+    /// on every use, and their pages may enter the back/forward cache, which Chromium
+    /// refuses to pages served with `no-store`).
+    pub cache_control: &'static str,
 }
 
 impl Response {
@@ -85,6 +89,7 @@ impl Response {
             content_type,
             body,
             extra,
+            cache_control: "no-store",
         }
     }
 
@@ -99,15 +104,16 @@ impl Response {
         Self::new(status, "application/json", value.to_string())
     }
 
-    /// The serialized head (status line and headers, with CORS and no-store).
+    /// The serialized head (status line and headers, with CORS and `cache_control`).
     pub fn head_bytes(&self) -> Vec<u8> {
         let mut h = format!(
             "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n\
-             Access-Control-Allow-Origin: *\r\nCache-Control: no-store\r\nConnection: close\r\n",
+             Access-Control-Allow-Origin: *\r\nCache-Control: {}\r\nConnection: close\r\n",
             self.status,
             reason(self.status),
             self.content_type,
-            self.body.len()
+            self.body.len(),
+            self.cache_control
         );
         for (k, v) in &self.extra {
             h.push_str(&format!("{k}: {v}\r\n"));
@@ -206,7 +212,11 @@ async fn static_file(www: &Path, url_path: &str) -> Response {
     let slash = url_path.ends_with('/');
     let read = tokio::task::spawn_blocking(move || read_file(file, slash)).await;
     match read {
-        Ok(Found::File(path, body)) => Response::new(200, content_type(&path), body),
+        Ok(Found::File(path, body)) => {
+            let mut r = Response::new(200, content_type(&path), body);
+            r.cache_control = "no-cache";
+            r
+        }
         Ok(Found::Dir) => {
             let mut r = Response::status(301);
             r.extra.push(("Location", format!("{url_path}/")));
