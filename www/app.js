@@ -269,7 +269,9 @@ setInterval(() => {
   $("push-age").textContent = lastPush ? `${((Date.now() - lastPush) / 1000).toFixed(1)} s` : "—";
 }, 100);
 
-const greet = new ReSocket(`/greet?tag=${tag}`);
+// A heartbeat of its own: the chat's runs on the leader's shared connection, and a member of
+// a share reports no RTT, so the greeter's shows in the table.
+const greet = new ReSocket(`/greet?tag=${tag}`, { heartbeat: { interval: 5000, timeout: 8000 } });
 watch("greet", greet, `/greet?tag=${tag}`);
 greet.addEventListener("message", (e) => {
   $("greet-reply").textContent = `server: ${e.data}`;
