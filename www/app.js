@@ -1,6 +1,7 @@
 // The resocket demo: four sockets to the project's test server, each a ReSocket from the
 // npm package (served at ./pkg/), plus fault buttons that call the server's /control
-// endpoints for this page's tag only.
+// endpoints for this page's tag only. The chat socket is shared: tabs of this origin in the
+// same room use one WebSocket, held by the leader tab (its tag).
 
 import { ReSocket, ReSocketError } from "./pkg/index.js";
 
@@ -54,13 +55,20 @@ function describeState(e) {
   return e.state;
 }
 
+// A socket's row in the table; watching a new socket under the same name (the chat after a
+// room change) takes over the row.
 function watch(name, ws, endpoint) {
-  const view = addConnView(name, endpoint);
+  const known = conns.get(name);
+  const view = known ? known.view : addConnView(name, endpoint);
+  if (known) view.path.textContent = endpoint.replace(/[?&]tag=[^&]*/, "");
   conns.set(name, { ws, endpoint, view });
+  const current = () => conns.get(name)?.ws === ws;
   ws.addEventListener("statechange", (e) => {
+    if (e.state !== "reconnecting") log(name, "statechange", describeState(e));
+    if (!current()) return;
     for (const b of document.querySelectorAll(`[data-badge="${name}"]`)) setBadge(b, e.state);
     setBadge(view.badge, e.state);
-    if (e.state !== "reconnecting") log(name, "statechange", describeState(e));
+    setRole(view.role, ws.shareRole);
   });
   ws.addEventListener("reconnecting", (e) => {
     const why = e.cause === "closed" ? `closed ${e.code}${e.reason ? ` "${e.reason}"` : ""}` : e.cause;
@@ -82,21 +90,32 @@ function setBadge(badge, state) {
   updateSummary();
 }
 
+// The share role under a shared socket's state: "leader" (this tab holds the socket),
+// "follower" (another tab does), "electing" or "closed"; nothing for a socket of its own.
+function setRole(cell, role) {
+  const text = role ?? "";
+  if (cell.textContent === text) return;
+  cell.textContent = text;
+  cell.dataset.role = role ?? "none";
+}
+
 function addConnView(name, endpoint) {
   const td = (className = "") => el("td", { className, textContent: "—" });
   const badge = el("span", { className: "badge small", textContent: "—" });
+  const role = el("span", { className: "role" });
+  role.dataset.role = "none";
   const [ready, queued, retries, reconnects, rtt] = Array.from({ length: 5 }, () => td());
   const inbound = el("span", { className: "in", textContent: "—" });
   const outbound = el("span", { className: "out", textContent: "—" });
   const bufferedText = el("span", { textContent: "—" });
   const meterBar = el("div");
   const meter = el("div", { className: "meter" }, meterBar);
-  const path = endpoint.replace(/[?&]tag=[^&]*/, "");
+  const path = el("small", { textContent: endpoint.replace(/[?&]tag=[^&]*/, ""), title: endpoint });
   const row = el(
     "tr",
     {},
-    el("td", { className: "name" }, name, el("small", { textContent: path, title: endpoint })),
-    el("td", {}, badge),
+    el("td", { className: "name" }, name, path),
+    el("td", { className: "state" }, badge, role),
     ready,
     el("td", {}, bufferedText, meter),
     queued,
@@ -106,12 +125,14 @@ function addConnView(name, endpoint) {
     rtt,
   );
   $("conn-rows").append(row);
-  return { badge, ready, buffered: bufferedText, queued, retries, inbound, outbound, reconnects, rtt, meter, meterBar };
+  return { badge, role, path, ready, buffered: bufferedText, queued, retries, inbound, outbound, reconnects, rtt, meter, meterBar };
 }
 
 function refreshPanel() {
+  setRole($("chat-role"), chat.shareRole);
   for (const { ws, view } of conns.values()) {
     const s = ws.stats();
+    setRole(view.role, ws.shareRole);
     view.ready.textContent = `${ws.readyState} ${READY[ws.readyState]}`;
     view.ready.classList.toggle("muted", ws.readyState !== 1);
     view.buffered.textContent = fmtBytes(ws.bufferedAmount);
@@ -158,18 +179,27 @@ function tick(li, state) {
   li.dataset.delivery = state;
 }
 
-// The URL comes from a function, asked before every attempt: switching rooms is a reconnect.
-const chat = new ReSocket(() => `/chat?room=${encodeURIComponent(room)}&tag=${tag}`, {
-  heartbeat: { interval: 5000, timeout: 8000 },
-  delivery: { maxMessages: 64 },
-});
-watch("chat", chat, `/chat?room=…&tag=${tag}`);
-chat.addEventListener("open", () => {
-  chatLine("system", "", `joined #${room} as ${nickInput.value}`);
-  // On open the socket sends every line not yet acknowledged first, in order.
-  for (const li of mine.values()) tick(li, "sent");
-});
-chat.addEventListener("message", (e) => {
+// One chat connection per room for all tabs: the share is named after the room, and its
+// leader tab holds the socket. The URL comes from a function, so the share's key is its name
+// alone (each tab's URL carries its own tag) and the socket opens with the leader's URL;
+// switching rooms is a new socket in another share.
+function openChat(name) {
+  const ws = new ReSocket(() => `/chat?room=${encodeURIComponent(name)}&tag=${tag}`, {
+    share: `chat/${name}`,
+    heartbeat: { interval: 5000, timeout: 8000 },
+    delivery: { maxMessages: 64 },
+  });
+  watch("chat", ws, `/chat?room=${name}&tag=${tag}`);
+  ws.addEventListener("open", () => {
+    chatLine("system", "", `joined #${name} as ${nickInput.value} (${ws.shareRole})`);
+    // On open the socket sends every line not yet acknowledged first, in order.
+    for (const li of mine.values()) tick(li, "sent");
+  });
+  ws.addEventListener("message", onChatMessage);
+  return ws;
+}
+
+function onChatMessage(e) {
   let msg;
   try {
     msg = e.json();
@@ -180,7 +210,9 @@ chat.addEventListener("message", (e) => {
   shown.add(msg.id);
   if (shown.size > 1000) shown.delete(shown.values().next().value);
   chatLine(msg.from === nickInput.value ? "me" : "", msg.from, msg.text);
-});
+}
+
+let chat = openChat(room);
 
 $("composer").addEventListener("submit", async (ev) => {
   ev.preventDefault();
@@ -211,7 +243,8 @@ $("room-form").addEventListener("submit", (ev) => {
   if (next === room) return;
   room = next;
   chatLine("system", "", `switching to #${room}…`);
-  chat.reconnect();
+  chat.close(1000, "room change");
+  chat = openChat(room);
 });
 
 // ---- server push: /push ticker and /greet ----------------------------------------------------
@@ -236,7 +269,9 @@ setInterval(() => {
   $("push-age").textContent = lastPush ? `${((Date.now() - lastPush) / 1000).toFixed(1)} s` : "—";
 }, 100);
 
-const greet = new ReSocket(`/greet?tag=${tag}`);
+// A heartbeat of its own: the chat's runs on the leader's shared connection, and a member of
+// a share reports no RTT, so the greeter's shows in the table.
+const greet = new ReSocket(`/greet?tag=${tag}`, { heartbeat: { interval: 5000, timeout: 8000 } });
 watch("greet", greet, `/greet?tag=${tag}`);
 greet.addEventListener("message", (e) => {
   $("greet-reply").textContent = `server: ${e.data}`;
@@ -399,4 +434,13 @@ window.addEventListener("pagehide", () => {
 });
 
 // For scripted checks of the page.
-window.resocketDemo = { tag, conns, chat, push, greet, sink };
+window.resocketDemo = {
+  tag,
+  conns,
+  get chat() {
+    return chat;
+  },
+  push,
+  greet,
+  sink,
+};
