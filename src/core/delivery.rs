@@ -179,6 +179,11 @@ impl<P: Payload> Window<P> {
         }
     }
 
+    /// Accounts for an entry that left the window.
+    fn left(&mut self, e: &Entry<P>) {
+        self.bytes -= e.message.len();
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }
@@ -198,7 +203,14 @@ impl<P: Payload> Window<P> {
     }
 
     pub(crate) fn contains(&self, id: &Id) -> bool {
-        self.entries.iter().any(|e| &e.id == id)
+        // Numeric ids (the usual kind) by a plain comparison of numbers.
+        match id {
+            Id::Num(k) => self
+                .entries
+                .iter()
+                .any(|e| matches!(e.id, Id::Num(j) if j == *k)),
+            Id::Text(_) => self.entries.iter().any(|e| &e.id == id),
+        }
     }
 
     pub(crate) fn push(&mut self, entry: Entry<P>) {
@@ -230,7 +242,10 @@ impl<P: Payload> Window<P> {
     pub(crate) fn ack(&mut self, ack: &Ack) -> Vec<Entry<P>> {
         match ack {
             Ack::Id(id) => match self.entries.iter().position(|e| &e.id == id) {
-                Some(i) => self.remove_where(|j, _| j == i),
+                Some(i) => self.entries.remove(i).map_or_else(Vec::new, |e| {
+                    self.left(&e);
+                    alloc::vec![e]
+                }),
                 None => Vec::new(),
             },
             // No id is above MAX_NUMERIC_ID: a larger bound is not an acknowledgement.
@@ -254,12 +269,33 @@ impl<P: Payload> Window<P> {
         self.entries.drain(..).collect()
     }
 
+    /// Removes the entries `pick(index, entry)` chooses, in order. What goes is usually at
+    /// the front (acknowledgements come in send order): that part costs no copy of the rest.
     fn remove_where(&mut self, mut pick: impl FnMut(usize, &Entry<P>) -> bool) -> Vec<Entry<P>> {
         let mut out = Vec::new();
-        let mut kept = VecDeque::with_capacity(self.entries.len());
-        for (i, e) in self.entries.drain(..).enumerate() {
-            if pick(i, &e) {
-                self.bytes -= e.message.len();
+        while let Some(e) = self.entries.front() {
+            if !pick(out.len(), e) {
+                break;
+            }
+            if let Some(e) = self.entries.pop_front() {
+                self.left(&e);
+                out.push(e);
+            }
+        }
+        let front = out.len();
+        if !self
+            .entries
+            .iter()
+            .enumerate()
+            .any(|(i, e)| pick(front + i, e))
+        {
+            return out;
+        }
+        let rest = core::mem::take(&mut self.entries);
+        let mut kept = VecDeque::with_capacity(rest.len());
+        for (i, e) in rest.into_iter().enumerate() {
+            if pick(front + i, &e) {
+                self.left(&e);
                 out.push(e);
             } else {
                 kept.push_back(e);
