@@ -217,6 +217,19 @@ class View {
   }
 }
 
+/**
+ * How many followers a leader remembers: a follower that went without a word stays in
+ * the set, so it is bounded (the set only says whether to post at all, and which are held
+ * back).
+ */
+const REMEMBERED = 1024;
+
+function remember(set, id) {
+  set.delete(id);
+  set.add(id);
+  if (set.size > REMEMBERED) set.delete(set.values().next().value);
+}
+
 function call(f, e) {
   if (typeof f === "function") f(e);
 }
@@ -673,7 +686,7 @@ class Share {
         return this.#announce();
       case "attach":
         if (m.e !== e || typeof m.from !== "string") return;
-        this.#followers.add(m.from);
+        remember(this.#followers, m.from);
         this.#blocked.delete(m.from);
         if (this.#host === null) this.#startHost();
         else if (this.#hostOpen) this.#post({ k: "open", e, to: m.from, p: this.#protocol });
@@ -692,7 +705,7 @@ class Share {
           this.#post({ k: "sent", to: m.from, s: m.s, b: this.#host.bufferedAmount });
         } else {
           // Later frames of this member wait for it to attach again, so none overtakes this one.
-          this.#blocked.add(m.from);
+          remember(this.#blocked, m.from);
           this.#post({ k: "unsent", to: m.from, s: m.s });
         }
         return;

@@ -293,6 +293,48 @@ test("share: members in one page share one connection; the last to close closes 
   }
 });
 
+test("share: malformed messages on the share's channel are ignored: the leader and a follower keep working", async () => {
+  const t = tag("share-garbage");
+  const url = `${wsBase}/echo?tag=${t}`;
+  await withFrames(1, async ([a]) => {
+    const leader = new ReSocket(url, { share: t });
+    await until(() => leader.shareRole === "leader" && isOpen(leader), 5000, "this page to lead");
+    const follower = new a.R(url, { share: t });
+    const errors = [];
+    const onError = (e) => errors.push(String(e.message ?? e.reason ?? e));
+    window.addEventListener("error", onError);
+    window.addEventListener("unhandledrejection", onError);
+    a.frame.contentWindow.addEventListener("error", onError);
+    try {
+      await until(() => isOpen(follower), 5000, "the follower open");
+      // The lock's name is the channel's name.
+      const held = (await navigator.locks.query()).held.map((l) => l.name).filter((n) => n.startsWith("resocket-share/"));
+      eq(held.length, 1, `one share lock held (${show(held)})`);
+      const channel = new BroadcastChannel(held[0]);
+      const junk = [null, 42, "f", [], { k: 7 }, { k: "f" }, { k: "f", e: {}, from: 1, s: "1", d: 5 }, { k: "m" }, { k: "m", e: null, d: {} },
+        { k: "open", e: 3 }, { k: "close", e: [], c: "x" }, { k: "sent", to: {}, s: NaN }, { k: "unsent" }, { k: "lead" }, { k: "lead", e: 5, t: "x" },
+        { k: "beat", e: "nobody" }, { k: "attach", e: "old", from: {} }, { k: "yield", e: 1 }, { k: "handoff", to: null }, { k: "bye", e: 9 },
+        { k: "who", extra: new ArrayBuffer(8) }, new ArrayBuffer(3), { k: "f", e: "x", from: "y", s: 1, d: new Uint8Array(2) }];
+      for (const j of junk) channel.postMessage(j);
+      channel.close();
+      await sleep(300);
+      const got = [collect(leader), collect(follower)];
+      await follower.send("after the junk");
+      await leader.send("and again");
+      await until(() => got.every((g) => g.length === 2), 3000, "both echoes at both members");
+      eq([leader.shareRole, follower.shareRole], ["leader", "follower"], "roles unchanged");
+      eq(errors, [], "no error thrown in either context");
+      const st = await stats(t, (x) => x.open === 1, "one connection");
+      eq(st.accepted, 1, "the same connection");
+    } finally {
+      window.removeEventListener("error", onError);
+      window.removeEventListener("unhandledrejection", onError);
+      follower.close();
+      leader.close();
+    }
+  });
+});
+
 test("share: closed means released: once every member closed, no socket, timer or listener of the share remains, in the leader and in a follower", async () => {
   const t = tag("share-release");
   const url = `${wsBase}/echo?tag=${t}`;
