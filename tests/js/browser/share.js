@@ -249,6 +249,38 @@ test("share: a hidden leader (a worker) hands the lead to a page the user sees, 
   }
 });
 
+test("share: a leader whose page is frozen steps down at once and rejoins as a follower when resumed (freeze and resume dispatched: headless engines do not freeze pages)", async () => {
+  const t = tag("share-freeze");
+  const url = `${wsBase}/echo?tag=${t}`;
+  await withFrames(2, async ([a, b]) => {
+    const leader = new a.R(url, { share: t, reconnect: RECONNECT });
+    await until(() => leader.shareRole === "leader" && isOpen(leader), 5000, "frame A to lead, open");
+    const follower = new b.R(url, { share: t, reconnect: RECONNECT });
+    try {
+      await until(() => isOpen(follower) && follower.shareRole === "follower", 5000, "frame B to follow, open");
+      const doc = a.frame.contentWindow.document;
+      const t0 = performance.now();
+      doc.dispatchEvent(new Event("freeze"));
+      await until(() => follower.shareRole === "leader" && isOpen(follower), 3000, "frame B to lead, open");
+      const took = performance.now() - t0;
+      // Well within the liveness timeout (3.5 s): the frozen leader let go of the lock itself.
+      assert(took < 1500, `frame B led ${Math.round(took)} ms after frame A's freeze`);
+      eq(leader.shareRole, "electing", "the frozen leader waits for its resume before it asks for the lock again");
+      await stats(t, (x) => x.open === 1, "the frozen leader's connection closed");
+      doc.dispatchEvent(new Event("resume"));
+      await until(() => leader.shareRole === "follower" && isOpen(leader), 5000, "frame A to follow, open");
+      const got = collect(leader);
+      await follower.send("after the freeze");
+      await until(() => got.includes("after the freeze"), 3000, "the message at the resumed member");
+      const s = await stats(t, (x) => x.open === 1, "one connection");
+      eq(s.accepted, 2, "two connections in turn");
+    } finally {
+      leader.close();
+      follower.close();
+    }
+  });
+});
+
 test("share: every member reads the connection's heartbeat round trip", async () => {
   const t = tag("share-rtt");
   const url = `${wsBase}/echo?tag=${t}`;
