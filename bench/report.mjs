@@ -40,8 +40,8 @@ if (args.smoke) {
   for (const r of counts.rows) check(Number.isFinite(r.perOp) && r.perOp > 0, `counts ${r.name}: ${Math.round(r.perOp)} instructions/op`);
   for (const c of browser.cases) {
     const bench = BENCHES.find((b) => b.id === c.id);
-    for (const v of bench.variants) {
-      const runs = c.runs[v] ?? [];
+    for (const v of bench.variants.filter((x) => c.runs[x] !== undefined)) {
+      const runs = c.runs[v];
       const errors = runs.filter((r) => r.error).map((r) => r.error.split("\n")[0]);
       const figures = runs.flatMap((r) => [
         ...Object.values(r.metrics ?? {}),
@@ -192,7 +192,7 @@ for (const bench of BENCHES) {
   L(`|---|---|${metrics.map(() => "---:").join("|")}|${withRatio.map(() => "---:").join("|")}|`);
   void head;
   for (const c of cases) {
-    for (const v of bench.variants) {
+    for (const v of bench.variants.filter((x) => c.summary[x] !== undefined)) {
       const s = c.summary[v];
       const cells = metrics.map(([k, m]) => {
         const x = s?.[k];

@@ -29,8 +29,9 @@ const limits = { limit: 60_000 };
  * sum? (values summed over all runs) }.
  * target: { text, variants, metric, kind: "ratio>=" | "ratio<=" | "median<=" | "worst<=" |
  * "delta<=" | "sum==", value, cases? (the case names it applies to; all when absent) }; a
- * case with `target: i` is held to targets[i] only. Ratios are variant / baseline of the
- * same repetition (paired), median.
+ * case with `target: i` is held to targets[i] only; a case with `variants` runs those only.
+ * Ratios are variant / baseline of the same repetition (paired), median. tabs: each run
+ * opens that many tabs of one browser context, driven by bench/tabs.mjs.
  */
 export const BENCHES = [
   {
@@ -234,8 +235,8 @@ const max = (xs) => (finite(xs).length ? Math.max(...finite(xs)) : NaN);
  */
 export function summarise(bench, runs) {
   const out = {};
-  for (const v of bench.variants) {
-    const rs = runs[v] ?? [];
+  for (const v of bench.variants.filter((x) => runs[x] !== undefined)) {
+    const rs = runs[v];
     const base = runs[bench.baseline] ?? [];
     out[v] = { runs: rs.length, errors: rs.filter((r) => r.error).map((r) => r.error) };
     for (const [k, m] of Object.entries(bench.metrics)) {
