@@ -20,6 +20,8 @@ export const VARIANTS = {
   rsAck: "resocket, Rust `Socket`, acknowledged delivery (window 256)",
   party: "partysocket, defaults",
   partySame: "partysocket, resocket's delays",
+  npmShare: "resocket, npm, `share` (one connection for every tab)",
+  npmShareAck: "resocket, npm, `share` and acknowledged delivery",
 };
 
 const limits = { limit: 60_000 };
@@ -206,6 +208,44 @@ export const BENCHES = [
     targets: [
       { text: "acknowledged ≥ 0.9× unacknowledged throughput", variants: ["npmAck"], metric: "rate", kind: "ratio>=", value: 0.9, cases: ["open link"] },
       { text: "0 lost across 20 drops", variants: ["npmAck", "rsAck"], metric: "lost", kind: "sum==", value: 0, cases: ["20 drops"] },
+    ],
+  },
+  {
+    id: "B10",
+    title: "One shared connection for 8 tabs: connections, fan-out latency, leader handoff",
+    module: "b10-share.js",
+    tabs: 8,
+    variants: ["npmShare", "npm", "npmShareAck"],
+    labels: { npm: "resocket, npm, without `share` (a socket per tab)" },
+    baseline: "npm",
+    metrics: {
+      conns: { unit: "count", better: "lower", label: "server connections" },
+      p50: { unit: "ms", better: "lower", label: "fan-out p50" },
+      p99: { unit: "ms", better: "lower", label: "fan-out p99" },
+      handoff: { unit: "ms", better: "lower", label: "leader closed → every follower open" },
+      lost: { unit: "msgs", better: "lower", label: "lost", sum: true },
+      dup: { unit: "msgs", better: "lower", label: "duplicates at the server", sum: true },
+    },
+    cases: [
+      {
+        name: "fan-out",
+        variants: ["npmShare", "npm"],
+        params: { mode: "fanout", count: 500, gap: 5, ...limits },
+        smoke: { mode: "fanout", count: 20, gap: 5, ...limits },
+      },
+      {
+        name: "handoff",
+        variants: ["npmShare", "npmShareAck"],
+        params: { mode: "handoff", count: 300, gap: 4, closeAfter: 600, ...limits },
+        smoke: { mode: "handoff", count: 40, gap: 4, closeAfter: 80, ...limits },
+      },
+    ],
+    targets: [
+      { text: "1 server connection for 8 tabs", variants: ["npmShare"], metric: "conns", kind: "worst<=", value: 1, cases: ["fan-out"] },
+      { text: "fan-out leader → follower p50 ≤ 1 ms", variants: ["npmShare"], metric: "p50", kind: "median<=", value: 1, cases: ["fan-out"] },
+      { text: "fan-out leader → follower p99 ≤ 5 ms", variants: ["npmShare"], metric: "p99", kind: "median<=", value: 5, cases: ["fan-out"] },
+      { text: "leader's tab closed → every follower open within 1 s", variants: ["npmShare", "npmShareAck"], metric: "handoff", kind: "worst<=", value: 1000, cases: ["handoff"] },
+      { text: "0 lost in the handoff", variants: ["npmShare", "npmShareAck"], metric: "lost", kind: "sum==", value: 0, cases: ["handoff"] },
     ],
   },
 ];
