@@ -22,6 +22,7 @@ export const VARIANTS = {
   partySame: "partysocket, resocket's delays",
   npmShare: "resocket, npm, `share` (one connection for every tab)",
   npmShareAck: "resocket, npm, `share` and acknowledged delivery",
+  channel: "a bare BroadcastChannel between the tabs, no socket",
 };
 
 const limits = { limit: 60_000 };
@@ -215,13 +216,14 @@ export const BENCHES = [
     title: "One shared connection for 8 tabs: connections, fan-out latency, leader handoff",
     module: "b10-share.js",
     tabs: 8,
-    variants: ["npmShare", "npm", "npmShareAck"],
+    variants: ["npmShare", "npm", "channel", "npmShareAck"],
     labels: { npm: "resocket, npm, without `share` (a socket per tab)" },
     baseline: "npm",
     metrics: {
       conns: { unit: "count", better: "lower", label: "server connections" },
       p50: { unit: "ms", better: "lower", label: "fan-out p50" },
       p99: { unit: "ms", better: "lower", label: "fan-out p99" },
+      down: { unit: "ms", better: "lower", label: "leader closed → every follower down" },
       handoff: { unit: "ms", better: "lower", label: "leader closed → every follower open" },
       lost: { unit: "msgs", better: "lower", label: "lost", sum: true },
       dup: { unit: "msgs", better: "lower", label: "duplicates at the server", sum: true },
@@ -229,7 +231,7 @@ export const BENCHES = [
     cases: [
       {
         name: "fan-out",
-        variants: ["npmShare", "npm"],
+        variants: ["npmShare", "npm", "channel"],
         params: { mode: "fanout", count: 500, gap: 5, ...limits },
         smoke: { mode: "fanout", count: 20, gap: 5, ...limits },
       },

@@ -21,11 +21,11 @@ function ok(r, what) {
  */
 export async function B10({ pages, call, variant, params: p, base }) {
   const tag = `bench-b10-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-  const share = variant === "npm" ? null : tag;
+  const share = variant === "npm" || variant === "channel" ? null : tag;
   const ack = variant === "npmShareAck";
   const path = p.mode === "fanout" ? `/chat?room=${tag}&tag=${tag}` : `/ack?tag=${tag}`;
   const control = async (what) => (await fetch(`${base}/control/${what}`)).json();
-  const open = { path, share, ack, count: p.count, limit: p.limit };
+  const open = { path, share, ack, channel: variant === "channel" ? tag : null, count: p.count, limit: p.limit };
   const roles = [ok(await call(0, "open", open), "open, tab 0").role];
   const rest = await Promise.all(pages.slice(1).map((_, i) => call(i + 1, "open", open)));
   rest.forEach((r, i) => roles.push(ok(r, `open, tab ${i + 1}`).role));
@@ -46,8 +46,9 @@ export async function B10({ pages, call, variant, params: p, base }) {
       }
     }
     if (missing > 0) throw new Error(`${missing} arrivals of ${p.count * got.length} missing`);
-    const st = await control(`stats?tag=${tag}`);
-    return { conns: st.accepted, p50: quantile(latency, 0.5), p99: quantile(latency, 0.99) };
+    const r = { p50: quantile(latency, 0.5), p99: quantile(latency, 0.99) };
+    if (variant !== "channel") r.conns = (await control(`stats?tag=${tag}`)).accepted;
+    return r;
   }
 
   // Handoff: tabs 1.. send their ids; tab 0, the leader, is closed mid-burst.
@@ -58,14 +59,18 @@ export async function B10({ pages, call, variant, params: p, base }) {
   const closed = Date.now();
   await pages[0].close();
   const res = (await Promise.all(bursts)).map((r, i) => ok(r, `burst, tab ${i + 1}`));
-  const reopen = res.map((r, i) => {
-    const at = closed - r.offset; // the close, on the tab's clock
-    const first = r.events.find(([type, t]) => type === "open" && t > at);
-    if (!first) throw new Error(`tab ${i + 1} did not open again after the leader's tab closed`);
-    return first[1] - at;
-  });
+  /** For each follower, from the close to its first `type` event after it. */
+  const after = (type) =>
+    res.map((r, i) => {
+      const at = closed - r.offset; // the close, on the tab's clock
+      const first = r.events.find(([k, t]) => k === type && t > at);
+      if (!first) throw new Error(`tab ${i + 1}: no ${type} after the leader's tab closed`);
+      return first[1] - at;
+    });
+  const down = after("reconnecting");
+  const reopen = after("open");
   const st = await control(`ackstats?tag=${tag}&expect=${n * followers}`);
   const conns = (await control(`stats?tag=${tag}`)).accepted;
   if (share && !res.some((r) => r.role === "leader")) throw new Error(`no follower took over: ${res.map((r) => r.role).join(", ")}`);
-  return { conns, handoff: Math.max(...reopen), lost: st.missing_count, dup: st.duplicates };
+  return { conns, down: Math.max(...down), handoff: Math.max(...reopen), lost: st.missing_count, dup: st.duplicates };
 }
