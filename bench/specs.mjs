@@ -26,6 +26,11 @@ export const VARIANTS = {
 };
 
 const limits = { limit: 60_000 };
+/** Ids of an /ack run the server never received, and those it received more than once. */
+const serverCounts = {
+  lost: { unit: "msgs", better: "lower", label: "lost", sum: true },
+  dup: { unit: "msgs", better: "lower", label: "duplicates at the server", sum: true },
+};
 
 /**
  * metrics: key → { unit, better, label, pooled? (values of all runs pooled, p50 shown),
@@ -33,8 +38,9 @@ const limits = { limit: 60_000 };
  * target: { text, variants, metric, kind: "ratio>=" | "ratio<=" | "median<=" | "worst<=" |
  * "delta<=" | "sum==", value, cases? (the case names it applies to; all when absent) }; a
  * case with `target: i` is held to targets[i] only; a case with `variants` runs those only.
- * Ratios are variant / baseline of the same repetition (paired), median. tabs: each run
- * opens that many tabs of one browser context, driven by bench/tabs.mjs.
+ * Ratios are variant / baseline of the same repetition (paired), median; ratios: the
+ * metrics whose ratio the tables show (all but sums when absent). tabs: each run opens
+ * that many tabs of one browser context, driven by bench/tabs.mjs.
  */
 export const BENCHES = [
   {
@@ -191,8 +197,7 @@ export const BENCHES = [
     metrics: {
       rate: { unit: "msg/s", better: "higher", label: "acknowledged/s" },
       ms: { unit: "ms", better: "lower", label: "time to complete" },
-      lost: { unit: "msgs", better: "lower", label: "lost", sum: true },
-      dup: { unit: "msgs", better: "lower", label: "duplicates at the server", sum: true },
+      ...serverCounts,
     },
     cases: [
       {
@@ -219,14 +224,14 @@ export const BENCHES = [
     variants: ["npmShare", "npm", "channel", "npmShareAck"],
     labels: { npm: "resocket, npm, without `share` (a socket per tab)" },
     baseline: "npm",
+    ratios: ["conns"],
     metrics: {
       conns: { unit: "count", better: "lower", label: "server connections" },
       p50: { unit: "ms", better: "lower", label: "fan-out p50" },
       p99: { unit: "ms", better: "lower", label: "fan-out p99" },
       down: { unit: "ms", better: "lower", label: "leader closed → every follower down" },
       handoff: { unit: "ms", better: "lower", label: "leader closed → every follower open" },
-      lost: { unit: "msgs", better: "lower", label: "lost", sum: true },
-      dup: { unit: "msgs", better: "lower", label: "duplicates at the server", sum: true },
+      ...serverCounts,
     },
     cases: [
       {
