@@ -428,7 +428,7 @@ let driver = null;
 async function runTabs(bench, variant, params) {
   if (!driver.newContext) return { error: "runs in several tabs need the cdp driver" };
   let context = null;
-  let pages = [];
+  const pages = [];
   try {
     const choreography = (await import("./tabs.mjs"))[bench.id];
     context = await driver.newContext();
