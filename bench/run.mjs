@@ -318,6 +318,8 @@ async function launchCdp() {
       marks,
       /** Closes this page (tab) alone, as a user closing it would. */
       close: () => cdp.send("Target.closeTarget", { targetId }),
+      /** Crashes this page's renderer: the page ends without running anything more. */
+      crash: () => void send("Page.crash").catch(() => {}),
       async run(spec, ms) {
         const expression = `(${pageRun.toString()})(${JSON.stringify(spec)})`;
         // RESOCKET_BENCH_PROFILE=dir: a CPU profile of each run (the profiler changes the

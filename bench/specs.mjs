@@ -246,6 +246,12 @@ export const BENCHES = [
         params: { mode: "handoff", count: 300, gap: 4, closeAfter: 600, ...limits },
         smoke: { mode: "handoff", count: 40, gap: 4, closeAfter: 80, ...limits },
       },
+      {
+        name: "handoff, leader crashed",
+        variants: ["npmShare", "npmShareAck"],
+        params: { mode: "handoff", crash: true, count: 300, gap: 4, closeAfter: 600, ...limits },
+        smoke: { mode: "handoff", crash: true, count: 40, gap: 4, closeAfter: 80, ...limits },
+      },
     ],
     targets: [
       { text: "1 server connection for 8 tabs", variants: ["npmShare"], metric: "conns", kind: "worst<=", value: 1, cases: ["fan-out"] },

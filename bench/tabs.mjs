@@ -57,7 +57,8 @@ export async function B10({ pages, call, variant, params: p, base }) {
   const bursts = pages.slice(1).map((_, i) => call(i + 1, "burst", { from: i * n + 1, count: n, gap: p.gap, ack, limit: p.limit }));
   await sleep(p.closeAfter);
   const closed = Date.now();
-  await pages[0].close();
+  if (p.crash) pages[0].crash();
+  else await pages[0].close();
   const res = (await Promise.all(bursts)).map((r, i) => ok(r, `burst, tab ${i + 1}`));
   /** For each follower, from the close to its first `type` event after it. */
   const after = (type) =>

@@ -31,6 +31,10 @@
 // then waits until every id of its own is acknowledged by the server (the acks arrive as
 // messages, or `delivered` events with acknowledged delivery) or nothing has come for
 // 1.5 s. lost / dup = /control/ackstats missing_count / duplicates for ids 1 … 7·count.
+// Case "handoff, leader crashed": the same, but the driver crashes tab 0's renderer
+// (Page.crash) instead of closing it: no pagehide, nothing more runs in it, as when a
+// tab's process dies.
+//
 // npmShareAck: `delivery: {}` and `sendJson(..., { ack: true })`. Every other option is
 // the default (reconnection: the first retry after a uniform 0–250 ms), as a user has it.
 import { limit, loadNpm, sleep, wsUrl } from "./common.js";
