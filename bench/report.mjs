@@ -40,8 +40,8 @@ if (args.smoke) {
   for (const r of counts.rows) check(Number.isFinite(r.perOp) && r.perOp > 0, `counts ${r.name}: ${Math.round(r.perOp)} instructions/op`);
   for (const c of browser.cases) {
     const bench = BENCHES.find((b) => b.id === c.id);
-    for (const v of bench.variants) {
-      const runs = c.runs[v] ?? [];
+    for (const v of bench.variants.filter((x) => c.runs[x] !== undefined)) {
+      const runs = c.runs[v];
       const errors = runs.filter((r) => r.error).map((r) => r.error.split("\n")[0]);
       const figures = runs.flatMap((r) => [
         ...Object.values(r.metrics ?? {}),
@@ -102,6 +102,7 @@ const kib = (b) => (b / KB).toFixed(1);
 const num = (x, unit) => {
   if (!Number.isFinite(x)) return "–";
   const a = Math.abs(x);
+  if (unit === "count" && Number.isInteger(x)) return String(x);
   if (unit === "msg/s") return a >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : a >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0);
   if (a >= 1000) return x.toFixed(0);
   if (a >= 100) return x.toFixed(0);
@@ -186,17 +187,17 @@ for (const bench of BENCHES) {
   L();
   const metrics = Object.entries(bench.metrics);
   const head = metrics.map(([, m]) => `${m.label} (${m.unit})`);
-  const withRatio = metrics.filter(([, m]) => !m.sum);
+  const withRatio = metrics.filter(([k, m]) => !m.sum && (!bench.ratios || bench.ratios.includes(k)));
   const label = (v) => bench.labels?.[v] ?? VARIANTS[v];
   L(`| case | variant | ${metrics.map(([, m]) => `${m.label}, ${m.unit}: ${m.sum ? "total" : m.pooled ? "median (min–max) of all runs" : "median (min–max)"}`).join(" | ")} | ${withRatio.map(([, m]) => `${m.label} vs ${label(bench.baseline)}`).join(" | ")} |`);
   L(`|---|---|${metrics.map(() => "---:").join("|")}|${withRatio.map(() => "---:").join("|")}|`);
   void head;
   for (const c of cases) {
-    for (const v of bench.variants) {
+    for (const v of bench.variants.filter((x) => c.summary[x] !== undefined)) {
       const s = c.summary[v];
       const cells = metrics.map(([k, m]) => {
         const x = s?.[k];
-        if (!x) return "–";
+        if (!x || x.n === 0) return "–";
         if (m.sum) return `${x.sum} in ${x.n} runs`;
         const n = m.pooled ? ` n=${x.n}` : "";
         return `${num(x.median, m.unit)} (${num(x.min, m.unit)}–${num(x.max, m.unit)})${n}`;
@@ -204,6 +205,7 @@ for (const bench of BENCHES) {
       const ratios = withRatio.map(([k, m]) => {
         const x = s?.[k];
         if (!x || v === bench.baseline) return v === bench.baseline ? "baseline" : "–";
+        if (!Number.isFinite(m.pooled ? x.ratio : x.ratio.median)) return "–";
         if (m.pooled) return ratio(x.ratio);
         if (bench.id === "B8") return `${x.delta.median >= 0 ? "+" : ""}${x.delta.median.toFixed(1)} ms (${ratio(x.ratio.median)})`;
         return `${ratio(x.ratio.median)} (${ratio(x.ratio.min)}–${ratio(x.ratio.max)})`;
@@ -223,8 +225,8 @@ for (const bench of BENCHES) {
           if (t.kind.startsWith("ratio")) fig = `${ratio(s.ratio?.median ?? s.ratio)}`;
           else if (t.kind === "delta<=") fig = `${s.delta.median >= 0 ? "+" : ""}${s.delta.median.toFixed(1)} ms`;
           else if (t.kind === "sum==") fig = `${s.sum}`;
-          else if (t.kind === "worst<=") fig = `worst ${num(s.max)} ${bench.metrics[t.metric].unit}`;
-          else fig = `${num(s.median)} ${bench.metrics[t.metric].unit}`;
+          else if (t.kind === "worst<=") fig = `worst ${num(s.max, bench.metrics[t.metric].unit)} ${bench.metrics[t.metric].unit}`;
+          else fig = `${num(s.median, bench.metrics[t.metric].unit)} ${bench.metrics[t.metric].unit}`;
         }
         targetRows.push([bench.id, `${t.text}${cases.length > 1 ? ` (${c.case})` : ""}`, label(v), fig, meets(t, c.summary[v])]);
       }

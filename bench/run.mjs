@@ -1,4 +1,4 @@
-// Runs the browser benchmarks (B2–B8) in headless Chromium against the test server that
+// Runs the browser benchmarks (B2–B10) in headless Chromium against the test server that
 // serves the bench site, every variant interleaved (A B C, B C A, …) in a fresh browser
 // context per run, and writes the raw runs plus their summaries as JSON.
 //
@@ -240,9 +240,33 @@ async function launchCdp() {
     throw new Error(`${e.message}${stderr.trim() ? `; Chromium: ${stderr.trim().slice(-600)}` : ""}`);
   }
 
-  /** A fresh browser context with one page on the bench page, Runtime and Performance on. */
-  async function newPage() {
+  /**
+   * A fresh browser context: `page()` opens one more page (tab) in it on the bench page,
+   * Runtime and Performance on; `close()` disposes of the context and its pages.
+   */
+  async function newContext() {
     const { browserContextId } = await cdp.send("Target.createBrowserContext", { disposeOnDetach: true });
+    const stops = [];
+    const close = async () => {
+      for (const stop of stops.splice(0)) stop();
+      await cdp.send("Target.disposeBrowserContext", { browserContextId }, undefined, 10_000);
+    };
+    return { page: () => contextPage(browserContextId, stops), close };
+  }
+
+  /** A fresh browser context with one page on the bench page. */
+  async function newPage() {
+    const context = await newContext();
+    try {
+      return { ...(await context.page()), close: context.close };
+    } catch (e) {
+      await context.close().catch(() => {});
+      throw e;
+    }
+  }
+
+  /** A page of the context `browserContextId` (its event listener's stop goes to `stops`). */
+  async function contextPage(browserContextId, stops) {
     const errors = [];
     const marks = {};
     let sessionId = null;
@@ -267,40 +291,35 @@ async function launchCdp() {
       if (msg.method === "Runtime.exceptionThrown") errors.push(describe(msg.params.exceptionDetails));
       else if (msg.method === "Runtime.bindingCalled" && msg.params.name === BINDING) void onMark(msg.params);
     });
-    const close = async () => {
-      stop();
-      await cdp.send("Target.disposeBrowserContext", { browserContextId }, undefined, 10_000);
-    };
-    try {
-      const { targetId } = await cdp.send("Target.createTarget", { url: "about:blank", browserContextId });
-      ({ sessionId } = await cdp.send("Target.attachToTarget", { targetId, flatten: true }));
-      await send("Runtime.enable");
-      const nav = await send("Page.navigate", { url: pageUrl });
-      if (nav.errorText) throw new Error(`cannot load ${pageUrl}: ${nav.errorText}`);
-      // The navigation has committed; wait until the new document has loaded (an evaluation
-      // that meets the old document going away fails, and is tried again).
-      const ready = `location.href === ${JSON.stringify(pageUrl)} && document.readyState === "complete"`;
-      for (const deadline = Date.now() + CALL_MS; ; ) {
-        const r = await send("Runtime.evaluate", { expression: ready, returnByValue: true }, 5000).catch((e) => ({ failed: e }));
-        if (r.result?.value === true) break;
-        if (cdp.closed) throw r.failed ?? new Error(cdp.closed);
-        if (Date.now() > deadline) {
-          throw new Error(`${pageUrl} did not load within ${CALL_MS} ms${r.failed ? ` (${r.failed.message})` : ""}`);
-        }
-        await sleep(10);
+    stops.push(stop);
+    const { targetId } = await cdp.send("Target.createTarget", { url: "about:blank", browserContextId });
+    ({ sessionId } = await cdp.send("Target.attachToTarget", { targetId, flatten: true }));
+    await send("Runtime.enable");
+    const nav = await send("Page.navigate", { url: pageUrl });
+    if (nav.errorText) throw new Error(`cannot load ${pageUrl}: ${nav.errorText}`);
+    // The navigation has committed; wait until the new document has loaded (an evaluation
+    // that meets the old document going away fails, and is tried again).
+    const ready = `location.href === ${JSON.stringify(pageUrl)} && document.readyState === "complete"`;
+    for (const deadline = Date.now() + CALL_MS; ; ) {
+      const r = await send("Runtime.evaluate", { expression: ready, returnByValue: true }, 5000).catch((e) => ({ failed: e }));
+      if (r.result?.value === true) break;
+      if (cdp.closed) throw r.failed ?? new Error(cdp.closed);
+      if (Date.now() > deadline) {
+        throw new Error(`${pageUrl} did not load within ${CALL_MS} ms${r.failed ? ` (${r.failed.message})` : ""}`);
       }
-      await send("Runtime.addBinding", { name: BINDING });
-      await send("Performance.enable");
-      const shim = await send("Runtime.evaluate", { expression: MARK_SHIM, returnByValue: true });
-      if (shim.exceptionDetails) throw new Error(`mark shim: ${describe(shim.exceptionDetails)}`);
-    } catch (e) {
-      await close().catch(() => {});
-      throw e;
+      await sleep(10);
     }
+    await send("Runtime.addBinding", { name: BINDING });
+    await send("Performance.enable");
+    const shim = await send("Runtime.evaluate", { expression: MARK_SHIM, returnByValue: true });
+    if (shim.exceptionDetails) throw new Error(`mark shim: ${describe(shim.exceptionDetails)}`);
     return {
       errors,
       marks,
-      close,
+      /** Closes this page (tab) alone, as a user closing it would. */
+      close: () => cdp.send("Target.closeTarget", { targetId }),
+      /** Crashes this page's renderer: the page ends without running anything more. */
+      crash: () => void send("Page.crash").catch(() => {}),
       async run(spec, ms) {
         const expression = `(${pageRun.toString()})(${JSON.stringify(spec)})`;
         // RESOCKET_BENCH_PROFILE=dir: a CPU profile of each run (the profiler changes the
@@ -328,7 +347,7 @@ async function launchCdp() {
     };
   }
 
-  return { version: `Chromium ${version.replace(/^[^/]*\//, "")}`, newPage, close };
+  return { version: `Chromium ${version.replace(/^[^/]*\//, "")}`, newPage, newContext, close };
 }
 
 // ---- driver: playwright-core (network monitoring on; kept for comparison) ----------------
@@ -407,7 +426,28 @@ function cpuFigures({ start, end }) {
 
 let driver = null;
 
+/** A run of a bench with `tabs`: that many tabs of one fresh browser context, driven by bench/tabs.mjs. */
+async function runTabs(bench, variant, params) {
+  if (!driver.newContext) return { error: "runs in several tabs need the cdp driver" };
+  let context = null;
+  const pages = [];
+  try {
+    const choreography = (await import("./tabs.mjs"))[bench.id];
+    context = await driver.newContext();
+    for (let i = 0; i < bench.tabs; i++) pages.push(await context.page());
+    const ms = runTimeout(params);
+    const call = (i, step, p) => pages[i].run({ module: bench.module, variant: step, params: p }, ms);
+    return normalise(await choreography({ pages, call, variant, params, base: args.base }));
+  } catch (e) {
+    const errors = pages.flatMap((p) => p.errors);
+    return { error: `${e?.message ?? e}${errors.length ? ` | page: ${errors.slice(0, 3).join(" | ")}` : ""}` };
+  } finally {
+    await context?.close().catch(() => {});
+  }
+}
+
 async function runOnce(bench, variant, params) {
+  if (bench.tabs) return runTabs(bench, variant, params);
   let page = null;
   try {
     page = await driver.newPage();
@@ -439,10 +479,11 @@ try {
   driver = await (args.driver === "cdp" ? launchCdp() : launchPlaywright());
   for (const bench of BENCHES) {
     if (only && !only.has(bench.id)) continue;
-    const variants = bench.variants.filter((v) => !onlyVariants || onlyVariants.has(v));
-    if (variants.length === 0) continue;
     const benchReps = args.smoke ? 1 : reps * (bench.repsFactor ?? 1);
     for (const c of bench.cases) {
+      // A case may run some of its bench's variants only (`variants`).
+      const variants = (c.variants ?? bench.variants).filter((v) => !onlyVariants || onlyVariants.has(v));
+      if (variants.length === 0) continue;
       const runs = Object.fromEntries(variants.map((v) => [v, []]));
       for (let rep = 0; rep < benchReps; rep++) {
         const order = variants.map((_, i) => variants[(i + rep) % variants.length]);

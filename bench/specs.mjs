@@ -20,17 +20,27 @@ export const VARIANTS = {
   rsAck: "resocket, Rust `Socket`, acknowledged delivery (window 256)",
   party: "partysocket, defaults",
   partySame: "partysocket, resocket's delays",
+  npmShare: "resocket, npm, `share` (one connection for every tab)",
+  npmShareAck: "resocket, npm, `share` and acknowledged delivery",
+  channel: "a bare BroadcastChannel between the tabs, no socket",
 };
 
 const limits = { limit: 60_000 };
+/** Ids of an /ack run the server never received, and those it received more than once. */
+const serverCounts = {
+  lost: { unit: "msgs", better: "lower", label: "lost", sum: true },
+  dup: { unit: "msgs", better: "lower", label: "duplicates at the server", sum: true },
+};
 
 /**
  * metrics: key → { unit, better, label, pooled? (values of all runs pooled, p50 shown),
  * sum? (values summed over all runs) }.
  * target: { text, variants, metric, kind: "ratio>=" | "ratio<=" | "median<=" | "worst<=" |
  * "delta<=" | "sum==", value, cases? (the case names it applies to; all when absent) }; a
- * case with `target: i` is held to targets[i] only. Ratios are variant / baseline of the
- * same repetition (paired), median.
+ * case with `target: i` is held to targets[i] only; a case with `variants` runs those only.
+ * Ratios are variant / baseline of the same repetition (paired), median; ratios: the
+ * metrics whose ratio the tables show (all but sums when absent). tabs: each run opens
+ * that many tabs of one browser context, driven by bench/tabs.mjs.
  */
 export const BENCHES = [
   {
@@ -187,8 +197,7 @@ export const BENCHES = [
     metrics: {
       rate: { unit: "msg/s", better: "higher", label: "acknowledged/s" },
       ms: { unit: "ms", better: "lower", label: "time to complete" },
-      lost: { unit: "msgs", better: "lower", label: "lost", sum: true },
-      dup: { unit: "msgs", better: "lower", label: "duplicates at the server", sum: true },
+      ...serverCounts,
     },
     cases: [
       {
@@ -205,6 +214,51 @@ export const BENCHES = [
     targets: [
       { text: "acknowledged ≥ 0.9× unacknowledged throughput", variants: ["npmAck"], metric: "rate", kind: "ratio>=", value: 0.9, cases: ["open link"] },
       { text: "0 lost across 20 drops", variants: ["npmAck", "rsAck"], metric: "lost", kind: "sum==", value: 0, cases: ["20 drops"] },
+    ],
+  },
+  {
+    id: "B10",
+    title: "One shared connection for 8 tabs: connections, fan-out latency, leader handoff",
+    module: "b10-share.js",
+    tabs: 8,
+    variants: ["npmShare", "npm", "channel", "npmShareAck"],
+    labels: { npm: "resocket, npm, without `share` (a socket per tab)" },
+    baseline: "npm",
+    ratios: ["conns"],
+    metrics: {
+      conns: { unit: "count", better: "lower", label: "server connections" },
+      p50: { unit: "ms", better: "lower", label: "fan-out p50" },
+      p99: { unit: "ms", better: "lower", label: "fan-out p99" },
+      down: { unit: "ms", better: "lower", label: "leader closed → every follower down" },
+      handoff: { unit: "ms", better: "lower", label: "leader closed → every follower open" },
+      ...serverCounts,
+    },
+    cases: [
+      {
+        name: "fan-out",
+        variants: ["npmShare", "npm", "channel"],
+        params: { mode: "fanout", count: 500, gap: 5, ...limits },
+        smoke: { mode: "fanout", count: 20, gap: 5, ...limits },
+      },
+      {
+        name: "handoff",
+        variants: ["npmShare", "npmShareAck"],
+        params: { mode: "handoff", count: 300, gap: 4, closeAfter: 600, ...limits },
+        smoke: { mode: "handoff", count: 40, gap: 4, closeAfter: 80, ...limits },
+      },
+      {
+        name: "handoff, leader crashed",
+        variants: ["npmShare", "npmShareAck"],
+        params: { mode: "handoff", crash: true, count: 300, gap: 4, closeAfter: 600, ...limits },
+        smoke: { mode: "handoff", crash: true, count: 40, gap: 4, closeAfter: 80, ...limits },
+      },
+    ],
+    targets: [
+      { text: "1 server connection for 8 tabs", variants: ["npmShare"], metric: "conns", kind: "worst<=", value: 1, cases: ["fan-out"] },
+      { text: "fan-out leader → follower p50 ≤ 1 ms", variants: ["npmShare"], metric: "p50", kind: "median<=", value: 1, cases: ["fan-out"] },
+      { text: "fan-out leader → follower p99 ≤ 5 ms", variants: ["npmShare"], metric: "p99", kind: "median<=", value: 5, cases: ["fan-out"] },
+      { text: "leader's tab closed → every follower open within 1 s", variants: ["npmShare", "npmShareAck"], metric: "handoff", kind: "worst<=", value: 1000, cases: ["handoff"] },
+      { text: "0 lost in the handoff", variants: ["npmShare", "npmShareAck"], metric: "lost", kind: "sum==", value: 0, cases: ["handoff"] },
     ],
   },
 ];
@@ -234,8 +288,8 @@ const max = (xs) => (finite(xs).length ? Math.max(...finite(xs)) : NaN);
  */
 export function summarise(bench, runs) {
   const out = {};
-  for (const v of bench.variants) {
-    const rs = runs[v] ?? [];
+  for (const v of bench.variants.filter((x) => runs[x] !== undefined)) {
+    const rs = runs[v];
     const base = runs[bench.baseline] ?? [];
     out[v] = { runs: rs.length, errors: rs.filter((r) => r.error).map((r) => r.error) };
     for (const [k, m] of Object.entries(bench.metrics)) {
