@@ -30,11 +30,8 @@ export const BEAT_MS = 1000;
 export const SILENCE_MS = 3500;
 /** How often a follower checks. */
 const WATCH_MS = 500;
-/**
- * How long a hidden leader keeps the lock for the visible context it hands over to, and
- * how often a visible follower asks.
- */
-const HANDOVER_MS = 3000;
+/** How much longer a hidden follower waits than a visible one before taking over a silent leader. */
+const HIDDEN_EXTRA_MS = 1500;
 /** A watchdog that fires this much later than asked was throttled or frozen: it does not judge. */
 const LATE_MS = 1000;
 const PROTOCOL = "resocket-share/1/";
@@ -230,6 +227,16 @@ function remember(set, id) {
   if (set.size > REMEMBERED) set.delete(set.values().next().value);
 }
 
+/** Posts on a channel (none: nothing); a value it cannot clone is not sent (a frame stays pending). */
+function send(c, msg) {
+  if (c === null || c === undefined) return;
+  try {
+    c.postMessage(msg);
+  } catch {
+    // not sent
+  }
+}
+
 function call(f, e) {
   if (typeof f === "function") f(e);
 }
@@ -258,18 +265,22 @@ class Share {
   #host = null;
   #hostOpen = false;
   #protocol = "";
-  /** Members in other contexts attached to this leader, and those refused until they attach again. */
-  #followers = new Set();
+  /**
+   * Leader: the contexts whose members attached (by context name; the channel to each), and
+   * the members refused until they attach again.
+   */
+  #followers = new Map();
   #blocked = new Set();
+  /** Leader: its inbox (frames, attachments), a channel only followers post to. */
+  #inbox = null;
+  /** Follower: this context's inbox (receipts), and the channel to the leader's inbox. */
+  #mine = null;
+  #toLeader = null;
   /** The leader's bufferedAmount and heartbeat round trip, as it last said (followers). */
   #leaderBuffered = 0;
   #leaderRtt = null;
-  /** This context's name on the channel: a hand-over is addressed to it. */
+  /** This context's name on the channels: hand-overs and receipts are addressed to it. */
   #self = token();
-  /** When this context last asked a hidden leader to hand over. */
-  #asked = -Infinity;
-  /** A hand-over in progress: the lock kept for the context taken over, and its deadline. */
-  #handing = null;
   #beat = null;
   #watch = null;
   #heard = 0;
@@ -286,10 +297,12 @@ class Share {
     if (this.#locks === null) this.#lead(null);
     else {
       try {
-        this.#channel = new BroadcastChannel(this.#name);
-        this.#channel.onmessage = (e) => this.#onChannel(e.data);
-        live.listeners++;
+        // Everyone's channel (announcements, beats, inbound messages), and this context's
+        // own (answers addressed to it): a frame or a receipt wakes only the context it is for.
+        this.#channel = this.#open("", true);
+        this.#mine = this.#open(`/to/${this.#self}`, true);
       } catch {
+        this.#shut(this.#channel);
         this.#channel = null;
         this.#locks = null;
         this.#lead(null);
@@ -343,7 +356,7 @@ class Share {
 
   detach(member, view) {
     if (member.view === view) member.view = null;
-    if (this.role === "follower" && view.epoch !== null) this.#post({ k: "detach", e: view.epoch, from: member.id });
+    if (this.role === "follower" && view.epoch !== null) this.#toLeaderPost({ k: "detach", e: view.epoch, from: member.id, ctx: this.#self });
   }
 
   buffered(member) {
@@ -360,7 +373,7 @@ class Share {
     const e = member.view?.epoch;
     if (this.role !== "follower" || e == null) throw new Error("the shared connection is not open");
     const f = { s: ++member.seq, d: data, n: bytes(data) };
-    this.#post({ k: "f", e, from: member.id, s: f.s, d: data });
+    this.#toLeaderPost({ k: "f", e, from: member.id, ctx: this.#self, s: f.s, d: data });
     member.pending.push(f);
     member.pendingBytes += f.n;
   }
@@ -379,13 +392,13 @@ class Share {
 
   #attach(member, v) {
     v.epoch = this.#epoch;
-    this.#post({ k: "attach", e: this.#epoch, from: member.id });
+    this.#toLeaderPost({ k: "attach", e: this.#epoch, from: member.id, ctx: this.#self });
   }
 
   /** A follower's view opens: frames not sent by the last leader go again first, in order. */
   #openRemote(v) {
     const m = v.member;
-    for (const f of m.pending) this.#post({ k: "f", e: v.epoch, from: m.id, s: f.s, d: f.d });
+    for (const f of m.pending) this.#toLeaderPost({ k: "f", e: v.epoch, from: m.id, ctx: this.#self, s: f.s, d: f.d });
     v.opened(this.#protocol);
   }
 
@@ -396,6 +409,22 @@ class Share {
   }
 
   // --- leadership ----------------------------------------------------------------------
+
+  /**
+   * Whether this context waits for the lock: a page the user sees always does, so that a
+   * leader that leaves is followed by a visible context when there is one; a hidden page
+   * or a worker only while no leader is known (after one left, or before one answered).
+   * A healthy leader is never asked to give way: each change of leader reconnects.
+   */
+  #reconsider() {
+    if (this.#ended || this.#paused || this.#locks === null || this.role === "leader") return;
+    const want = visible() || this.#epoch === null;
+    if (want && this.#request === null) this.#elect(false);
+    else if (!want && this.#request !== null) {
+      this.#request.abort();
+      this.#request = null;
+    }
+  }
 
   #elect(steal) {
     const ctl = new AbortController();
@@ -438,12 +467,15 @@ class Share {
       if (v.readyState === 1) v.end(1006, "", false);
       else v.epoch = null;
     }
-    this.#followers.clear();
+    this.#forgetFollowers();
     this.#blocked.clear();
+    this.#shut(this.#toLeader);
+    this.#toLeader = null;
+    if (this.#channel !== null) this.#inbox = this.#open(`/lead/${this.#epoch}`, true);
     this.#announce();
     if (this.#channel !== null) {
       live.timers++;
-      this.#beat = setInterval(() => this.#post({ k: "beat", e: this.#epoch, t: this.#since, b: this.#host?.bufferedAmount ?? 0, rtt: this.rtt, v: visible() }), BEAT_MS);
+      this.#beat = setInterval(() => this.#post({ k: "beat", e: this.#epoch, t: this.#since, b: this.#host?.bufferedAmount ?? 0, rtt: this.rtt }), BEAT_MS);
     }
     if (this.#views().length > 0) this.#startHost();
   }
@@ -470,43 +502,22 @@ class Share {
     this.#post({ k: "bye", e });
     this.#closeHost(1000, reason);
     for (const v of this.#views()) v.end(seen, reason, seen !== 1006);
-    this.#followers.clear();
+    // Frames posted to this leader and not read are dropped with its inbox: their members
+    // keep them and send them to the next leader.
+    this.#shut(this.#inbox);
+    this.#inbox = null;
+    this.#forgetFollowers();
     const release = this.#release;
     this.#release = null;
     this.#request = null;
     release?.();
-    if (!this.#ended && !this.#paused && this.#locks !== null) this.#elect(false);
+    this.#reconsider();
   }
 
   get rtt() {
     if (this.role !== "leader") return this.role === "follower" ? this.#leaderRtt : null;
     const r = this.#host?.stats()?.lastRttMs;
     return typeof r === "number" ? r : null;
-  }
-
-  /**
-   * A visible context asked to lead and this one is hidden: it steps down but keeps the
-   * lock for that context to take (`steal`), so that no other waiting context gets it
-   * between; if that context does not take it within HANDOVER_MS, the lock is released.
-   */
-  #handOver(to) {
-    const release = this.#release;
-    this.#post({ k: "handoff", e: this.#epoch, to });
-    this.#release = null;
-    this.#stepDown(1001, "");
-    if (release === null) return;
-    live.timers++;
-    const timer = setTimeout(() => this.#endHandOver(), HANDOVER_MS);
-    this.#handing = { timer, release };
-  }
-
-  #endHandOver() {
-    const h = this.#handing;
-    if (h === null) return;
-    this.#handing = null;
-    clearTimeout(h.timer);
-    live.timers--;
-    h.release();
   }
 
   #stopBeat() {
@@ -584,12 +595,53 @@ class Share {
   // --- the channel ------------------------------------------------------------------
 
   #post(msg) {
-    const c = this.#channel;
-    if (c === null) return;
+    send(this.#channel, msg);
+  }
+
+  #toLeaderPost(msg) {
+    send(this.#toLeader, msg);
+  }
+
+  /** Leader: a message to the context `ctx` (through its own channel). */
+  #reply(ctx, msg) {
+    send(this.#followers.get(ctx) ?? this.#follower(ctx), msg);
+  }
+
+  /** Leader: the channel to context `ctx`, remembered (a bounded number of them). */
+  #follower(ctx) {
+    let c = this.#followers.get(ctx);
+    if (c === undefined) {
+      c = this.#open(`/to/${ctx}`, false);
+      this.#followers.set(ctx, c);
+      if (this.#followers.size > REMEMBERED) {
+        const [oldest, ch] = this.#followers.entries().next().value;
+        this.#followers.delete(oldest);
+        this.#shut(ch);
+      }
+    }
+    return c;
+  }
+
+  #forgetFollowers() {
+    for (const c of this.#followers.values()) this.#shut(c);
+    this.#followers.clear();
+  }
+
+  /** A channel of this share (`suffix` after its name); `listen`: its messages come to #onChannel. */
+  #open(suffix, listen) {
+    const c = new BroadcastChannel(this.#name + suffix);
+    if (listen) c.onmessage = (e) => this.#onChannel(e.data);
+    live.listeners++;
+    return c;
+  }
+
+  #shut(c) {
+    if (c === null || c === undefined) return;
+    live.listeners--;
     try {
-      c.postMessage(msg);
+      c.close();
     } catch {
-      // a value the channel cannot clone: the frame stays pending and goes again
+      // ignored
     }
   }
 
@@ -603,25 +655,17 @@ class Share {
         if (m.k !== "beat") return;
         if (typeof m.b === "number") this.#leaderBuffered = m.b;
         this.#leaderRtt = typeof m.rtt === "number" ? m.rtt : null;
-        // A hidden leader (a background tab, a worker) while this page is seen: ask for the lead.
-        if (m.v === false && visible() && now() - this.#asked > HANDOVER_MS) {
-          this.#asked = now();
-          this.#post({ k: "yield", e: m.e, to: this.#self });
-        }
       } else if (this.#epoch === null || m.t > this.#since) {
         this.#heard = now();
         this.#follow(m.e, m.t);
       }
       return;
     }
-    if (m.k === "handoff") {
-      if (m.to === this.#self && m.e === this.#epoch) this.#takeOver();
-      return;
-    }
     if (m.k === "bye") {
       if (m.e === this.#epoch && this.role === "follower") {
         this.#epoch = null;
         for (const v of this.#views()) v.epoch = null;
+        this.#reconsider();
       }
       return;
     }
@@ -665,11 +709,12 @@ class Share {
 
   /** A new leader: views of the old one close; views waiting attach to it. */
   #follow(epoch, since) {
-    this.#endHandOver();
     this.role = "follower";
     const had = this.#epoch !== null;
     this.#epoch = epoch;
     this.#since = since;
+    this.#shut(this.#toLeader);
+    this.#toLeader = this.#open(`/lead/${epoch}`, false);
     this.#leaderBuffered = 0;
     for (const v of this.#views()) {
       if (v.readyState === 1) {
@@ -677,6 +722,7 @@ class Share {
       } else if (v.readyState === 0) this.#attach(v.member, v);
     }
     this.#armWatch();
+    this.#reconsider();
   }
 
   #asLeader(m) {
@@ -685,28 +731,24 @@ class Share {
       case "who":
         return this.#announce();
       case "attach":
-        if (m.e !== e || typeof m.from !== "string") return;
-        remember(this.#followers, m.from);
+        if (m.e !== e || typeof m.from !== "string" || typeof m.ctx !== "string") return;
+        this.#follower(m.ctx);
         this.#blocked.delete(m.from);
         if (this.#host === null) this.#startHost();
-        else if (this.#hostOpen) this.#post({ k: "open", e, to: m.from, p: this.#protocol });
+        else if (this.#hostOpen) this.#reply(m.ctx, { k: "open", e, to: m.from, p: this.#protocol });
         return;
       case "detach":
-        if (typeof m.from === "string") this.#followers.delete(m.from);
-        return;
-      case "yield":
-        if (m.e === e && typeof m.to === "string" && !visible()) this.#handOver(m.to);
         return;
       case "f": {
-        if (m.e !== e || typeof m.from !== "string" || typeof m.s !== "number") return;
+        if (m.e !== e || typeof m.from !== "string" || typeof m.ctx !== "string" || typeof m.s !== "number") return;
         const d = m.d;
         if (typeof d !== "string" && !(d instanceof ArrayBuffer) && !ArrayBuffer.isView(d)) return;
         if (!this.#blocked.has(m.from) && this.#host !== null && this.#hostOpen && this.#host.sendNow(d)) {
-          this.#post({ k: "sent", to: m.from, s: m.s, b: this.#host.bufferedAmount });
+          this.#reply(m.ctx, { k: "sent", to: m.from, s: m.s, b: this.#host.bufferedAmount });
         } else {
           // Later frames of this member wait for it to attach again, so none overtakes this one.
           remember(this.#blocked, m.from);
-          this.#post({ k: "unsent", to: m.from, s: m.s });
+          this.#reply(m.ctx, { k: "unsent", to: m.from, s: m.s });
         }
         return;
       }
@@ -734,7 +776,7 @@ class Share {
       if (this.#ended || this.#paused || this.role === "leader") return;
       const t = now();
       if (t - due > LATE_MS) this.#heard = t; // this context's own timer was held back: no verdict
-      else if (t - this.#heard > SILENCE_MS) return this.#takeOver();
+      else if (t - this.#heard > SILENCE_MS + (visible() ? 0 : HIDDEN_EXTRA_MS)) return this.#takeOver();
       this.#armWatch();
     }, WATCH_MS);
   }
@@ -776,13 +818,14 @@ class Share {
     const back = () => {
       if (!this.#paused || this.#ended) return;
       this.#paused = false;
-      if (this.role !== "leader" && this.#locks !== null) this.#elect(false);
+      this.#reconsider();
     };
     const regs = [
       [g, "pagehide", away],
       [g, "pageshow", (e) => e.persisted === true && back()],
       [doc, "freeze", away],
       [doc, "resume", back],
+      [doc, "visibilitychange", () => this.#reconsider()],
     ];
     for (const r of regs) {
       try {
@@ -804,7 +847,6 @@ class Share {
     this.#request = null;
     this.#stopWatch();
     this.#stopBeat();
-    this.#endHandOver();
     this.#closeHost(1000, "");
     for (const [t, type, f] of this.#lifecycle.splice(0)) {
       live.listeners--;
@@ -814,14 +856,8 @@ class Share {
         // ignored
       }
     }
-    if (this.#channel !== null) {
-      live.listeners--;
-      try {
-        this.#channel.close();
-      } catch {
-        // ignored
-      }
-    }
-    this.#channel = null;
+    this.#forgetFollowers();
+    for (const c of [this.#channel, this.#mine, this.#inbox, this.#toLeader]) this.#shut(c);
+    this.#channel = this.#mine = this.#inbox = this.#toLeader = null;
   }
 }
