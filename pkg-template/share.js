@@ -12,10 +12,12 @@
 // - A follower's frame stays with its member until the leader says it went out on the
 //   host's socket ("sent"); a frame the leader could not send, or did not read before it
 //   left, is sent again, in order, before anything newer, to the next leader: each frame
-//   goes out once.
+//   goes out once (twice only if the leading context dies between sending it and saying
+//   so).
 // - The leader beats every BEAT_MS; a follower that hears nothing for SILENCE_MS (its own
 //   timer not late) takes the lock over. A leader that is frozen, hidden into the
-//   back/forward cache or left steps down first, so the others do not wait.
+//   back/forward cache or left steps down first, so the others do not wait. A page the
+//   user sees waits for the lock, so it leads next; a hidden one only when no one leads.
 // - Nothing here is policy about the connection: when to connect, retry, ping or give up
 //   is the host's core's; what a member queues or refuses is its own core's.
 // - Messages from the channel are data from other contexts: anything malformed is ignored.
