@@ -365,8 +365,7 @@ export class Link {
     if (r === 0) {
       const ticket = out()[0];
       return new Promise((resolve, reject) => {
-        if (this.#waiters.push({ ticket, key, len, resolve, reject }) === 1) this.#roomWait = false;
-        this.#ensurePolling();
+        this.#wait({ ticket, key, len, resolve, reject });
       });
     }
     if (r < 0) return Promise.reject(this.#error(0));
@@ -409,8 +408,7 @@ export class Link {
       t.reject = reject;
     });
     if (r === 0) {
-      if (this.#waiters.push({ ticket, key, len, resolve: t.resolve, reject: t.reject, t }) === 1) this.#roomWait = false;
-      this.#ensurePolling();
+      this.#wait({ ticket, key, len, resolve: t.resolve, reject: t.reject, t });
       return promise;
     }
     this.#tracked.set(key, t);
@@ -913,6 +911,16 @@ export class Link {
   }
 
   // --- backpressure -----------------------------------------------------------------
+
+  /**
+   * A send that waits. At the head, the core is asked at once what it waits for: room in
+   * the queue or the window (an event ends the wait: nothing to poll, no timer per send)
+   * or the backpressure gate (bufferedAmount is polled).
+   */
+  #wait(w) {
+    if (this.#waiters.push(w) === 1) this.#pump();
+    else this.#ensurePolling();
+  }
 
   /** Hands the head waiting send on if the core lets it go now; true if it did. */
   #admitHead() {
