@@ -269,8 +269,7 @@ setInterval(() => {
   $("push-age").textContent = lastPush ? `${((Date.now() - lastPush) / 1000).toFixed(1)} s` : "—";
 }, 100);
 
-// A heartbeat of its own: the chat's runs on the leader's shared connection, and a member of
-// a share reports no RTT, so the greeter's shows in the table.
+// A heartbeat of its own too: its RTT shows beside the chat's (the shared connection's).
 const greet = new ReSocket(`/greet?tag=${tag}`, { heartbeat: { interval: 5000, timeout: 8000 } });
 watch("greet", greet, `/greet?tag=${tag}`);
 greet.addEventListener("message", (e) => {
