@@ -24,8 +24,8 @@
 // - Closed means released: a share with no member left has no lock, channel, timer,
 //   listener or host.
 
-import { Link, engine, live } from "./shell.js";
-import { utf8Length } from "./options.js";
+import { Link, engine, live, now } from "./shell.js";
+import { sizeOf } from "./options.js";
 
 /** How often the leader says it is alive, and how long a follower waits before taking over. */
 export const BEAT_MS = 1000;
@@ -37,10 +37,6 @@ const HIDDEN_EXTRA_MS = 1500;
 /** A watchdog that fires this much later than asked was throttled or frozen: it does not judge. */
 const LATE_MS = 1000;
 const PROTOCOL = "resocket-share/1/";
-
-const now = typeof performance === "object" && typeof performance.now === "function"
-  ? () => performance.now()
-  : () => Date.now();
 
 /** Shares of this context by key (name and URL). */
 const shares = new Map();
@@ -79,15 +75,6 @@ function stamp() {
     return performance.timeOrigin + performance.now();
   } catch {
     return Date.now();
-  }
-}
-
-function bytes(d) {
-  if (typeof d === "string") return utf8Length(d);
-  try {
-    return d.byteLength >>> 0;
-  } catch {
-    return 0;
   }
 }
 
@@ -358,7 +345,6 @@ class Share {
 
   detach(member, view) {
     if (member.view === view) member.view = null;
-    if (this.role === "follower" && view.epoch !== null) this.#toLeaderPost({ k: "detach", e: view.epoch, from: member.id, ctx: this.#self });
   }
 
   buffered(member) {
@@ -374,7 +360,7 @@ class Share {
     }
     const e = member.view?.epoch;
     if (this.role !== "follower" || e == null) throw new Error("the shared connection is not open");
-    const f = { s: ++member.seq, d: data, n: bytes(data) };
+    const f = { s: ++member.seq, d: data, n: sizeOf(data) };
     this.#toLeaderPost({ k: "f", e, from: member.id, ctx: this.#self, s: f.s, d: data });
     member.pending.push(f);
     member.pendingBytes += f.n;
@@ -738,8 +724,6 @@ class Share {
         this.#blocked.delete(m.from);
         if (this.#host === null) this.#startHost();
         else if (this.#hostOpen) this.#reply(m.ctx, { k: "open", e, to: m.from, p: this.#protocol });
-        return;
-      case "detach":
         return;
       case "f": {
         if (m.e !== e || typeof m.from !== "string" || typeof m.ctx !== "string" || typeof m.s !== "number") return;

@@ -53,7 +53,8 @@ const BY = ["client", "remote", "policy"];
 /** How often bufferedAmount is re-read while a sender or flush() waits on an open link. */
 const POLL_MS = 4;
 
-const now = typeof performance === "object" && typeof performance.now === "function"
+/** A monotonic clock in ms (share.js's too). */
+export const now = typeof performance === "object" && typeof performance.now === "function"
   ? () => performance.now()
   : () => Date.now();
 
