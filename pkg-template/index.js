@@ -4,7 +4,7 @@
 
 import { checkTimeout, core, ready } from "./core.js";
 import { Link, calls, diagnostics, engine, invalidUrl, resolveUrl } from "./shell.js";
-import { ReSocketError, describe, optionError, check, closeArgs, jsonText, sendOptions, split, tooLarge, utf8Length, wasmError } from "./options.js";
+import { ReSocketError, describe, optionError, check, closeArgs, jsonText, sendOptions, sizeOf, split, tooLarge, utf8Length, wasmError } from "./options.js";
 import { join } from "./share.js";
 
 export { ReSocketError, diagnostics, ready };
@@ -498,16 +498,13 @@ export class ReSocket extends EventTarget {
     }
     const provider = typeof target === "function" ? target : null;
     if (shared !== null) {
+      const host = { Ctor, protocols: wasm.protocols, provider, should: wasm.should };
       this.#member = join(wasm.share, {
         key: fixed ?? "",
-        nums: shared.host,
-        strs: wasm.strs,
-        fixed,
-        custom,
-        Ctor,
-        protocols: wasm.protocols,
-        provider,
-        should: wasm.should,
+        size: sizeOf,
+        // The host: a connection of its own with this socket's options, its acknowledged
+        // delivery aside (that is each member's).
+        host: (emit) => new Link(engine(shared.host, wasm.strs, fixed, custom), { ...host, emit, hold: (v) => v }),
       });
       Ctor = this.#member.Socket;
       // Ids numbered by `delivery.sequence` start at a random offset: every member of the

@@ -24,8 +24,9 @@
 // - Closed means released: a share with no member left has no lock, channel, timer,
 //   listener or host.
 
-import { Link, engine, live, now } from "./shell.js";
-import { sizeOf } from "./options.js";
+// This module imports nothing: it is used as it is by both faces (the npm package's
+// ReSocket, and the Rust crate's Socket as a wasm-bindgen snippet). Each face's member
+// brings what is its own: how a host is made, and how a frame's size is counted.
 
 /** How often the leader says it is alive, and how long a follower waits before taking over. */
 export const BEAT_MS = 1000;
@@ -37,6 +38,9 @@ const HIDDEN_EXTRA_MS = 1500;
 /** A watchdog that fires this much later than asked was throttled or frozen: it does not judge. */
 const LATE_MS = 1000;
 const PROTOCOL = "resocket-share/1/";
+
+/** Listeners (channels included) and timers the shares of this context hold. */
+export const live = { listeners: 0, timers: 0 };
 
 /** Shares of this context by key (name and URL). */
 const shares = new Map();
@@ -91,9 +95,13 @@ function crossContext() {
 }
 
 /**
- * Joins the share `name` of the connection `spec` (`{ key, nums, strs, fixed, custom,
- * Ctor, protocols, provider, should, ping, pong }`, the member's own checked options): a
- * member whose `Socket` is the WebSocket class its core uses.
+ * Joins the share `name` of the connection `spec.key` (its URL, "" for a URL provider): a
+ * member whose `Socket` is the WebSocket class its core uses. `spec.host(emit)` makes a
+ * host with this member's options (or returns null): an object with `state`, `protocol`,
+ * `bufferedAmount`, `sendNow(data)` (true when it went out on the open socket),
+ * `stats()`, `close(code, reason)` and `free()`, that calls `emit(0, data)` for each
+ * message and `emit("statechange", { state, code, reason })` / `emit("close", { code,
+ * reason })` as its connection changes. `spec.size(data)` is a frame's size in bytes.
  */
 export function join(name, spec) {
   const key = `${name}\n${spec.key}`;
@@ -117,6 +125,7 @@ class Member {
 
   constructor(share, spec) {
     this.share = share;
+    this.spec = spec;
     const member = this;
     // `new Socket(url, protocols)` returns the member's next view.
     this.Socket = function Socket(url) {
@@ -226,6 +235,13 @@ function send(c, msg) {
   }
 }
 
+/** Bytes as a copy of their own; anything else as it is. */
+function own(data) {
+  if (data instanceof ArrayBuffer) return data.slice(0);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+  return data;
+}
+
 function call(f, e) {
   if (typeof f === "function") f(e);
 }
@@ -321,6 +337,10 @@ class Share {
   }
 
   leave(m) {
+    if (!this.#members.has(m)) {
+      m.active = false;
+      return;
+    }
     m.active = false;
     if (m.view !== null) m.view.close(1000, "");
     this.#members.delete(m);
@@ -337,8 +357,8 @@ class Share {
     if (member.view !== null) member.view.close(1000, "");
     member.view = v;
     if (this.role === "leader") {
-      if (this.#host === null) this.#startHost();
-      else if (this.#hostOpen) this.#openLocal(v);
+      this.#needHost();
+      if (this.#hostOpen) this.#openLocal(v);
     } else if (this.role === "follower" && this.#epoch !== null) this.#attach(member, v);
     return v;
   }
@@ -360,8 +380,11 @@ class Share {
     }
     const e = member.view?.epoch;
     if (this.role !== "follower" || e == null) throw new Error("the shared connection is not open");
-    const f = { s: ++member.seq, d: data, n: sizeOf(data) };
-    this.#toLeaderPost({ k: "f", e, from: member.id, ctx: this.#self, s: f.s, d: data });
+    // Kept until the leader says it went out: a copy of bytes the caller may reuse (or
+    // that live in a module's memory) once this call returns, as after WebSocket.send().
+    const d = own(data);
+    const f = { s: ++member.seq, d, n: member.spec.size(d) };
+    this.#toLeaderPost({ k: "f", e, from: member.id, ctx: this.#self, s: f.s, d });
     member.pending.push(f);
     member.pendingBytes += f.n;
   }
@@ -435,7 +458,7 @@ class Share {
     );
     if (!steal) {
       this.#post({ k: "who" });
-      this.#heard = now();
+      this.#heard = stamp();
       this.#armWatch();
     }
   }
@@ -515,29 +538,35 @@ class Share {
     this.#beat = null;
   }
 
+  /** Leader: a host unless one is trying; one closed for good (its core gave up) is replaced. */
+  #needHost() {
+    if (this.#host !== null && this.#host.state === "closed") this.#closeHost(1000, "");
+    if (this.#host === null) this.#startHost();
+  }
+
+  /** The host, made with the options of the first member of this context that can make one. */
   #startHost() {
-    const sp = this.#spec;
-    let h;
-    try {
-      h = engine(sp.nums, sp.strs, sp.fixed, sp.custom);
-    } catch {
-      return; // the same options passed the same checks when the member was made
-    }
     this.#hostOpen = false;
-    // Its events from the constructor (a socket is being made) need no answer.
+    // Its events from inside its making (a socket is being made) need no answer.
     let made = null;
-    const host = new Link(h, {
-      emit: (type, detail) => {
-        if (made !== null && this.#host === made) this.#fromHost(type, detail);
-      },
-      hold: (v) => v,
-      Ctor: sp.Ctor,
-      protocols: sp.protocols,
-      provider: sp.provider,
-      should: sp.should,
-    });
-    if (host.state === "closed") return host.free();
-    this.#host = made = host;
+    const emit = (type, detail) => {
+      if (made !== null && this.#host === made) this.#fromHost(type, detail);
+    };
+    for (const m of this.#members) {
+      let host = null;
+      try {
+        host = m.spec.host(emit);
+      } catch {
+        // that member's options made no host: the next one's may
+      }
+      if (host == null) continue;
+      if (host.state === "closed") {
+        host.free();
+        continue;
+      }
+      this.#host = made = host;
+      return;
+    }
   }
 
   #closeHost(code, reason) {
@@ -639,12 +668,12 @@ class Share {
     if (m.k === "lead" || m.k === "beat") {
       if (typeof m.e !== "string" || typeof m.t !== "number") return;
       if (m.e === this.#epoch) {
-        this.#heard = now();
+        this.#heard = stamp();
         if (m.k !== "beat") return;
         if (typeof m.b === "number") this.#leaderBuffered = m.b;
         this.#leaderRtt = typeof m.rtt === "number" ? m.rtt : null;
       } else if (this.#epoch === null || m.t > this.#since) {
-        this.#heard = now();
+        this.#heard = stamp();
         this.#follow(m.e, m.t);
       }
       return;
@@ -722,8 +751,8 @@ class Share {
         if (m.e !== e || typeof m.from !== "string" || typeof m.ctx !== "string") return;
         this.#follower(m.ctx);
         this.#blocked.delete(m.from);
-        if (this.#host === null) this.#startHost();
-        else if (this.#hostOpen) this.#reply(m.ctx, { k: "open", e, to: m.from, p: this.#protocol });
+        this.#needHost();
+        if (this.#hostOpen) this.#reply(m.ctx, { k: "open", e, to: m.from, p: this.#protocol });
         return;
       case "f": {
         if (m.e !== e || typeof m.from !== "string" || typeof m.ctx !== "string" || typeof m.s !== "number") return;
@@ -754,13 +783,13 @@ class Share {
 
   #armWatch() {
     if (this.#watch !== null || this.#channel === null) return;
-    const due = now() + WATCH_MS;
+    const due = stamp() + WATCH_MS;
     live.timers++;
     this.#watch = setTimeout(() => {
       live.timers--;
       this.#watch = null;
       if (this.#ended || this.#paused || this.role === "leader") return;
-      const t = now();
+      const t = stamp();
       if (t - due > LATE_MS) this.#heard = t; // this context's own timer was held back: no verdict
       else if (t - this.#heard > SILENCE_MS + (visible() ? 0 : HIDDEN_EXTRA_MS)) return this.#takeOver();
       this.#armWatch();

@@ -10,20 +10,21 @@
 // - Closed means released: once the connection is closed for good, no socket, timer or
 //   listener of it remains, and nothing global holds it.
 
+import { live as shared } from "./share.js";
 import { W, arg, core, errorAt, keys, memoryBytes, out, redact, text } from "./core.js";
 import { utf8Length, wasmError } from "./options.js";
 
 /** Calls the application made into a ReSocket, in progress (see the owner's `#event`). */
 export const calls = { depth: 0 };
 
-/** Listeners, timers and sockets held in this realm (share.js counts its own here too). */
+/** Listeners, timers and sockets held in this realm (share.js counts its own). */
 export const live = { listeners: 0, timers: 0, sockets: 0, callbacksRun: 0 };
 
 /** Live counts of the listeners, timers and sockets held by every ReSocket in this realm. */
 export function diagnostics() {
   return {
-    liveListeners: live.listeners,
-    liveTimers: live.timers,
+    liveListeners: live.listeners + shared.listeners,
+    liveTimers: live.timers + shared.timers,
     liveSockets: live.sockets,
     callbacksRun: live.callbacksRun,
     wasmMemory: memoryBytes(),
