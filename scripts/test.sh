@@ -24,7 +24,7 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p resocket --all-targets "${wasm[@]}" -- -D warnings
-cargo clippy -p resocket --all-targets "${wasm[@]}" --features leptos,yew,js-json,gloo -- -D warnings
+cargo clippy -p resocket --all-targets "${wasm[@]}" --features leptos,yew,js-json,gloo,share -- -D warnings
 # The sans-IO core needs nothing of std: the same files built as #![no_std] + alloc.
 cargo clippy -p resocket-core-nostd "${wasm[@]}" -- -D warnings
 # The npm package's module: that core alone, numeric exports.
@@ -32,7 +32,7 @@ cargo clippy -p resocket-wasm "${wasm[@]}" -- -D warnings
 # The hooks also build natively (server-side rendering: they render the initial state).
 cargo clippy -p resocket --all-targets --features leptos,yew -- -D warnings
 # The API docs as docs.rs builds them (wasm32, every feature): no broken or private links.
-RUSTDOCFLAGS="-D warnings" cargo doc -q -p resocket --no-deps "${wasm[@]}" --features leptos,yew,js-json,gloo
+RUSTDOCFLAGS="-D warnings" cargo doc -q -p resocket --no-deps "${wasm[@]}" --features leptos,yew,js-json,gloo,share
 
 step "native tests (unit, simulation, doc, server)"
 cargo test --workspace
@@ -42,7 +42,7 @@ files=$(cargo package --list --allow-dirty -p resocket)
 for f in README.md LICENSE LICENSE-MIT LICENSE-APACHE src/lib.rs; do
   grep -qx "$f" <<<"$files" || die "cargo package leaves out $f"
 done
-extra=$(grep -Ev '^(src/.+\.rs|tests/.+\.rs|tests/cases/[a-z]+\.json|README\.md|CHANGELOG\.md|LICENSE(-MIT|-APACHE)?|Cargo\.(toml|toml\.orig|lock)|\.cargo_vcs_info\.json)$' <<<"$files" || true)
+extra=$(grep -Ev '^(src/.+\.rs|src/web/share_host\.js|pkg-template/share\.js|tests/.+\.rs|tests/cases/[a-z]+\.json|README\.md|CHANGELOG\.md|LICENSE(-MIT|-APACHE)?|Cargo\.(toml|toml\.orig|lock)|\.cargo_vcs_info\.json)$' <<<"$files" || true)
 [ -z "$extra" ] || die "cargo package would ship more than the crate: $extra"
 cargo package -q --allow-dirty --offline -p resocket
 
@@ -69,14 +69,14 @@ RESOCKET_CLOSED_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("12
 export RESOCKET_CLOSED_PORT
 
 step "building browser suites"
-cargo test -p resocket "${wasm[@]}" --features js-json,gloo --no-run
-cargo test -p resocket "${wasm[@]}" --features leptos,leptos/csr --test web_leptos --no-run
-cargo test -p resocket "${wasm[@]}" --features yew --test web_yew --no-run
+cargo test -p resocket "${wasm[@]}" --features js-json,gloo,share --no-run
+cargo test -p resocket "${wasm[@]}" --features leptos,leptos/csr,share --test web_leptos --no-run
+cargo test -p resocket "${wasm[@]}" --features yew,share --test web_yew --no-run
 
 # Run the browser suites with exactly one driver variable set; check the runner's banner.
 # The framework suites need their feature (and Leptos its browser renderer, leptos/csr);
-# web_codecs needs js-json and gloo.
-suites=("--features js-json,gloo" "--features leptos,leptos/csr --test web_leptos" "--features yew --test web_yew")
+# web_codecs needs js-json and gloo; web_share and the hooks' shared probes need share.
+suites=("--features js-json,gloo,share" "--features leptos,leptos/csr,share --test web_leptos" "--features yew,share --test web_yew")
 run_engine() {
   local name=$1 banner=$2; shift 2
   step "browser suites in $name"

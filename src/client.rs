@@ -90,6 +90,9 @@ pub struct Builder<C: Codec = Raw> {
     config: Config,
     codec: C,
     delivery: Option<Delivery>,
+    /// The shared connection's name ([`Builder::share`]).
+    #[cfg(feature = "share")]
+    share: Option<String>,
 }
 
 impl Socket<Raw> {
@@ -109,6 +112,8 @@ impl Socket<Raw> {
             config: Config::new(),
             codec: Raw,
             delivery: None,
+            #[cfg(feature = "share")]
+            share: None,
         }
     }
 
@@ -126,6 +131,8 @@ impl Socket<Raw> {
             config: Config::new(),
             codec: Raw,
             delivery: None,
+            #[cfg(feature = "share")]
+            share: None,
         }
     }
 }
@@ -194,7 +201,37 @@ impl<C: Codec> Builder<C> {
             config: self.config,
             codec,
             delivery: self.delivery,
+            #[cfg(feature = "share")]
+            share: self.share,
         }
+    }
+
+    /// One connection for every socket of the origin that uses this share name and URL:
+    /// sockets of one page (components, hooks), tabs, frames and workers. One context
+    /// leads and holds the real WebSocket, with its own options (reconnection, heartbeat,
+    /// protocols); every socket of the share keeps its own queue, limits, backpressure and
+    /// acknowledged delivery, and its sends go through the leader. Leadership moves when
+    /// the leading context closes the socket, unloads, is frozen or hidden into the
+    /// back/forward cache, or stops answering; a frame the old leader did not send goes
+    /// out through the next one, once. See
+    /// [docs/sharing.md](https://github.com/resocket/resocket/blob/main/docs/sharing.md).
+    ///
+    /// Needs Web Locks and BroadcastChannel (secure contexts): without them a share covers
+    /// the sockets of one context. The npm package's `share` option uses the same
+    /// protocol, so a Rust socket and a `ReSocket` of the same origin, name and URL share
+    /// one connection too. With acknowledged delivery every member reads every
+    /// acknowledgement: give messages ids unique across the share.
+    ///
+    /// ```
+    /// use resocket::Socket;
+    ///
+    /// let builder = Socket::builder("/live").share("live-feed");
+    /// # let _ = builder;
+    /// ```
+    #[cfg(feature = "share")]
+    pub fn share(mut self, name: impl Into<String>) -> Self {
+        self.share = Some(name.into());
+        self
     }
 
     /// Acknowledged delivery: messages with an id are kept until the peer acknowledges
@@ -225,6 +262,13 @@ impl<C: Codec> Builder<C> {
             self.config.delivery = Some(d.window.clone());
         }
         self.config.validate()?;
+        #[cfg(feature = "share")]
+        if self.share.as_deref() == Some("") {
+            return Err(Error::InvalidOption {
+                option: "share".into(),
+                reason: "must not be empty (the name of the shared connection)".into(),
+            });
+        }
         self.start()
     }
 
@@ -259,6 +303,26 @@ impl<C: Codec> Builder<C> {
             UrlSource::Provider(p) => (None, Some(p)),
         };
         let readers = self.delivery.map(|d| d.readers);
+        #[cfg(feature = "share")]
+        if let Some(name) = &self.share {
+            let member = crate::web::share::Membership::join(
+                name,
+                &self.config,
+                fixed.clone(),
+                provider.clone(),
+            )
+            .map_err(Error::Js)?;
+            // A member has no heartbeat of its own: the host's checks the server, and the
+            // share checks the leader.
+            let mut config = self.config;
+            config.heartbeat = None;
+            let via = driver::Via::Member(member);
+            let shared = driver::start_via(config, fixed, provider, readers, via);
+            return Ok(Socket {
+                sender: Sender::new(shared, Rc::new(self.codec)),
+                sinking: None,
+            });
+        }
         let shared = driver::start(self.config, fixed, provider, readers);
         Ok(Socket {
             sender: Sender::new(shared, Rc::new(self.codec)),
@@ -493,7 +557,24 @@ impl<C: Codec> Socket<C> {
     /// acknowledgements too (they arrive as messages), although the stream does not
     /// yield them.
     pub fn stats(&self) -> Stats {
-        self.shared().borrow().sup.stats()
+        #[allow(unused_mut)]
+        let mut stats = self.shared().borrow().sup.stats();
+        // A shared connection's round trip is its host's (a member has no heartbeat).
+        #[cfg(feature = "share")]
+        if let Some(driver::Via::Member(m)) = &self.shared().borrow().via {
+            stats.last_rtt_ms = m.rtt();
+        }
+        stats
+    }
+
+    /// This socket's place in its shared connection ([`Builder::share`]): `None` when it
+    /// is not shared.
+    #[cfg(feature = "share")]
+    pub fn share_role(&self) -> Option<crate::ShareRole> {
+        match &self.shared().borrow().via {
+            Some(driver::Via::Member(m)) => Some(m.role()),
+            _ => None,
+        }
     }
 }
 

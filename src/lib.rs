@@ -72,3 +72,5 @@ pub use crate::client::{
 pub use crate::core::delivery::{Ack, Id, WindowConfig};
 #[cfg(target_arch = "wasm32")]
 pub use crate::web::diagnostics::{diagnostics, Diagnostics};
+#[cfg(all(target_arch = "wasm32", feature = "share"))]
+pub use crate::web::share::ShareRole;

@@ -19,12 +19,14 @@
 //!   their values before mounting;
 //! - with acknowledged delivery, the unacknowledged count is rendered as tracked messages
 //!   go out and back to 0 when the acknowledgement arrives, and each `send_acked` resolves;
+//! - two components whose builders share one name (`Builder::share`) use one connection;
+//!   each one's message reaches the server once and is rendered by both, in order;
 //! - the first render is the initial state (`connecting`, `readyState` 0), as a server
 //!   renders it, so hydration matches; the socket's own state follows (here an invalid
 //!   URL's `closed`).
 //!
 //! Needs the hook's feature and Leptos' browser renderer:
-//! `cargo test -p resocket --target wasm32-unknown-unknown --features leptos,leptos/csr --test web_leptos`.
+//! `cargo test -p resocket --target wasm32-unknown-unknown --features leptos,leptos/csr,share --test web_leptos`.
 #![cfg(all(target_arch = "wasm32", feature = "leptos"))]
 
 mod common;
@@ -59,9 +61,18 @@ fn line(item: Result<Message, resocket::Error>) -> String {
 
 /// Renders the hook's data and every message; the button sends `outgoing`.
 #[component]
-fn Probe(url: String, outgoing: String, #[prop(default = 5_000)] stable_ms: u64) -> impl IntoView {
+fn Probe(
+    url: String,
+    outgoing: String,
+    #[prop(default = 5_000)] stable_ms: u64,
+    #[prop(optional)] share: Option<String>,
+) -> impl IntoView {
     let (log, set_log) = signal(Vec::<String>::new());
     let builder = Socket::builder(url).reconnect(policy(stable_ms));
+    let builder = match share {
+        Some(name) => builder.share(name),
+        None => builder,
+    };
     let ws = use_socket(builder, move |item| set_log.update(|l| l.push(line(item))));
     let send = move |_| ws.sender.send(Message::Text(outgoing.clone()));
     view! {
@@ -168,6 +179,23 @@ async fn burst_renders_complete_and_in_order() {
     let app = mount_to(root.0.clone(), move || view! { <Burst url=url.clone()/> });
     burst_rendered_in_order(&root).await;
     drop(app);
+}
+
+#[wasm_bindgen_test]
+async fn two_components_sharing_a_name_use_one_connection() {
+    let (a, b) = (Root::new(HINT), Root::new(HINT));
+    let t = tag("leptos-share");
+    let url = ws_url(&format!("/echo?tag={t}"));
+    let name = format!("leptos-{t}");
+    let (u, n) = (url.clone(), name.clone());
+    let app_a = mount_to(a.0.clone(), move || {
+        view! { <Probe url=u.clone() outgoing="from a".to_string() share=n.clone()/> }
+    });
+    let app_b = mount_to(b.0.clone(), move || {
+        view! { <Probe url=url.clone() outgoing="from b".to_string() share=name.clone()/> }
+    });
+    shared_probes_use_one_connection(&a, &b, &t).await;
+    drop((app_a, app_b));
 }
 
 #[wasm_bindgen_test]

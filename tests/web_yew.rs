@@ -19,10 +19,12 @@
 //!   their values before mounting;
 //! - with acknowledged delivery, the unacknowledged count is rendered as tracked messages
 //!   go out and back to 0 when the acknowledgement arrives, and each `send_acked` resolves;
+//! - two components whose builders share one name (`Builder::share`) use one connection;
+//!   each one's message reaches the server once and is rendered by both, in order;
 //! - the first render is the initial state (`connecting`), as a server renders it, so
 //!   hydration matches; the socket's own state follows (here an invalid URL's `closed`).
 //!
-//! `cargo test -p resocket --target wasm32-unknown-unknown --features yew --test web_yew`.
+//! `cargo test -p resocket --target wasm32-unknown-unknown --features yew,share --test web_yew`.
 #![cfg(all(target_arch = "wasm32", feature = "yew"))]
 
 mod common;
@@ -76,6 +78,9 @@ struct ProbeProps {
     url: AttrValue,
     outgoing: AttrValue,
     stable_ms: u64,
+    /// The shared connection's name, if any (`Builder::share`).
+    #[prop_or_default]
+    share: Option<AttrValue>,
 }
 
 /// Renders the hook's data and every message; the button sends `outgoing`.
@@ -88,8 +93,15 @@ fn Probe(props: &ProbeProps) -> Html {
     };
     let url = props.url.to_string();
     let stable_ms = props.stable_ms;
+    let share = props.share.clone();
     let ws = use_socket(
-        move || Socket::builder(url).reconnect(policy(stable_ms)),
+        move || {
+            let builder = Socket::builder(url).reconnect(policy(stable_ms));
+            match share {
+                Some(name) => builder.share(name.to_string()),
+                None => builder,
+            }
+        },
         on_message,
     );
     let send = {
@@ -216,6 +228,7 @@ struct AppProps {
     url: AttrValue,
     outgoing: AttrValue,
     stable_ms: u64,
+    share: Option<AttrValue>,
 }
 
 /// Mounts `Probe` (or `Burst`) while `show` is set.
@@ -230,6 +243,7 @@ fn App(props: &AppProps) -> Html {
                     url={props.url.clone()}
                     outgoing={props.outgoing.clone()}
                     stable_ms={props.stable_ms}
+                    share={props.share.clone()}
                 />
             }
         }
@@ -248,6 +262,7 @@ fn props(url: String, outgoing: &str) -> AppProps {
         url: url.into(),
         outgoing: outgoing.to_string().into(),
         stable_ms: 5_000,
+        share: None,
     }
 }
 
@@ -268,6 +283,21 @@ async fn burst_renders_complete_and_in_order() {
     );
     burst_rendered_in_order(&root).await;
     app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn two_components_sharing_a_name_use_one_connection() {
+    let (a, b) = (Root::new(HINT), Root::new(HINT));
+    let t = tag("yew-share");
+    let url = ws_url(&format!("/echo?tag={t}"));
+    let shared = |out: &str| AppProps {
+        share: Some(format!("yew-{t}").into()),
+        ..props(url.clone(), out)
+    };
+    let (app_a, app_b) = (mount(&a, shared("from a")), mount(&b, shared("from b")));
+    shared_probes_use_one_connection(&a, &b, &t).await;
+    app_a.destroy();
+    app_b.destroy();
 }
 
 #[wasm_bindgen_test]

@@ -34,9 +34,14 @@ pub struct Diagnostics {
 /// assert_eq!(resocket::diagnostics().live_listeners, before.live_listeners);
 /// ```
 pub fn diagnostics() -> Diagnostics {
+    // Shared connections count the channels, listeners and timers of their module.
+    #[cfg(feature = "share")]
+    let (listeners, timers) = super::share::live();
+    #[cfg(not(feature = "share"))]
+    let (listeners, timers) = (0, 0);
     Diagnostics {
-        live_listeners: LISTENERS.with(Cell::get),
-        live_timers: TIMERS.with(Cell::get),
+        live_listeners: LISTENERS.with(Cell::get) + listeners,
+        live_timers: TIMERS.with(Cell::get) + timers,
         live_sockets: SOCKETS.with(Cell::get),
         callbacks_run: CALLBACKS.with(Cell::get),
     }

@@ -72,6 +72,18 @@ pub(crate) struct Inner<P = Message> {
     /// The inbound acknowledgements that released messages, in the order of the
     /// [`Action::Acked`] they caused.
     ack_messages: VecDeque<P>,
+    /// Whose WebSocket class this connection uses, if not the browser's.
+    #[cfg(feature = "share")]
+    pub(crate) via: Option<Via>,
+}
+
+/// A connection whose sockets are not the browser's own `WebSocket`.
+#[cfg(feature = "share")]
+pub(crate) enum Via {
+    /// A member of a shared connection: its sockets are views of the share's.
+    Member(super::share::Membership),
+    /// A shared connection's host: its sockets are the share's Taps.
+    Host(js_sys::Function),
 }
 
 /// Shared handle to a running connection.
@@ -83,6 +95,30 @@ pub(crate) fn start<P: Frame>(
     fixed_url: Option<String>,
     provider: Option<Provider>,
     readers: Option<Readers<P>>,
+) -> Shared<P> {
+    start_with(config, fixed_url, provider, readers, |_| {})
+}
+
+/// [`start`] a connection whose sockets are made by `via`.
+#[cfg(feature = "share")]
+pub(crate) fn start_via<P: Frame>(
+    config: Config,
+    fixed_url: Option<String>,
+    provider: Option<Provider>,
+    readers: Option<Readers<P>>,
+    via: Via,
+) -> Shared<P> {
+    start_with(config, fixed_url, provider, readers, |inner| {
+        inner.via = Some(via)
+    })
+}
+
+fn start_with<P: Frame>(
+    config: Config,
+    fixed_url: Option<String>,
+    provider: Option<Provider>,
+    readers: Option<Readers<P>>,
+    setup: impl FnOnce(&mut Inner<P>),
 ) -> Shared<P> {
     let seed = (js_sys::Math::random() * (u64::MAX as f64)) as u64;
     let gate = Gate::new(config.water_marks);
@@ -106,7 +142,10 @@ pub(crate) fn start<P: Frame>(
         acks: Vec::new(),
         next_slot: 0,
         ack_messages: VecDeque::new(),
+        #[cfg(feature = "share")]
+        via: None,
     }));
+    setup(&mut shared.borrow_mut());
     watch_online(&shared);
     let online = OnlineWatch::is_online();
     shared.borrow_mut().sup.start(online);
@@ -357,12 +396,16 @@ fn connect<P: Frame>(shared: &Shared<P>, id: u64, url: &str) {
         };
         dispatch(&shared, event);
     });
-    let (protocols, max) = {
+    let (protocols, max, class) = {
         let inner = shared.borrow();
         let config = inner.sup.config();
-        (config.protocols.clone(), config.max_message_size)
+        (
+            config.protocols.clone(),
+            config.max_message_size,
+            inner.class(),
+        )
     };
-    match BrowserSocket::open(url, &protocols, max, sink) {
+    match BrowserSocket::open(url, &protocols, max, sink, class.as_ref()) {
         Ok(socket) => {
             let old = shared.borrow_mut().socket.replace((id, Rc::new(socket)));
             drop(old);
@@ -375,6 +418,19 @@ fn connect<P: Frame>(shared: &Shared<P>, id: u64, url: &str) {
             };
             dispatch(shared, Event::Refused { id, error });
         }
+    }
+}
+
+impl<P> Inner<P> {
+    /// The WebSocket class of the next socket: `None` for the browser's own.
+    fn class(&self) -> Option<js_sys::Function> {
+        #[cfg(feature = "share")]
+        match &self.via {
+            Some(Via::Member(m)) => return Some(m.member().socket_class()),
+            Some(Via::Host(class)) => return Some(class.clone()),
+            None => {}
+        }
+        None
     }
 }
 
@@ -436,6 +492,17 @@ fn on_state<P: Frame>(shared: &Shared<P>, state: ConnectionState) {
         dead
     };
     drop(dead);
+    // Closed for good: a member leaves its share (a `reconnect()` joins it again).
+    #[cfg(feature = "share")]
+    if state.is_closed() {
+        let member = match &shared.borrow().via {
+            Some(Via::Member(m)) => Some(m.member().clone()),
+            _ => None,
+        };
+        if let Some(member) = member {
+            super::share::leave(&member);
+        }
+    }
 }
 
 /// Re-read buffered bytes every [`POLL_MS`] while a sender or `flush` waits on an open

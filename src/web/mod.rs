@@ -5,6 +5,8 @@ pub(crate) mod driver;
 #[cfg(any(feature = "leptos", feature = "yew"))]
 pub(crate) mod hook;
 mod listener;
+#[cfg(feature = "share")]
+pub(crate) mod share;
 pub(crate) mod socket;
 mod timer;
 pub(crate) mod url;

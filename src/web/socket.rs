@@ -135,7 +135,9 @@ fn read_event<P: Frame>(e: web_sys::Event, max: usize) -> Option<SocketEvent<P>>
 }
 
 impl BrowserSocket {
-    /// Open a socket to an already-checked URL; `sink` receives its events.
+    /// Open a socket to an already-checked URL; `sink` receives its events. `class` is a
+    /// WebSocket class to use instead of the browser's (a shared connection's: its
+    /// objects are used through the same properties and methods).
     ///
     /// # Errors
     /// [`Error::Js`] when the constructor throws.
@@ -144,12 +146,20 @@ impl BrowserSocket {
         protocols: &[String],
         max_message_size: usize,
         sink: Rc<dyn Fn(SocketEvent<P>)>,
+        class: Option<&js_sys::Function>,
     ) -> Result<BrowserSocket, Error> {
         let list: js_sys::Array = protocols.iter().map(|p| JsValue::from_str(p)).collect();
-        let ws = if protocols.is_empty() {
-            WebSocket::new(url)
-        } else {
-            WebSocket::new_with_str_sequence(url, &list)
+        let ws = match class {
+            Some(class) => {
+                let args = if protocols.is_empty() {
+                    js_sys::Array::of1(&JsValue::from_str(url))
+                } else {
+                    js_sys::Array::of2(&JsValue::from_str(url), &list)
+                };
+                js_sys::Reflect::construct(class, &args).map(JsCast::unchecked_into::<WebSocket>)
+            }
+            None if protocols.is_empty() => WebSocket::new(url),
+            None => WebSocket::new_with_str_sequence(url, &list),
         }
         .map_err(|e| Error::Js(js_text(&e)))?;
         ws.set_binary_type(BinaryType::Arraybuffer);

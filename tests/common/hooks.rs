@@ -137,6 +137,35 @@ async fn send_while_down(root: &Root, t: &str, down_ms: u32, outgoing: &str) {
     .await;
 }
 
+/// Two probes on `/echo?tag={t}` sharing one name (`Builder::share`), sending "from a"
+/// and "from b": the server has one connection; each probe's message reaches the server
+/// once and is rendered by both probes, in the same order.
+pub async fn shared_probes_use_one_connection(a: &Root, b: &Root, t: &str) {
+    until_open(a).await;
+    until_open(b).await;
+    let stats = control(&format!("stats?tag={t}")).await;
+    assert_eq!(
+        (stats["accepted"].clone(), stats["open"].clone()),
+        (1.into(), 1.into()),
+        "{stats}"
+    );
+    a.click(".send");
+    for r in [a, b] {
+        r.until(3_000, "a's message in both", || r.items() == ["from a"])
+            .await;
+    }
+    b.click(".send");
+    for r in [a, b] {
+        r.until(3_000, "b's message in both", || {
+            r.items() == ["from a", "from b"]
+        })
+        .await;
+    }
+    let stats = control(&format!("stats?tag={t}")).await;
+    assert_eq!(stats["messages_in"], 2, "each message once: {stats}");
+    assert_eq!(stats["accepted"], 1, "{stats}");
+}
+
 /// With a burst probe on `/burst?count=100`: all 100 items are rendered, in order, and
 /// nothing more.
 pub async fn burst_rendered_in_order(root: &Root) {
