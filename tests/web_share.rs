@@ -193,6 +193,9 @@ onmessage = async (e) => {
       view.onclose = () => setTimeout(open, 50);
     };
     open();
+  } else if (m.k === "send") {
+    view.send(m.d);
+    postMessage({ k: "sent" });
   }
 };
 "#;
@@ -309,5 +312,22 @@ async fn with_a_worker_the_page_follows_then_leads_and_every_message_goes_out_on
         next_text(&mut s, "echo through the page's host").await,
         "page again"
     );
+
+    // A new worker follows the page: its message goes out through the page's connection,
+    // and its echo reaches the page's socket.
+    let worker = web_sys::Worker::new_with_options(&src, &options).unwrap();
+    let join =
+        serde_json::json!({ "k": "join", "module": snippet_url(), "url": url, "name": name });
+    let joined = ask(&worker, &join, "open").await;
+    assert_eq!(joined["role"], "follower", "the page leads now");
+    let send = serde_json::json!({ "k": "send", "d": "from the worker" });
+    ask(&worker, &send, "sent").await;
+    assert_eq!(
+        next_text(&mut s, "the worker's message, echoed").await,
+        "from the worker"
+    );
+    let st = control(&format!("stats?tag={t}")).await;
+    assert_eq!(st["accepted"], 2, "no connection of the worker's own: {st}");
+    worker.terminate();
     let _ = web_sys::Url::revoke_object_url(&src);
 }
