@@ -4,7 +4,9 @@
 //! typed messages, observable connection state, `bufferedAmount` backpressure,
 //! automatic reconnection with a bounded outbound queue, a heartbeat for dead links, and
 //! acknowledged delivery ([`Delivery`]: messages kept and sent again until the peer
-//! acknowledges them, [`Socket::send_acked`], [`Socket::request`]).
+//! acknowledges them, [`Socket::send_acked`], [`Socket::request`]), and, with the
+//! `share` feature, one connection for every tab, frame and worker of the origin
+//! (`Builder::share`).
 //!
 //! ```no_run
 //! # #[cfg(target_arch = "wasm32")]

@@ -419,6 +419,22 @@ impl Sequence {
         Sequence(Cell::new(0))
     }
 
+    /// A sequence whose first number is `last + 1`: for ids that must not meet another
+    /// sequence's, such as those of sockets sharing a connection
+    /// (`Builder::share`, with the `share` feature), where every member reads every
+    /// acknowledgement. Start each at a random offset:
+    ///
+    /// ```
+    /// use resocket::Sequence;
+    ///
+    /// let offset = 7 << 20; // e.g. (js_sys::Math::random() * 2f64.powi(31)) as u64 << 20
+    /// let seq = Sequence::starting_after(offset);
+    /// assert_eq!(seq.next(), offset + 1);
+    /// ```
+    pub fn starting_after(last: u64) -> Sequence {
+        Sequence(Cell::new(last.min(crate::core::delivery::MAX_NUMERIC_ID)))
+    }
+
     /// The next number (1 first). After 2^53 - 1 (never reached in practice: 2^53 ids at
     /// a million a second take 285 years) it stays there: a second message with that id
     /// is refused with [`Error::DuplicateId`](crate::Error::DuplicateId) while the first
