@@ -3,7 +3,7 @@
 // reconnection, a bounded outbound queue, backpressure and an optional heartbeat.
 
 import { checkTimeout, core, ready } from "./core.js";
-import { Link, calls, diagnostics, engine, invalidUrl, resolveUrl } from "./shell.js";
+import { Link, calls, diagnostics, engine, invalidUrl, now, resolveUrl } from "./shell.js";
 import { ReSocketError, describe, optionError, check, closeArgs, jsonText, sendOptions, sizeOf, split, tooLarge, utf8Length, wasmError } from "./options.js";
 import { join } from "./share.js";
 
@@ -149,43 +149,26 @@ function held(frame) {
   return isBuffer ? copy.buffer : copy;
 }
 
-/** A message from the server. `data` is a string (text frame) or an ArrayBuffer (binary). */
-// The socket a ReSocketMessageEvent is being made for (see ReSocket#deliver).
-let messageTarget = null;
-let messageData;
 /** Whether a listener called stopImmediatePropagation() on an event (the socket's own delivery). */
 let stopped;
 
+/** A message from the server. `data` is a string (text frame) or an ArrayBuffer (binary). */
 export class ReSocketMessageEvent extends Event {
   #data;
-  #target;
   #stopped = false;
   constructor(type, init) {
     super(type);
-    if (messageTarget === null) this.#data = init?.data;
-    else {
-      this.#data = messageData;
-      this.#target = messageTarget;
-      messageTarget = null;
-      messageData = undefined;
-    }
+    this.#data = init?.data;
   }
   get data() {
     return this.#data;
-  }
-  /** The socket that received the message. */
-  get target() {
-    return this.#target ?? super.target;
-  }
-  get currentTarget() {
-    return this.#target ?? super.currentTarget;
   }
   stopImmediatePropagation() {
     this.#stopped = true;
     super.stopImmediatePropagation();
   }
   static {
-    stopped = (e) => #stopped in e && e.#stopped;
+    stopped = (e) => (#stopped in e ? e.#stopped : e.stop === true);
   }
   /** Parses `data` as JSON (a binary frame is decoded as UTF-8 first). */
   json() {
@@ -193,6 +176,56 @@ export class ReSocketMessageEvent extends Event {
     return JSON.parse(typeof d === "string" ? d : utf8.decode(d));
   }
 }
+
+/**
+ * The event of a message the socket received. One is made for every message, so it is
+ * built without the DOM: constructing a DOM `Event` costs about as much as the browser's
+ * whole handling of a small message. By its prototype it is a `ReSocketMessageEvent` and
+ * an `Event` (`instanceof` holds), with every member of theirs (at target, not
+ * cancelable, not trusted); it cannot be dispatched on another `EventTarget`.
+ * `new ReSocketMessageEvent(type, { data })` still makes a real DOM event.
+ */
+class Received {
+  type = "message";
+  data;
+  target;
+  currentTarget;
+  timeStamp = now();
+  stop = false;
+  constructor(target, data) {
+    this.data = data;
+    this.target = target;
+    this.currentTarget = target;
+  }
+  json() {
+    const d = this.data;
+    return JSON.parse(typeof d === "string" ? d : utf8.decode(d));
+  }
+  get srcElement() {
+    return this.target;
+  }
+  composedPath() {
+    return [this.target];
+  }
+  stopImmediatePropagation() {
+    this.stop = true;
+  }
+  stopPropagation() {}
+  preventDefault() {}
+  initEvent() {}
+  get returnValue() {
+    return true;
+  }
+  set returnValue(_) {}
+  get cancelBubble() {
+    return false;
+  }
+  set cancelBubble(_) {}
+}
+for (const [name, value] of [["bubbles", false], ["cancelable", false], ["composed", false], ["defaultPrevented", false], ["isTrusted", false], ["eventPhase", 2]]) {
+  Object.defineProperty(Received.prototype, name, { get: () => value, configurable: true });
+}
+Object.setPrototypeOf(Received.prototype, ReSocketMessageEvent.prototype);
 
 /** The socket is closed for good: no reconnection follows. */
 export class ReSocketCloseEvent extends Event {
@@ -549,9 +582,7 @@ export class ReSocket extends EventTarget {
     if (this.#delivery !== null && this.#acknowledges(data)) return;
     const list = this.#listeners;
     if (list.length === 0) return;
-    messageTarget = this;
-    messageData = data;
-    this.#run(list, new ReSocketMessageEvent("message"));
+    this.#run(list, new Received(this, data));
   }
 
   /**
