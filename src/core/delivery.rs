@@ -168,6 +168,9 @@ pub(crate) struct Window<P> {
     config: WindowConfig,
     entries: VecDeque<Entry<P>>,
     bytes: usize,
+    /// Whether sends that waited for room enter as room comes (see
+    /// [`admits_waiting`](Self::admits_waiting)).
+    refilling: bool,
 }
 
 impl<P: Payload> Window<P> {
@@ -176,7 +179,29 @@ impl<P: Payload> Window<P> {
             config,
             entries: VecDeque::new(),
             bytes: 0,
+            refilling: true,
         }
+    }
+
+    /// Whether a send that waits for room may enter now. Once the window was full,
+    /// waiting sends enter again only when it has drained to its low mark (three quarters
+    /// of its bounds), then one after another while there is room: they leave together,
+    /// in the task of one acknowledgement, not one per acknowledgement.
+    pub(crate) fn admits_waiting(&mut self, len: usize) -> bool {
+        if !self.has_room(len) {
+            self.refilling = false;
+            return false;
+        }
+        if !self.refilling {
+            let low = |bound: usize| bound - bound / 4;
+            if self.entries.len() > low(self.config.max_messages)
+                || self.bytes > low(self.config.max_bytes)
+            {
+                return false;
+            }
+            self.refilling = true;
+        }
+        true
     }
 
     /// Accounts for an entry that left the window.
@@ -330,6 +355,32 @@ mod tests {
         w.push(entry(Id::Num(2), 1));
         assert!(!w.has_room(0), "count bound");
         assert_eq!((w.len(), w.bytes()), (2, 7));
+    }
+
+    #[test]
+    fn waiting_sends_enter_a_window_that_was_full_from_its_low_mark_on_then_while_there_is_room() {
+        let mut w = Window::new(WindowConfig::default().max_messages(8).max_bytes(1000));
+        for i in 0..8 {
+            assert!(w.admits_waiting(1), "room: in at once");
+            w.push(entry(Id::Num(i), 1));
+        }
+        assert!(!w.admits_waiting(1), "full");
+        w.ack(&Ack::Id(Id::Num(0)));
+        assert!(w.has_room(1), "one free place...");
+        assert!(!w.admits_waiting(1), "...but above the low mark (6 of 8)");
+        w.ack(&Ack::Id(Id::Num(1)));
+        assert!(w.admits_waiting(1), "at the low mark");
+        w.push(entry(Id::Num(8), 1));
+        assert!(w.admits_waiting(1), "then while there is room");
+        w.push(entry(Id::Num(9), 1));
+        assert!(!w.admits_waiting(1), "full again");
+        // By bytes: three quarters of 1000.
+        let mut w = Window::new(WindowConfig::default().max_messages(100).max_bytes(1000));
+        w.push(entry(Id::Num(1), 600));
+        w.push(entry(Id::Num(2), 300));
+        assert!(!w.admits_waiting(200), "no room");
+        w.ack(&Ack::Id(Id::Num(2)));
+        assert!(w.has_room(200) && w.admits_waiting(200), "600 bytes: under the low mark");
     }
 
     #[test]

@@ -249,6 +249,16 @@ impl<P: Payload + Clone> Supervisor<P> {
         refused || self.window.has_room(len)
     }
 
+    /// [`has_room_tracked`](Self::has_room_tracked) for a send that waited: once the
+    /// window was full, it admits waiting sends again from its low mark on (see
+    /// [`delivery`](super::delivery)).
+    pub fn admits_waiting_tracked(&mut self, len: usize) -> bool {
+        let refused = self.config.delivery.is_none()
+            || len > self.config.max_message_size
+            || matches!(self.phase, Phase::Closing(_) | Phase::Closed);
+        refused || self.window.admits_waiting(len)
+    }
+
     /// Send a *tracked* message (acknowledged delivery, see
     /// [`delivery`](super::delivery)): it is sent now when the link is open (else on the
     /// next open) and kept in the credit window until [`ack`](Self::ack) covers it; every

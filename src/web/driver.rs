@@ -267,7 +267,8 @@ fn admit_head<P: Frame>(shared: &Shared<P>) -> bool {
         inner.gate.cancel(ticket);
     } else {
         let level = inner.level(buffered);
-        if !inner.has_room(len, head.track.is_some()) || !inner.gate.poll(ticket, level) {
+        let tracked = head.track.is_some();
+        if !inner.admits_waiting(len, tracked) || !inner.gate.poll(ticket, level) {
             return false;
         }
     }

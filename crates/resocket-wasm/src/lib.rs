@@ -476,7 +476,7 @@ pub extern "C" fn rs_admit(
         let lvl = level(e, buffered);
         let room = match tracked {
             None => e.sup.has_room(frame.len),
-            Some(_) => e.sup.has_room_tracked(frame.len),
+            Some(_) => e.sup.admits_waiting_tracked(frame.len),
         };
         // Waiting for room (in the queue or the credit window) ends with an event the
         // shell passes on (open, an acknowledgement, a deadline, the end): nothing to

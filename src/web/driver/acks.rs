@@ -71,6 +71,16 @@ impl<P: Frame> Inner<P> {
         }
     }
 
+    /// [`has_room`](Self::has_room) for a send that waited (a tracked one enters a window
+    /// that was full again from its low mark on).
+    pub(crate) fn admits_waiting(&mut self, len: usize, tracked: bool) -> bool {
+        if tracked {
+            self.sup.admits_waiting_tracked(len)
+        } else {
+            self.sup.has_room(len)
+        }
+    }
+
     /// Hand a message to the core: tracked if it has an id, and then waited for by its
     /// slot, if it has one.
     pub(crate) fn hand_on(&mut self, message: P, track: Option<Track>) -> Result<(), Error<P>> {
