@@ -177,30 +177,16 @@ export class ReSocketMessageEvent extends Event {
   }
 }
 
-/**
- * The event of a message the socket received. One is made for every message, so it is
- * built without the DOM: constructing a DOM `Event` costs about as much as the browser's
- * whole handling of a small message. By its prototype it is a `ReSocketMessageEvent` and
- * an `Event` (`instanceof` holds), with every member of theirs (at target, not
- * cancelable, not trusted); it cannot be dispatched on another `EventTarget`.
- * `new ReSocketMessageEvent(type, { data })` still makes a real DOM event.
- */
-class Received {
-  type = "message";
-  data;
-  target;
-  currentTarget;
-  timeStamp = now();
-  stop = false;
-  constructor(target, data) {
-    this.data = data;
-    this.target = target;
-    this.currentTarget = target;
-  }
-  json() {
-    const d = this.data;
-    return JSON.parse(typeof d === "string" ? d : utf8.decode(d));
-  }
+// The events of the hot paths (a message received; a tracked message acknowledged) are
+// made for every message, so they are built without the DOM: constructing a DOM `Event`
+// costs about as much as the browser's whole handling of a small message. By its
+// prototype each is its public class and an `Event` (`instanceof` holds), with every
+// member of theirs (at target, not cancelable, not trusted); it cannot be dispatched on
+// another `EventTarget`. `new ReSocketMessageEvent(type, { data })` (and the delivered
+// event's constructor) still make real DOM events.
+
+/** The members of an `Event` that a dispatched event of the socket's own has. */
+class Fast {
   get srcElement() {
     return this.target;
   }
@@ -222,10 +208,55 @@ class Received {
   }
   set cancelBubble(_) {}
 }
-for (const [name, value] of [["bubbles", false], ["cancelable", false], ["composed", false], ["defaultPrevented", false], ["isTrusted", false], ["eventPhase", 2]]) {
-  Object.defineProperty(Received.prototype, name, { get: () => value, configurable: true });
+const CONSTANT = { bubbles: false, cancelable: false, composed: false, defaultPrevented: false, isTrusted: false, eventPhase: 2 };
+
+/** Gives `Kind` the members of `Fast` and the prototype of `Public`. */
+function fast(Kind, Public) {
+  for (const name of Object.getOwnPropertyNames(Fast.prototype)) {
+    if (name !== "constructor") Object.defineProperty(Kind.prototype, name, Object.getOwnPropertyDescriptor(Fast.prototype, name));
+  }
+  for (const [name, value] of Object.entries(CONSTANT)) {
+    Object.defineProperty(Kind.prototype, name, { get: () => value, configurable: true });
+  }
+  Object.setPrototypeOf(Kind.prototype, Public.prototype);
 }
-Object.setPrototypeOf(Received.prototype, ReSocketMessageEvent.prototype);
+
+/** A message the socket received (a `ReSocketMessageEvent`). */
+class Received {
+  type = "message";
+  data;
+  target;
+  currentTarget;
+  timeStamp = now();
+  stop = false;
+  constructor(target, data) {
+    this.data = data;
+    this.target = target;
+    this.currentTarget = target;
+  }
+  json() {
+    const d = this.data;
+    return JSON.parse(typeof d === "string" ? d : utf8.decode(d));
+  }
+}
+fast(Received, ReSocketMessageEvent);
+
+/** A tracked message acknowledged (a `ReSocketDeliveredEvent`). */
+class Acked {
+  type = "delivered";
+  id;
+  data;
+  target;
+  currentTarget;
+  timeStamp = now();
+  stop = false;
+  constructor(target, detail) {
+    this.id = detail?.id;
+    this.data = detail?.data;
+    this.target = target;
+    this.currentTarget = target;
+  }
+}
 
 /** The socket is closed for good: no reconnection follows. */
 export class ReSocketCloseEvent extends Event {
@@ -286,6 +317,7 @@ export class ReSocketDeliveredEvent extends Event {
     return this.#d.data;
   }
 }
+fast(Acked, ReSocketDeliveredEvent);
 
 /** Fields shared by `statechange` and `reconnecting` events. */
 export class ReSocketTransitionEvent extends Event {
@@ -348,8 +380,6 @@ function makeEvent(type, detail) {
       return new ReSocketStateChangeEvent(type, detail);
     case "reconnecting":
       return new ReSocketReconnectingEvent(type, detail);
-    case "delivered":
-      return new ReSocketDeliveredEvent(type, detail);
     default:
       return new Event(type);
   }
@@ -434,12 +464,15 @@ export class ReSocket extends EventTarget {
   #link;
   /**
    * The `message` listeners. Messages are the hot path: they are delivered by the socket
-   * itself, calling these with one event object, not through EventTarget's dispatch (a
-   * second event dispatch per message costs as much as the browser's whole work for
-   * it). Every other event type is EventTarget's. Replaced, never changed in place, so
+   * itself, calling these with one event object built without the DOM, not through
+   * EventTarget's dispatch (a second event dispatch per message costs as much as the
+   * browser's whole work for it). So are `delivered` events (#acked); every other event
+   * type is EventTarget's. Replaced, never changed in place, so
    * that a delivery in progress sees the list it began with.
    */
   #listeners = [];
+  /** The `delivered` listeners, as the `message` ones (one event per acknowledged message). */
+  #acked = [];
   #freed = false;
   #final = { url: "", protocol: "", stats: null };
   #pending = [];
@@ -629,10 +662,10 @@ export class ReSocket extends EventTarget {
     return this.#freed || this.#link.ack(4, through, "", data, parsed);
   }
 
-  #run(list, event) {
+  #run(list, event, type = "message") {
     for (const l of list) {
       if (l.removed) continue;
-      if (l.once) this.removeEventListener("message", l.fn, l.capture);
+      if (l.once) this.removeEventListener(type, l.fn, l.capture);
       try {
         if (typeof l.fn === "function") l.fn.call(this, event);
         else l.fn.handleEvent(event);
@@ -643,8 +676,13 @@ export class ReSocket extends EventTarget {
     }
   }
 
+  /** A tracked message acknowledged, to the `delivered` listeners (see #listeners). */
+  #delivered(detail) {
+    if (this.#acked.length > 0) this.#run(this.#acked, new Acked(this, detail), "delivered");
+  }
+
   addEventListener(type, listener, options) {
-    if (type !== "message") return super.addEventListener(type, listener, options);
+    if (type !== "message" && type !== "delivered") return super.addEventListener(type, listener, options);
     if (listener === null || listener === undefined) return;
     if (typeof listener !== "function" && typeof listener !== "object") {
       throw new TypeError("addEventListener: the listener must be a function or an object");
@@ -654,23 +692,31 @@ export class ReSocket extends EventTarget {
     const once = o !== null && Boolean(o.once);
     const signal = o?.signal;
     if (signal !== undefined && signal?.aborted) return;
-    if (this.#listeners.some((l) => l.fn === listener && l.capture === capture)) return;
-    this.#listeners = [...this.#listeners, { fn: listener, capture, once, removed: false }];
-    signal?.addEventListener("abort", () => this.removeEventListener("message", listener, capture), { once: true });
+    const list = type === "message" ? this.#listeners : this.#acked;
+    if (list.some((l) => l.fn === listener && l.capture === capture)) return;
+    const next = [...list, { fn: listener, capture, once, removed: false }];
+    if (type === "message") this.#listeners = next;
+    else this.#acked = next;
+    signal?.addEventListener("abort", () => this.removeEventListener(type, listener, capture), { once: true });
   }
 
   removeEventListener(type, listener, options) {
-    if (type !== "message") return super.removeEventListener(type, listener, options);
+    if (type !== "message" && type !== "delivered") return super.removeEventListener(type, listener, options);
     const capture = options !== null && typeof options === "object" ? Boolean(options.capture) : Boolean(options);
-    const i = this.#listeners.findIndex((l) => l.fn === listener && l.capture === capture);
+    const list = type === "message" ? this.#listeners : this.#acked;
+    const i = list.findIndex((l) => l.fn === listener && l.capture === capture);
     if (i < 0) return;
-    this.#listeners[i].removed = true;
-    this.#listeners = this.#listeners.filter((_, j) => j !== i);
+    list[i].removed = true;
+    const next = list.filter((_, j) => j !== i);
+    if (type === "message") this.#listeners = next;
+    else this.#acked = next;
   }
 
   dispatchEvent(event) {
-    if (!(event instanceof Event) || event.type !== "message") return super.dispatchEvent(event);
-    this.#run(this.#listeners, event);
+    if (!(event instanceof Event)) return super.dispatchEvent(event);
+    if (event.type === "message") this.#run(this.#listeners, event);
+    else if (event.type === "delivered") this.#run(this.#acked, event, "delivered");
+    else return super.dispatchEvent(event);
     return !event.defaultPrevented;
   }
 
@@ -689,6 +735,7 @@ export class ReSocket extends EventTarget {
         if (type === "close") this.#closedForGood = true;
         else if (type === "statechange" && detail?.state !== "closed") this.#closedForGood = false;
         if (type === "message") this.#deliver(detail);
+        else if (type === "delivered") this.#delivered(detail);
         else this.dispatchEvent(makeEvent(type, detail));
       }
     } finally {
