@@ -5,7 +5,7 @@
 // the page itself sends as an acknowledgement). tests.js registers these (every name
 // starts with "delivery").
 
-import { ReSocket, ReSocketError, diagnostics } from "resocket-wasm";
+import { ReSocket, ReSocketDeliveredEvent, ReSocketError, diagnostics } from "resocket-wasm";
 import { DELIBERATE, assert, control, eq, handled, once, show, sleep, tag, until, watchUncaught, withTimeout } from "./hostile-harness.js";
 
 const wsBase = `ws://${location.host}`;
@@ -43,6 +43,29 @@ function record(ws, type, pick) {
   ws.addEventListener(type, (e) => seen.push(pick(e)));
   return seen;
 }
+
+test("delivery: delivered events are ReSocketDeliveredEvents and Events, reach listeners as EventTarget's would (this, target, once, stopImmediatePropagation, ondelivered), and an application's own event is dispatched to them", async () => {
+  const ws = new ReSocket(`${wsBase}/ack?tag=${tag("delivery-events")}`, { delivery: {} });
+  try {
+    const seen = [];
+    ws.addEventListener("delivered", function (e) {
+      seen.push(`first:${e.id}:${this === ws}:${e.target === ws}:${e.currentTarget === ws}:${e.type}:${e instanceof ReSocketDeliveredEvent}:${e instanceof Event}:${e.isTrusted}:${e.cancelable}:${e.eventPhase}:${typeof e.timeStamp}:${typeof e.data}`);
+    });
+    ws.addEventListener("delivered", (e) => seen.push(`once:${e.id}`), { once: true });
+    ws.addEventListener("delivered", (e) => {
+      if (e.id === 2) e.stopImmediatePropagation();
+    });
+    ws.ondelivered = (e) => seen.push(`on:${e.id}`);
+    await ws.send('{"id":1}', { ack: true });
+    await ws.send('{"id":2}', { ack: true });
+    await sleep(20);
+    eq(seen, ["first:1:true:true:true:delivered:true:true:false:false:2:number:string", "once:1", "on:1", "first:2:true:true:true:delivered:true:true:false:false:2:number:string"], "in order; once; stopped at id 2");
+    ws.dispatchEvent(new ReSocketDeliveredEvent("delivered", { id: 9, data: "x" }));
+    eq(seen.slice(4), ["first:9:true:false:false:delivered:true:true:false:false:0:number:string", "on:9"], "an application's own delivered event reaches the same listeners");
+  } finally {
+    ws.close();
+  }
+});
 
 test("delivery: 2,000 numbered messages across 5 seeded drops: the server has every id, duplicates are bounded, every acknowledgement resolves, in order", async () => {
   const t = tag("delivery-drops");
