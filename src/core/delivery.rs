@@ -380,7 +380,10 @@ mod tests {
         w.push(entry(Id::Num(2), 300));
         assert!(!w.admits_waiting(200), "no room");
         w.ack(&Ack::Id(Id::Num(2)));
-        assert!(w.has_room(200) && w.admits_waiting(200), "600 bytes: under the low mark");
+        assert!(
+            w.has_room(200) && w.admits_waiting(200),
+            "600 bytes: under the low mark"
+        );
     }
 
     #[test]
