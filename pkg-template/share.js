@@ -107,7 +107,7 @@ export function join(name, spec) {
   const key = `${name}\n${spec.key}`;
   let s = shares.get(key);
   if (s === undefined) {
-    s = new Share(key, spec);
+    s = new Share(key);
     shares.set(key, s);
   }
   return s.member(spec);
@@ -249,8 +249,6 @@ function call(f, e) {
 class Share {
   #key;
   #name;
-  /** The options the host is made with: the first member's of this context. */
-  #spec;
   #members = new Set();
   #locks;
   #channel = null;
@@ -293,10 +291,9 @@ class Share {
   #lifecycle = [];
   #ended = false;
 
-  constructor(key, spec) {
+  constructor(key) {
     this.#key = key;
     this.#name = PROTOCOL + digest(key);
-    this.#spec = spec;
     this.#locks = crossContext();
     this.#watchLifecycle();
     if (this.#locks === null) this.#lead(null);
@@ -326,7 +323,7 @@ class Share {
   rejoin(m) {
     if (this.#ended) {
       // The share ended: a new one takes the member's place under the same key.
-      const s = shares.get(this.#key) ?? new Share(this.#key, this.#spec);
+      const s = shares.get(this.#key) ?? new Share(this.#key);
       shares.set(this.#key, s);
       m.share = s;
       s.#members.add(m);

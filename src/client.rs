@@ -213,8 +213,8 @@ impl<C: Codec> Builder<C> {
     /// acknowledged delivery, and its sends go through the leader. Leadership moves when
     /// the leading context closes the socket, unloads, is frozen or hidden into the
     /// back/forward cache, or stops answering; a frame the old leader did not send goes
-    /// out through the next one, once. See
-    /// [docs/sharing.md](https://github.com/resocket/resocket/blob/main/docs/sharing.md).
+    /// out through the next one, once. How it works, and its limits per engine: the
+    /// project's `docs/sharing.md`.
     ///
     /// Needs Web Locks and BroadcastChannel (secure contexts): without them a share covers
     /// the sockets of one context. The npm package's `share` option uses the same

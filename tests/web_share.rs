@@ -6,6 +6,10 @@
 //!   every message, in the same order, and each one's sends reach the server;
 //! - `close()` on one leaves the others working; when the last closes, the connection
 //!   closes and no socket, timer, listener or channel of the share is left;
+//! - a host that gives up before it ever opened ends its members' views at once (a
+//!   member without reconnection is then closed with `connect_failed`);
+//! - a host whose policy gave up (it had the first member's options) is replaced, with
+//!   the options of a member that keeps trying, once the server takes connections again;
 //! - every member reads the host's heartbeat round trip; a member has no heartbeat of its
 //!   own (the server sees one connection's pings);
 //! - a share with another context (a worker that leads): the page's socket follows, and
@@ -17,7 +21,7 @@ mod common;
 
 use common::*;
 use futures::StreamExt;
-use resocket::{Heartbeat, Message, ShareRole, Socket};
+use resocket::{Heartbeat, Message, ReconnectPolicy, ShareRole, Socket};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
@@ -149,6 +153,77 @@ async fn every_member_reads_the_hosts_round_trip_and_has_no_heartbeat_of_its_own
         "one heartbeat, not one per member: {received} pings in ~650 ms ({s})"
     );
     assert_eq!(s["accepted"], 1, "{s}");
+}
+
+#[wasm_bindgen_test]
+async fn a_host_whose_policy_gave_up_is_replaced_for_the_members_that_keep_trying() {
+    let t = tag("share-gave-up");
+    let url = ws_url(&format!("/echo?tag={t}"));
+    let name = format!("gave-up-{t}");
+    // The first member's options make the host: it does not reconnect at all.
+    let a = Socket::builder(&url)
+        .share(&name)
+        .reconnect(ReconnectPolicy::disabled())
+        .connect()
+        .await
+        .unwrap();
+    let b = Socket::builder(&url)
+        .share(&name)
+        .reconnect(
+            ReconnectPolicy::default()
+                .initial_delay_ms(100)
+                .max_delay_ms(100)
+                .jitter(false),
+        )
+        .connect()
+        .await
+        .unwrap();
+    control(&format!("down?ms=1500&tag={t}")).await;
+    wait_state(&a, 5_000, "a gave up", |s| s.is_closed()).await;
+    // b keeps trying: once the server takes connections again, a new host (made with
+    // b's options) connects, and b opens on it. (Firefox spaces out connections to a
+    // server that refused some: seconds, not ms.)
+    wait_state(&b, 20_000, "b open again", |s| s.is_open()).await;
+    assert_eq!(b.share_role(), Some(ShareRole::Leader));
+    let s = control(&format!("stats?tag={t}")).await;
+    assert_eq!(
+        (s["accepted"].clone(), s["open"].clone()),
+        (2.into(), 1.into()),
+        "{s}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_host_that_gives_up_before_it_ever_opened_ends_the_members_views() {
+    // A refused port: the host (with a's options: no reconnection) fails its first
+    // attempt and is closed for good. a's view must end then, not wait for a's own
+    // connect timeout (10 s), so that a is closed with `connect_failed` at once.
+    let name = format!("never-{}", tag("share-never"));
+    let a = Socket::builder(closed_url())
+        .share(&name)
+        .reconnect(ReconnectPolicy::disabled())
+        .open()
+        .unwrap();
+    let b = Socket::builder(closed_url())
+        .share(&name)
+        .reconnect(
+            ReconnectPolicy::default()
+                .initial_delay_ms(100)
+                .jitter(false),
+        )
+        .open()
+        .unwrap();
+    let state = wait_state(&a, 3_000, "a closed", |s| s.is_closed()).await;
+    match state {
+        resocket::ConnectionState::Closed(info) => {
+            let code = info.error.as_ref().map(resocket::Error::code);
+            assert_eq!(code, Some("connect_failed"), "{info:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // b keeps trying (through a host made with its own options).
+    sleep(300).await;
+    assert!(!b.state().is_closed(), "{:?}", b.state());
 }
 
 #[wasm_bindgen_test]

@@ -493,15 +493,19 @@ fn on_state<P: Frame>(shared: &Shared<P>, state: ConnectionState) {
         dead
     };
     drop(dead);
-    // Closed for good: a member leaves its share (a `reconnect()` joins it again).
+    // Closed for good: a member leaves its share (a `reconnect()` joins it again); a host
+    // tells its share, whose members then end their views and try again.
     #[cfg(feature = "share")]
-    if state.is_closed() {
-        let member = match &shared.borrow().via {
-            Some(Via::Member(m)) => Some(m.member().clone()),
-            _ => None,
+    if let ConnectionState::Closed(info) = &state {
+        let via = match &shared.borrow().via {
+            Some(Via::Member(m)) => Some(Err(m.member().clone())),
+            Some(Via::Host(class)) => Some(Ok(class.clone())),
+            None => None,
         };
-        if let Some(member) = member {
-            super::share::leave(&member);
+        match via {
+            Some(Err(member)) => super::share::leave(&member),
+            Some(Ok(class)) => super::share::host_closed(&class, info.code, &info.reason),
+            None => {}
         }
     }
 }

@@ -176,6 +176,19 @@ fn call(op: u32, id: u32, arg: JsValue) -> JsValue {
     }
 }
 
+/// A host's core closed for good: its Tap class tells the share (`Tap.closed`).
+pub(crate) fn host_closed(class: &js_sys::Function, code: u16, reason: &str) {
+    if let Ok(f) = js_sys::Reflect::get(class, &JsValue::from_str("closed")) {
+        if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+            let _ = f.call2(
+                &JsValue::UNDEFINED,
+                &JsValue::from(code),
+                &JsValue::from_str(reason),
+            );
+        }
+    }
+}
+
 /// `member` leaves its share (nothing if it already left).
 pub(crate) fn leave(member: &Member) {
     let _ = member.leave();

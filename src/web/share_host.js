@@ -75,6 +75,13 @@ function host(call, id, emit) {
     current = tap;
     return tap;
   }
+  // The host's core closed for good (its policy gave up): the members' views end, and
+  // the next one to connect makes a new host.
+  Tap.closed = (code, reason) => {
+    if (current === null) return;
+    opened = false;
+    emit("close", { code, reason });
+  };
   let opened = false;
   function ended(code, reason) {
     if (!opened) return;
