@@ -78,11 +78,12 @@ function host(call, id, emit) {
   // The host's core closed for good (its policy gave up): the members' views end, and
   // the next one to connect makes a new host.
   Tap.closed = (code, reason) => {
-    if (current === null) return;
+    if (freed) return;
     opened = false;
     emit("close", { code, reason });
   };
   let opened = false;
+  let freed = false;
   function ended(code, reason) {
     if (!opened) return;
     opened = false;
@@ -118,6 +119,7 @@ function host(call, id, emit) {
       call(CLOSE, h, [code, reason]);
     },
     free() {
+      freed = true;
       current = null;
       call(FREE, h);
     },
