@@ -217,9 +217,8 @@ impl<C: Codec> Builder<C> {
     /// project's `docs/sharing.md`.
     ///
     /// Needs Web Locks and BroadcastChannel (secure contexts): without them a share covers
-    /// the sockets of one context. The npm package's `share` option uses the same
-    /// protocol, so a Rust socket and a `ReSocket` of the same origin, name and URL share
-    /// one connection too. With acknowledged delivery every member reads every
+    /// the sockets of one context. The npm package's `share` option runs the same module
+    /// and protocol. With acknowledged delivery every member reads every
     /// acknowledgement: give messages ids unique across the share.
     ///
     /// ```
