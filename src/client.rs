@@ -558,22 +558,29 @@ impl<C: Codec> Socket<C> {
     pub fn stats(&self) -> Stats {
         #[allow(unused_mut)]
         let mut stats = self.shared().borrow().sup.stats();
-        // A shared connection's round trip is its host's (a member has no heartbeat).
+        // A shared connection's round trip is its host's (a member has no heartbeat),
+        // asked of share.js with no borrow held.
         #[cfg(feature = "share")]
-        if let Some(driver::Via::Member(m)) = &self.shared().borrow().via {
-            stats.last_rtt_ms = m.rtt();
+        if let Some(member) = self.member() {
+            stats.last_rtt_ms = crate::web::share::rtt(&member);
         }
         stats
+    }
+
+    /// This socket's member of its shared connection, out of the borrow.
+    #[cfg(feature = "share")]
+    fn member(&self) -> Option<crate::web::share::Member> {
+        match &self.shared().borrow().via {
+            Some(driver::Via::Member(m)) => Some(m.member().clone()),
+            _ => None,
+        }
     }
 
     /// This socket's place in its shared connection ([`Builder::share`]): `None` when it
     /// is not shared.
     #[cfg(feature = "share")]
     pub fn share_role(&self) -> Option<crate::ShareRole> {
-        match &self.shared().borrow().via {
-            Some(driver::Via::Member(m)) => Some(m.role()),
-            _ => None,
-        }
+        self.member().map(|m| crate::web::share::role(&m))
     }
 }
 

@@ -248,24 +248,25 @@ impl Membership {
     pub(crate) fn leave(&self) {
         leave(&self.member);
     }
+}
 
-    pub(crate) fn role(&self) -> ShareRole {
-        match self.member.role().as_string().as_deref() {
-            Some("leader") => ShareRole::Leader,
-            Some("follower") => ShareRole::Follower,
-            Some("electing") => ShareRole::Electing,
-            _ => ShareRole::Closed,
-        }
+/// `member`'s place in its share.
+pub(crate) fn role(member: &Member) -> ShareRole {
+    match member.role().as_string().as_deref() {
+        Some("leader") => ShareRole::Leader,
+        Some("follower") => ShareRole::Follower,
+        Some("electing") => ShareRole::Electing,
+        _ => ShareRole::Closed,
     }
+}
 
-    /// The connection's last heartbeat round trip (the host's), in ms.
-    pub(crate) fn rtt(&self) -> Option<u64> {
-        self.member
-            .rtt()
-            .as_f64()
-            .filter(|v| v.is_finite() && *v >= 0.0)
-            .map(|v| v as u64)
-    }
+/// The connection's last heartbeat round trip (the host's), in ms.
+pub(crate) fn rtt(member: &Member) -> Option<u64> {
+    member
+        .rtt()
+        .as_f64()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .map(|v| v as u64)
 }
 
 impl Drop for Membership {
